@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `switchboard serve`: runs the HTTP API, the console and the background workers until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server.")
+
+    @Option(help: "Address to listen on (env SWITCHBOARD_HOSTNAME; default 127.0.0.1).")
+    var hostname: String?
+
+    @Option(help: "Port to listen on (env SWITCHBOARD_PORT; default 8080).")
+    var port: Int?
+
+    @Option(help: "SQLite database file (env SWITCHBOARD_DATABASE; default ./data/switchboard.sqlite).")
+    var database: String?
+
+    @Option(help: "Base URL of trigger URLs (env SWITCHBOARD_PUBLIC_URL; default http://HOST:PORT).")
+    var publicURL: String?
+
+    @Option(help: "Seconds between delivery retries, comma-separated (env SWITCHBOARD_RETRY_SCHEDULE; default 60,300,1800,7200,86400).")
+    var retrySchedule: String?
+
+    @Option(help: "Seconds one delivery attempt may take (env SWITCHBOARD_DELIVERY_TIMEOUT; default 10).")
+    var deliveryTimeout: Int?
+
+    @Option(help: "Consecutive failed attempts that disable a hook (env SWITCHBOARD_DISABLE_AFTER; default 5).")
+    var disableAfter: Int?
+
+    @Flag(help: "Allow hook and URL-source targets on private and loopback addresses (env SWITCHBOARD_ALLOW_PRIVATE_TARGETS=1).")
+    var allowPrivateTargets = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        var configuration: AppConfiguration
+        do {
+            configuration = try AppConfiguration(
+                .init(
+                    hostname: hostname, port: port, databasePath: database, publicURL: publicURL,
+                    retrySchedule: retrySchedule, deliveryTimeout: deliveryTimeout, disableAfter: disableAfter,
+                    allowPrivateTargets: allowPrivateTargets, logLevel: logLevel
+                ),
+                environment: ProcessInfo.processInfo.environment
+            )
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        configuration.createsDefaultWorkspace = true
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let app = try await buildApplication(configuration)
+        try await app.runService()
+    }
+}

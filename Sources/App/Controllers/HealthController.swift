@@ -1,0 +1,43 @@
+import Hummingbird
+import Prometheus
+
+/// Liveness, readiness and the Prometheus scrape endpoint.
+struct HealthController {
+    let database: AppDatabase
+    let registry: PrometheusCollectorRegistry
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("healthz", use: healthz)
+        router.get("readyz", use: readyz)
+        router.get("metrics", use: metrics)
+    }
+
+    struct Status: ResponseEncodable {
+        let status: String
+    }
+
+    @Sendable func healthz(_ request: Request, context: AppRequestContext) -> Status {
+        Status(status: "ok")
+    }
+
+    /// Ready when the database answers a query.
+    @Sendable func readyz(_ request: Request, context: AppRequestContext) async throws -> Status {
+        do {
+            try await database.ping()
+        } catch {
+            context.logger.warning("Readiness check failed", metadata: ["error": "\(error)"])
+            throw AppError(.serviceUnavailable, code: "not_ready", message: "The database is not answering.")
+        }
+        return Status(status: "ok")
+    }
+
+    @Sendable func metrics(_ request: Request, context: AppRequestContext) -> Response {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+        )
+    }
+}

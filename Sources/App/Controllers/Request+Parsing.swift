@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Decodes a JSON body, answering 415 for another content type, 413 over the context's limit,
+    /// 400 for malformed JSON and 422 naming the field that has the wrong type or is missing.
+    func decodeJSON<Body: Decodable>(as type: Body.Type, context: some RequestContext) async throws -> Body {
+        guard let contentType = headers[.contentType], Self.isJSON(contentType) else {
+            throw AppError.unsupportedMediaType
+        }
+        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        do {
+            return try JSONDecoder().decode(Body.self, from: buffer)
+        } catch let error as DecodingError {
+            throw AppError(decoding: error)
+        }
+    }
+
+    /// `?limit=` and `?cursor=` of a list route.
+    func pageRequest() throws(AppError) -> PageRequest {
+        try PageRequest(
+            limit: uri.queryParameters["limit"].map(String.init),
+            cursor: uri.queryParameters["cursor"].map(String.init)
+        )
+    }
+
+    private static func isJSON(_ contentType: String) -> Bool {
+        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType == "application/json" || (mediaType?.hasSuffix("+json") ?? false)
+    }
+}
+
+extension AppError {
+    /// Reads `DecodingError`: broken syntax is 400; a missing, null or mistyped field is 422 with its path.
+    init(decoding error: DecodingError) {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            self = .malformedJSON("The body is not valid JSON.")
+        case .dataCorrupted(let context):
+            self = .invalidField(context.codingPath.fieldPath, "\(context.codingPath.fieldPath) has an invalid value.")
+        case .keyNotFound(let key, let context):
+            let field = (context.codingPath + [key]).fieldPath
+            self = .invalidField(field, "\(field) is required.")
+        case .valueNotFound(_, let context):
+            self = .invalidField(context.codingPath.fieldPath, "\(context.codingPath.fieldPath) must not be null.")
+        case .typeMismatch(let type, let context) where context.codingPath.isEmpty:
+            self = .malformedJSON("The body must be a JSON \(type is any Collection.Type ? "array" : "object").")
+        case .typeMismatch(let type, let context):
+            let field = context.codingPath.fieldPath
+            self = .invalidField(field, "\(field) must be \(Self.describe(type)).")
+        @unknown default:
+            self = .malformedJSON("The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type: "a whole number"
+        case is Double.Type: "a number"
+        default: "of type \(type)"
+        }
+    }
+}
+
+extension [any CodingKey] {
+    /// `rows[2].key`: the path of a field as a client would write it.
+    var fieldPath: String {
+        var path = ""
+        for key in self {
+            if let index = key.intValue {
+                path += "[\(index)]"
+            } else {
+                path += path.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return path
+    }
+}

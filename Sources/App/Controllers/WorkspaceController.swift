@@ -1,0 +1,34 @@
+import Hummingbird
+
+/// `GET`/`PATCH /api/v1/workspace`: the caller's own workspace and its plan.
+struct WorkspaceController {
+    let database: AppDatabase
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get(use: get)
+            .patch(use: update)
+    }
+
+    struct UpdateBody: Decodable {
+        let name: String?
+        let monthlyStorageTokenLimit: Int?
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
+        let workspaceID = try context.requireOwner()
+        return WorkspaceResponse(try await database.workspace(id: workspaceID))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
+        let workspaceID = try context.requireOwner()
+        let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
+        let name = try body.name.map { try Validate.name($0) }
+        let limit = try body.monthlyStorageTokenLimit.map {
+            try Validate.range($0, 0...1_000_000_000_000, field: "monthlyStorageTokenLimit")
+        }
+        return WorkspaceResponse(
+            try await database.updateWorkspace(id: workspaceID, name: name, monthlyStorageTokenLimit: limit)
+        )
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The only type that touches SQL: it owns the connection pool and the migrations, and each
+/// public method is one transaction that keeps one invariant.
+struct AppDatabase: Sendable {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
+    init(path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        // Writers queue behind each other for up to 5 s instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // WAL (DatabasePool's default) is durable across process crashes with NORMAL;
+            // FULL would only add protection against power loss at a large cost per commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The schema, one named migration per change. Never edit a migration once it has landed.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: workspaces, keys, bots, agents") { db in
+            try db.create(table: "workspace") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("monthlyStorageTokenLimit", .integer).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(table: "apiKey") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.column("tokenHash", .text).notNull().unique()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(table: "storageUsage") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.column("tokens", .integer).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(index: "storageUsage_on_workspaceId_createdAt", on: "storageUsage",
+                          columns: ["workspaceId", "createdAt"])
+            try db.create(table: "bot") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("humanTakeoverEnabled", .boolean).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(index: "bot_on_workspaceId_createdAt_id", on: "bot", columns: ["workspaceId", "createdAt", "id"])
+            try db.create(table: "agent") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("email", .text).notNull()
+                t.column("tokenHash", .text).notNull().unique()
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(index: "agent_on_workspaceId_createdAt_id", on: "agent",
+                          columns: ["workspaceId", "createdAt", "id"])
+        }
+        return migrator
+    }
+
+    /// Runs a trivial query: the database file is open and answering.
+    func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}
+
+// MARK: - Workspaces and credentials
+
+extension AppDatabase {
+    /// Creates a workspace with its first owner key; the key's plaintext exists only in the result.
+    func createWorkspace(name: String) async throws -> (Workspace, Credential) {
+        try await pool.write { db in try Self.insertWorkspace(name: name, db) }
+    }
+
+    /// On a first start, creates the workspace "Default" and returns its key; `nil` once any workspace exists.
+    func createDefaultWorkspaceIfEmpty() async throws -> (Workspace, Credential)? {
+        try await pool.write { db in
+            guard try Workspace.fetchCount(db) == 0 else { return nil }
+            return try Self.insertWorkspace(name: "Default", db)
+        }
+    }
+
+    private static func insertWorkspace(name: String, _ db: Database) throws -> (Workspace, Credential) {
+        let now = Date.nowMillis()
+        let workspace = Workspace(
+            id: newID(), name: name, monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
+            createdAt: now, updatedAt: now
+        )
+        try workspace.insert(db)
+        let key = Credential.generate(.ownerKey)
+        try APIKey(id: newID(), workspaceId: workspace.id, tokenHash: key.hash, createdAt: now).insert(db)
+        return (workspace, key)
+    }
+
+    /// Resolves a presented owner key or agent token to its workspace and role.
+    func caller(for credential: Credential) async throws -> Caller? {
+        let hash = credential.hash
+        switch credential.kind {
+        case .ownerKey:
+            return try await pool.read { db in
+                try APIKey.filter(APIKey.Columns.tokenHash == hash).fetchOne(db)
+                    .map { Caller(workspaceID: $0.workspaceId, role: .owner) }
+            }
+        case .agentToken:
+            return try await pool.read { db in
+                try Agent.filter(Agent.Columns.tokenHash == hash).fetchOne(db)
+                    .map { Caller(workspaceID: $0.workspaceId, role: .agent(agentID: $0.id)) }
+            }
+        case .visitorToken:
+            return nil
+        }
+    }
+
+    func workspace(id: String) async throws -> WorkspaceUsage {
+        try await pool.read { db in try Self.workspaceUsage(id: id, db) }
+    }
+
+    func updateWorkspace(id: String, name: String?, monthlyStorageTokenLimit: Int?) async throws -> WorkspaceUsage {
+        try await pool.write { db in
+            guard var workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
+            if let name { workspace.name = name }
+            if let monthlyStorageTokenLimit { workspace.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
+            workspace.updatedAt = .nowMillis()
+            try workspace.update(db)
+            return try Self.workspaceUsage(id: id, db)
+        }
+    }
+
+    private static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
+        guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
+        let used = try StorageUsage
+            .filter(StorageUsage.Columns.workspaceId == id)
+            .filter(StorageUsage.Columns.createdAt >= Date.startOfCurrentMonthUTC().millisecondsSince1970)
+            .select(sum(StorageUsage.Columns.tokens))
+            .asRequest(of: Int.self)
+            .fetchOne(db) ?? 0
+        return WorkspaceUsage(workspace: workspace, storageTokensUsedThisMonth: used)
+    }
+}
+
+/// A workspace with this month's storage use, as `GET /api/v1/workspace` shows it.
+struct WorkspaceUsage: Sendable {
+    let workspace: Workspace
+    let storageTokensUsedThisMonth: Int
+}
+
+extension Date {
+    static func startOfCurrentMonthUTC(now: Date = Date()) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.dateInterval(of: .month, for: now)!.start
+    }
+}
+
+// MARK: - Bots
+
+extension AppDatabase {
+    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
+        let now = Date.nowMillis()
+        let bot = Bot(
+            id: newID(), workspaceId: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled,
+            createdAt: now, updatedAt: now
+        )
+        try await pool.write { db in try bot.insert(db) }
+        return bot
+    }
+
+    func bots(workspaceID: String, page: PageRequest) async throws -> Page<Bot> {
+        try await pool.read { db in
+            try Self.page(Bot.filter(Bot.Columns.workspaceId == workspaceID), page, db)
+        }
+    }
+
+    func bot(id: String, workspaceID: String) async throws -> Bot {
+        try await pool.read { db in try Self.bot(id: id, workspaceID: workspaceID, db) }
+    }
+
+    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot {
+        try await pool.write { db in
+            var bot = try Self.bot(id: id, workspaceID: workspaceID, db)
+            if let name { bot.name = name }
+            if let humanTakeoverEnabled { bot.humanTakeoverEnabled = humanTakeoverEnabled }
+            bot.updatedAt = .nowMillis()
+            try bot.update(db)
+            return bot
+        }
+    }
+
+    func deleteBot(id: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let deleted = try Bot.filter(Bot.Columns.workspaceId == workspaceID && Bot.Columns.id == id).deleteAll(db)
+            if deleted == 0 { throw AppError.notFound("Bot") }
+        }
+    }
+
+    private static func bot(id: String, workspaceID: String, _ db: Database) throws -> Bot {
+        guard let bot = try Bot.filter(Bot.Columns.workspaceId == workspaceID && Bot.Columns.id == id).fetchOne(db)
+        else { throw AppError.notFound("Bot") }
+        return bot
+    }
+}
+
+// MARK: - Agents
+
+extension AppDatabase {
+    /// Creates an agent; the token's plaintext exists only in the result.
+    func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential) {
+        let now = Date.nowMillis()
+        let token = Credential.generate(.agentToken)
+        let agent = Agent(
+            id: newID(), workspaceId: workspaceID, name: name, email: email, tokenHash: token.hash,
+            createdAt: now, updatedAt: now
+        )
+        try await pool.write { db in try agent.insert(db) }
+        return (agent, token)
+    }
+
+    func agents(workspaceID: String, page: PageRequest) async throws -> Page<Agent> {
+        try await pool.read { db in
+            try Self.page(Agent.filter(Agent.Columns.workspaceId == workspaceID), page, db)
+        }
+    }
+
+    func agent(id: String, workspaceID: String) async throws -> Agent {
+        try await pool.read { db in
+            guard let agent = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                .fetchOne(db)
+            else { throw AppError.notFound("Agent") }
+            return agent
+        }
+    }
+
+    /// Deletes the agent, and with it the only copy of its token's hash: the token stops working at once.
+    func deleteAgent(id: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let deleted = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                .deleteAll(db)
+            if deleted == 0 { throw AppError.notFound("Agent") }
+        }
+    }
+}
+
+// MARK: - Pagination
+
+/// A record listed in creation order, with its id as the tie-breaker.
+protocol Listed: AppRecord {
+    var id: String { get }
+    var createdAt: Date { get }
+}
+
+extension Bot: Listed {}
+extension Agent: Listed {}
+
+extension AppDatabase {
+    /// One page of `request` in (createdAt, id) order, starting after the cursor's position.
+    fileprivate static func page<Record: Listed>(
+        _ request: QueryInterfaceRequest<Record>, _ page: PageRequest, _ db: Database
+    ) throws -> Page<Record> {
+        let createdAt = Column("createdAt")
+        let id = Column("id")
+        var request = request
+        if let after = page.after {
+            let millis = after.createdAt.millisecondsSince1970
+            request = request.filter(createdAt > millis || (createdAt == millis && id > after.id))
+        }
+        let rows = try request.order(createdAt, id).limit(page.limit + 1).fetchAll(db)
+        let data = Array(rows.prefix(page.limit))
+        let next = rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
+        return Page(data: data, nextCursor: next?.cursor)
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import GRDB
+
+/// A person who takes over conversations; their token `ak_…` is kept only as its SHA-256.
+struct Agent: AppRecord {
+    var id: String
+    var workspaceId: String
+    var name: String
+    var email: String
+    var tokenHash: String
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let workspaceId = Column(CodingKeys.workspaceId)
+        static let tokenHash = Column(CodingKeys.tokenHash)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+
+/// A tenant: every other record belongs to exactly one workspace.
+struct Workspace: AppRecord {
+    static let defaultMonthlyStorageTokenLimit = 1_000_000
+
+    var id: String
+    var name: String
+    var monthlyStorageTokenLimit: Int
+    var createdAt: Date
+    var updatedAt: Date
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}
+
+/// An owner key of a workspace, kept only as the SHA-256 of `sk_…`.
+struct APIKey: AppRecord {
+    static let databaseTableName = "apiKey"
+
+    var id: String
+    var workspaceId: String
+    var tokenHash: String
+    var createdAt: Date
+
+    enum Columns {
+        static let tokenHash = Column(CodingKeys.tokenHash)
+    }
+}
+
+/// One entry per successful sync: the storage tokens it consumed, summed per calendar month (UTC).
+struct StorageUsage: AppRecord {
+    var id: String
+    var workspaceId: String
+    var tokens: Int
+    var createdAt: Date
+
+    enum Columns {
+        static let workspaceId = Column(CodingKeys.workspaceId)
+        static let tokens = Column(CodingKeys.tokens)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}

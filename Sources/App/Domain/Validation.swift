@@ -1,0 +1,34 @@
+import Foundation
+
+/// Field rules shared by request bodies; each throws `422 invalid_field` naming the field.
+enum Validate {
+    /// Trims surrounding whitespace and checks the length in characters.
+    static func name(_ value: String, field: String = "name", maxLength: Int = 200) throws(AppError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...maxLength).contains(trimmed.count) else {
+            throw .invalidField(field, "\(field) must be 1 to \(maxLength) characters long.")
+        }
+        return trimmed
+    }
+
+    /// A practical address check: one `@`, a non-empty local part, a dotted domain, no spaces, ≤ 254 bytes.
+    static func email(_ value: String, field: String = "email") throws(AppError) -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+        guard trimmed.utf8.count <= 254, parts.count == 2,
+            !parts[0].isEmpty, parts[0].count <= 64,
+            parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."), !parts[1].contains(".."),
+            !trimmed.contains(where: { $0.isWhitespace || $0.isNewline })
+        else {
+            throw .invalidField(field, "\(field) must be an email address like name@example.com.")
+        }
+        return trimmed
+    }
+
+    static func range<T: Comparable>(_ value: T, _ bounds: ClosedRange<T>, field: String) throws(AppError) -> T {
+        guard bounds.contains(value) else {
+            throw .invalidField(field, "\(field) must be from \(bounds.lowerBound) to \(bounds.upperBound).")
+        }
+        return value
+    }
+}
