@@ -25,3 +25,12 @@ struct AppRequestContext: RequestContext {
         return caller.workspaceID
     }
 }
+
+extension JSONEncoder {
+    /// The API's encoder: keys sorted so answers are stable, slashes unescaped so URLs read as URLs.
+    static func api() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

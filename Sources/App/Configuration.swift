@@ -87,7 +87,7 @@ extension AppConfiguration {
             publicURL = url
         }
         if let schedule = value(overrides.retrySchedule, "SWITCHBOARD_RETRY_SCHEDULE") {
-            let seconds = schedule.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let seconds = schedule.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !seconds.isEmpty, seconds.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw ConfigurationError(
                     description: "--retry-schedule / SWITCHBOARD_RETRY_SCHEDULE must be positive seconds separated by commas, like 60,300,1800.")

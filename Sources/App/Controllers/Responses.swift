@@ -10,8 +10,8 @@ struct WorkspaceResponse: ResponseEncodable, Sendable {
     let name: String
     let monthlyStorageTokenLimit: Int
     let storageTokensUsedThisMonth: Int
-    let createdAt: Date
-    let updatedAt: Date
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
 
     init(_ usage: WorkspaceUsage) {
         id = usage.workspace.id
@@ -27,8 +27,8 @@ struct BotResponse: ResponseEncodable, Sendable {
     let id: String
     let name: String
     let humanTakeoverEnabled: Bool
-    let createdAt: Date
-    let updatedAt: Date
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
 
     init(_ bot: Bot) {
         id = bot.id
@@ -45,8 +45,8 @@ struct AgentResponse: ResponseEncodable, Sendable {
     let email: String
     /// Present only in the answer to the create call: the token is never shown again.
     let token: String?
-    let createdAt: Date
-    let updatedAt: Date
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
 
     init(_ agent: Agent, token: Credential? = nil) {
         id = agent.id

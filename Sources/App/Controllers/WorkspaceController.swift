@@ -12,7 +12,9 @@ struct WorkspaceController {
 
     struct UpdateBody: Decodable {
         let name: String?
-        let monthlyStorageTokenLimit: Int?
+        // Read as a number and checked as a whole one: Foundation's decoder on Linux reports 1.5 for an
+        // Int without naming the field, and a 422 must name it.
+        let monthlyStorageTokenLimit: Double?
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
@@ -25,7 +27,7 @@ struct WorkspaceController {
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
         let name = try body.name.map { try Validate.name($0) }
         let limit = try body.monthlyStorageTokenLimit.map {
-            try Validate.range($0, 0...1_000_000_000_000, field: "monthlyStorageTokenLimit")
+            try Validate.wholeNumber($0, 0...1_000_000_000_000, field: "monthlyStorageTokenLimit")
         }
         return WorkspaceResponse(
             try await database.updateWorkspace(id: workspaceID, name: name, monthlyStorageTokenLimit: limit)

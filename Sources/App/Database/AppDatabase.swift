@@ -95,7 +95,7 @@ extension AppDatabase {
     }
 
     private static func insertWorkspace(name: String, _ db: Database) throws -> (Workspace, Credential) {
-        let now = Date.nowMillis()
+        let now = Timestamp.now()
         let workspace = Workspace(
             id: newID(), name: name, monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
             createdAt: now, updatedAt: now
@@ -134,7 +134,7 @@ extension AppDatabase {
             guard var workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
             if let name { workspace.name = name }
             if let monthlyStorageTokenLimit { workspace.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
-            workspace.updatedAt = .nowMillis()
+            workspace.updatedAt = .now()
             try workspace.update(db)
             return try Self.workspaceUsage(id: id, db)
         }
@@ -144,7 +144,7 @@ extension AppDatabase {
         guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
         let used = try StorageUsage
             .filter(StorageUsage.Columns.workspaceId == id)
-            .filter(StorageUsage.Columns.createdAt >= Date.startOfCurrentMonthUTC().millisecondsSince1970)
+            .filter(StorageUsage.Columns.createdAt >= Timestamp.now().startOfMonthUTC)
             .select(sum(StorageUsage.Columns.tokens))
             .asRequest(of: Int.self)
             .fetchOne(db) ?? 0
@@ -158,19 +158,11 @@ struct WorkspaceUsage: Sendable {
     let storageTokensUsedThisMonth: Int
 }
 
-extension Date {
-    static func startOfCurrentMonthUTC(now: Date = Date()) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.dateInterval(of: .month, for: now)!.start
-    }
-}
-
 // MARK: - Bots
 
 extension AppDatabase {
     func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
-        let now = Date.nowMillis()
+        let now = Timestamp.now()
         let bot = Bot(
             id: newID(), workspaceId: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled,
             createdAt: now, updatedAt: now
@@ -194,7 +186,7 @@ extension AppDatabase {
             var bot = try Self.bot(id: id, workspaceID: workspaceID, db)
             if let name { bot.name = name }
             if let humanTakeoverEnabled { bot.humanTakeoverEnabled = humanTakeoverEnabled }
-            bot.updatedAt = .nowMillis()
+            bot.updatedAt = .now()
             try bot.update(db)
             return bot
         }
@@ -219,7 +211,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// Creates an agent; the token's plaintext exists only in the result.
     func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential) {
-        let now = Date.nowMillis()
+        let now = Timestamp.now()
         let token = Credential.generate(.agentToken)
         let agent = Agent(
             id: newID(), workspaceId: workspaceID, name: name, email: email, tokenHash: token.hash,
@@ -259,7 +251,7 @@ extension AppDatabase {
 /// A record listed in creation order, with its id as the tie-breaker.
 protocol Listed: AppRecord {
     var id: String { get }
-    var createdAt: Date { get }
+    var createdAt: Timestamp { get }
 }
 
 extension Bot: Listed {}
@@ -274,8 +266,7 @@ extension AppDatabase {
         let id = Column("id")
         var request = request
         if let after = page.after {
-            let millis = after.createdAt.millisecondsSince1970
-            request = request.filter(createdAt > millis || (createdAt == millis && id > after.id))
+            request = request.filter(createdAt > after.createdAt || (createdAt == after.createdAt && id > after.id))
         }
         let rows = try request.order(createdAt, id).limit(page.limit + 1).fetchAll(db)
         let data = Array(rows.prefix(page.limit))

@@ -31,7 +31,7 @@ struct PageRequest: Sendable {
     let after: Position?
 
     struct Position: Sendable, Equatable {
-        let createdAt: Date
+        let createdAt: Timestamp
         let id: String
     }
 
@@ -63,8 +63,7 @@ struct PageRequest: Sendable {
 extension PageRequest.Position {
     /// base64url of `<milliseconds since 1970>:<id>`.
     var cursor: String {
-        let millis = Int64((createdAt.timeIntervalSince1970 * 1000).rounded())
-        return Data("\(millis):\(id)".utf8).base64EncodedString()
+        return Data("\(createdAt.millisecondsSince1970):\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
@@ -79,6 +78,6 @@ extension PageRequest.Position {
             let millis = Int64(text[..<colon]),
             UUID(uuidString: String(text[text.index(after: colon)...])) != nil
         else { return nil }
-        self.init(createdAt: Date(timeIntervalSince1970: Double(millis) / 1000), id: String(text[text.index(after: colon)...]))
+        self.init(createdAt: Timestamp(millisecondsSince1970: millis), id: String(text[text.index(after: colon)...]))
     }
 }

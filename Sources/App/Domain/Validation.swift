@@ -25,10 +25,10 @@ enum Validate {
         return trimmed
     }
 
-    static func range<T: Comparable>(_ value: T, _ bounds: ClosedRange<T>, field: String) throws(AppError) -> T {
-        guard bounds.contains(value) else {
-            throw .invalidField(field, "\(field) must be from \(bounds.lowerBound) to \(bounds.upperBound).")
+    static func wholeNumber(_ value: Double, _ bounds: ClosedRange<Int>, field: String) throws(AppError) -> Int {
+        guard value.rounded() == value, value >= Double(bounds.lowerBound), value <= Double(bounds.upperBound) else {
+            throw .invalidField(field, "\(field) must be a whole number from \(bounds.lowerBound) to \(bounds.upperBound).")
         }
-        return value
+        return Int(value)
     }
 }

@@ -8,8 +8,8 @@ struct Agent: AppRecord {
     var name: String
     var email: String
     var tokenHash: String
-    var createdAt: Date
-    var updatedAt: Date
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
 
     enum Columns {
         static let id = Column(CodingKeys.id)

@@ -6,8 +6,8 @@ struct Bot: AppRecord {
     var workspaceId: String
     var name: String
     var humanTakeoverEnabled: Bool
-    var createdAt: Date
-    var updatedAt: Date
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
 
     enum Columns {
         static let id = Column(CodingKeys.id)

@@ -8,8 +8,8 @@ struct Workspace: AppRecord {
     var id: String
     var name: String
     var monthlyStorageTokenLimit: Int
-    var createdAt: Date
-    var updatedAt: Date
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
 
     enum Columns {
         static let id = Column(CodingKeys.id)
@@ -24,7 +24,7 @@ struct APIKey: AppRecord {
     var id: String
     var workspaceId: String
     var tokenHash: String
-    var createdAt: Date
+    var createdAt: Timestamp
 
     enum Columns {
         static let tokenHash = Column(CodingKeys.tokenHash)
@@ -36,7 +36,7 @@ struct StorageUsage: AppRecord {
     var id: String
     var workspaceId: String
     var tokens: Int
-    var createdAt: Date
+    var createdAt: Timestamp
 
     enum Columns {
         static let workspaceId = Column(CodingKeys.workspaceId)

@@ -1,0 +1,84 @@
+import Testing
+
+@testable import App
+
+@Suite struct AgentRoutesTests {
+    @Test func createReturnsTheTokenOnce() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let agent = try await api.createAgent(name: "Ann", email: "ann@example.com", key: app.ownerKey)
+            let token = try #require(agent["token"]?.string)
+            #expect(token.hasPrefix("ak_") && token.count >= 3 + 32)
+            #expect(agent["email"]?.string == "ann@example.com")
+
+            let fetched = try await api.get("/api/v1/agents/\(agent["id"]!.string!)", key: app.ownerKey).json
+            #expect(fetched["token"] == nil)
+            #expect(fetched.keys == ["id", "name", "email", "createdAt", "updatedAt"])
+            let listed = try await api.get("/api/v1/agents", key: app.ownerKey).json
+            #expect(listed["data"]?[0]?["token"] == nil)
+            #expect(listed["data"]?[0]?["id"] == agent["id"])
+        }
+    }
+
+    @Test(arguments: ["", "ann", "ann@", "@example.com", "ann@example", "ann smith@example.com", "ann@@example.com"])
+    func invalidEmailIs422(email: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.post(
+                "/api/v1/agents", key: app.ownerKey, json: #"{"name": "Ann", "email": \#(jsonString(email))}"#)
+            #expect(reply.status == .unprocessableContent)
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "email")
+        }
+    }
+
+    @Test func deletingAnAgentRevokesItsToken() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let agent = try await api.createAgent(key: app.ownerKey)
+            let token = agent["token"]!.string!
+            #expect(try await api.get("/api/v1/bots", key: token).status == .forbidden)
+
+            let reply = try await api.delete("/api/v1/agents/\(agent["id"]!.string!)", key: app.ownerKey)
+            #expect(reply.status == .noContent)
+            #expect(try await api.get("/api/v1/bots", key: token).status == .unauthorized)
+            #expect(try await api.get("/api/v1/agents/\(agent["id"]!.string!)", key: app.ownerKey).status == .notFound)
+        }
+    }
+}
+
+@Suite struct WorkspaceRoutesTests {
+    @Test func getShowsThePlanAndThisMonthsUse() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.get("/api/v1/workspace", key: app.ownerKey)
+            #expect(reply.status == .ok)
+            let workspace = try reply.json
+            #expect(workspace["name"]?.string == "Acme")
+            #expect(workspace["monthlyStorageTokenLimit"]?.int == 1_000_000)
+            #expect(workspace["storageTokensUsedThisMonth"]?.int == 0)
+        }
+    }
+
+    @Test func patchSetsTheLimitAndName() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.patch(
+                "/api/v1/workspace", key: app.ownerKey, json: #"{"monthlyStorageTokenLimit": 5000, "name": "Acme Ltd"}"#)
+            #expect(reply.status == .ok)
+            let workspace = try await api.get("/api/v1/workspace", key: app.ownerKey).json
+            #expect(workspace["monthlyStorageTokenLimit"]?.int == 5000)
+            #expect(workspace["name"]?.string == "Acme Ltd")
+        }
+    }
+
+    @Test(arguments: [#"{"monthlyStorageTokenLimit": -1}"#, #"{"monthlyStorageTokenLimit": 1.5}"#,
+                      #"{"monthlyStorageTokenLimit": "lots"}"#])
+    func invalidLimitIs422(body: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.patch("/api/v1/workspace", key: app.ownerKey, json: body)
+            #expect(reply.status == .unprocessableContent)
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "monthlyStorageTokenLimit")
+        }
+    }
+}

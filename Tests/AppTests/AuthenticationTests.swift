@@ -1,0 +1,98 @@
+import Hummingbird
+import Testing
+
+@testable import App
+
+@Suite struct AuthenticationTests {
+    @Test func missingCredentialIs401WithAChallenge() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.get("/api/v1/bots", key: nil)
+            #expect(reply.status == .unauthorized)
+            #expect(reply.errorCode == "unauthenticated")
+            #expect(reply.headers[.wwwAuthenticate] == "Bearer")
+        }
+    }
+
+    @Test(arguments: ["Bearer sk_0000", "Bearer ak_0000", "Bearer vt_0000", "Bearer nonsense", "Basic c2s6eA==", "Bearer", ""])
+    func unknownOrMalformedCredentialIs401(header: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.request(.get, "/api/v1/bots", headers: [.authorization: header])
+            #expect(reply.status == .unauthorized)
+            #expect(reply.errorCode == "unauthenticated")
+        }
+    }
+
+    @Test func bearerSchemeIsCaseInsensitive() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.request(.get, "/api/v1/bots", headers: [.authorization: "bearer \(app.ownerKey)"])
+            #expect(reply.status == .ok)
+        }
+    }
+
+    @Test func agentTokenOnAnOwnerRouteIs403() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let token = try await api.createAgent(key: app.ownerKey)["token"]!.string!
+            for path in ["/api/v1/bots", "/api/v1/agents", "/api/v1/workspace"] {
+                let reply = try await api.get(path, key: token)
+                #expect(reply.status == .forbidden, "\(path)")
+                #expect(reply.errorCode == "forbidden")
+            }
+        }
+    }
+
+    @Test func credentialsAreStoredOnlyAsHashes() async throws {
+        let app = try await TestApp()
+        let token = try await app.run { api in try await api.createAgent(key: app.ownerKey)["token"]!.string! }
+        let file = try String(contentsOfFile: app.databasePath, encoding: .isoLatin1)
+            + ((try? String(contentsOfFile: app.databasePath + "-wal", encoding: .isoLatin1)) ?? "")
+        #expect(!file.contains(token))
+        #expect(!file.contains(app.ownerKey))
+        #expect(file.contains(Credential(presented: token)!.hash))
+    }
+}
+
+@Suite struct TenantIsolationTests {
+    /// Every owner route that names a resource, tried with another workspace's key, answers 404.
+    @Test func everyOwnerRouteHidesAnotherWorkspacesResources() async throws {
+        let app = try await TestApp()
+        let routes = buildRouter(
+            database: try AppDatabase(path: app.databasePath), metrics: .init(), configuration: app.configuration
+        ).routes.map { (method: $0.method, path: $0.path.description) }
+            .filter { $0.path.hasPrefix("/api/v1/") && $0.path.contains("{") }
+        #expect(!routes.isEmpty)
+        try await app.run { api in
+            // Given resources of workspace Acme
+            let ids = [
+                "{botId}": try await api.createBot(key: app.ownerKey)["id"]!.string!,
+                "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
+            ]
+            for route in routes {
+                var path = route.path
+                for (placeholder, id) in ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                try #require(!path.contains("{"), "no test resource for \(route); add one here")
+                // When workspace Other asks for them
+                let reply = try await api.request(route.method, path, key: app.otherOwnerKey, body: "{}")
+                // Then they do not exist
+                #expect(reply.status == .notFound, "\(route)")
+            }
+            // And they are untouched for their owner
+            #expect(try await api.get("/api/v1/bots/\(ids["{botId}"]!)", key: app.ownerKey).status == .ok)
+        }
+    }
+
+    @Test func listsShowOnlyTheCallersWorkspace() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            _ = try await api.createBot(key: app.ownerKey)
+            _ = try await api.createAgent(key: app.ownerKey)
+            for path in ["/api/v1/bots", "/api/v1/agents"] {
+                #expect(try await api.get(path, key: app.otherOwnerKey).json["data"] == .array([]))
+            }
+            #expect(try await api.get("/api/v1/workspace", key: app.otherOwnerKey).json["name"]?.string == "Other")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The `switchboard` executable as a user runs it: real processes, a real SQLite file, a real port.
+@Suite(.serialized) struct CommandLineTests {
+    /// The built executable, beside the test bundle.
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+        for folder in [beside, beside.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
+            let candidate = folder.appendingPathComponent("switchboard")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/switchboard")
+    }
+
+    /// Runs the executable to completion and returns its exit code and standard output.
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func workspaceCreatePrintsOneJSONLine() throws {
+        let database = temporaryFolder().appendingPathComponent("db.sqlite").path
+        let (status, output) = try run(["workspace", "create", "--name", "Acme", "--database", database])
+        #expect(status == 0)
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: String])
+        #expect(Set(object.keys) == ["workspaceId", "apiKey"])
+        #expect(object["apiKey"]?.hasPrefix("sk_") == true)
+    }
+
+    @Test func workspaceCreateRefusesAnEmptyName() throws {
+        let database = temporaryFolder().appendingPathComponent("db.sqlite").path
+        let (status, output) = try run(["workspace", "create", "--name", " ", "--database", database])
+        #expect(status != 0)
+        #expect(output.isEmpty)
+    }
+
+    @Test func migrateCreatesTheDatabaseAndItsFolder() throws {
+        let database = temporaryFolder().appendingPathComponent("nested/folder/db.sqlite").path
+        let (status, _) = try run(["migrate", "--database", database])
+        #expect(status == 0)
+        #expect(FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func serveRefusesAnInvalidOption() throws {
+        let (status, _) = try run(["serve", "--log-level", "loud"])
+        #expect(status == 64)
+    }
+
+    @Test func serveCreatesTheDefaultWorkspaceOnceAndStopsCleanlyOnSIGTERM() async throws {
+        let database = temporaryFolder().appendingPathComponent("db.sqlite").path
+
+        // First start: the key is printed, the server answers with it, SIGTERM exits 0.
+        let first = try await Server.start(database: database)
+        let key = try #require(first.output.firstMatch(of: /sk_[0-9a-f]+/).map { String($0.output) })
+        #expect(first.output.contains(#"Created workspace "Default""#))
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(first.port)/api/v1/workspace")!)
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        let (body, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""name":"Default""#))
+        #expect(try await first.stop() == 0)
+
+        // Second start on the same file: no new workspace, no key.
+        let second = try await Server.start(database: database)
+        #expect(!second.output.contains("sk_"))
+        #expect(try await second.stop(signal: SIGINT) == 0)
+    }
+
+    /// A `switchboard serve` process on a free port.
+    struct Server {
+        let process: Process
+        let port: Int
+        let output: String
+
+        static func start(database: String) async throws -> Server {
+            let process = Process()
+            process.executableURL = CommandLineTests.executable
+            process.arguments = ["serve", "--database", database, "--port", "0"]
+            let stdout = Pipe()
+            let stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            // The log line "listening on 127.0.0.1:PORT" says where it is.
+            var log = ""
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                log += String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+                if let match = log.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/) {
+                    let output = String(decoding: stdout.fileHandleForReading.availableDataNonBlocking(), as: UTF8.self)
+                    return Server(process: process, port: Int(match.output.1)!, output: output)
+                }
+            }
+            process.terminate()
+            throw ServerDidNotStart(log: log)
+        }
+
+        func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
+            kill(process.processIdentifier, signal)
+            for _ in 0..<300 where process.isRunning {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return process.terminationStatus
+        }
+    }
+
+    struct ServerDidNotStart: Error {
+        let log: String
+    }
+}
+
+extension FileHandle {
+    /// What is in the pipe now, without waiting for more.
+    func availableDataNonBlocking() -> Data {
+        let flags = fcntl(fileDescriptor, F_GETFL)
+        _ = fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(fileDescriptor, F_SETFL, flags) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = Glibc.read(fileDescriptor, &buffer, buffer.count)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
+    }
+}

@@ -1,0 +1,60 @@
+import Testing
+
+@testable import App
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsMatchTheDesign() throws {
+        let configuration = try AppConfiguration(.init(), environment: [:])
+        #expect(configuration.hostname == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.databasePath == "./data/switchboard.sqlite")
+        #expect(configuration.resolvedPublicURL == "http://127.0.0.1:8080")
+        #expect(configuration.retrySchedule == [60, 300, 1800, 7200, 86400])
+        #expect(configuration.deliveryTimeout == 10)
+        #expect(configuration.disableAfter == 5)
+        #expect(configuration.allowPrivateTargets == false)
+        #expect(configuration.logLevel == .info)
+    }
+
+    @Test func environmentVariablesSetEveryOption() throws {
+        let configuration = try AppConfiguration(.init(), environment: [
+            "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_PORT": "9000",
+            "SWITCHBOARD_DATABASE": "/tmp/x.sqlite", "SWITCHBOARD_PUBLIC_URL": "https://hooks.example.com/",
+            "SWITCHBOARD_RETRY_SCHEDULE": "1, 2,3", "SWITCHBOARD_DELIVERY_TIMEOUT": "3",
+            "SWITCHBOARD_DISABLE_AFTER": "2", "SWITCHBOARD_ALLOW_PRIVATE_TARGETS": "1",
+            "SWITCHBOARD_LOG_LEVEL": "DEBUG",
+        ])
+        #expect(configuration.hostname == "0.0.0.0")
+        #expect(configuration.port == 9000)
+        #expect(configuration.databasePath == "/tmp/x.sqlite")
+        #expect(configuration.resolvedPublicURL == "https://hooks.example.com")
+        #expect(configuration.retrySchedule == [1, 2, 3])
+        #expect(configuration.deliveryTimeout == 3)
+        #expect(configuration.disableAfter == 2)
+        #expect(configuration.allowPrivateTargets)
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func optionsWinOverEnvironment() throws {
+        let configuration = try AppConfiguration(
+            .init(hostname: "::1", port: 81, retrySchedule: "5"),
+            environment: ["SWITCHBOARD_PORT": "9000", "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_RETRY_SCHEDULE": "1"]
+        )
+        #expect(configuration.port == 81)
+        #expect(configuration.retrySchedule == [5])
+        #expect(configuration.resolvedPublicURL == "http://[::1]:81")
+    }
+
+    @Test(arguments: [
+        ["SWITCHBOARD_PORT": "http"], ["SWITCHBOARD_PORT": "70000"], ["SWITCHBOARD_RETRY_SCHEDULE": "1,,2"],
+        ["SWITCHBOARD_RETRY_SCHEDULE": "0"], ["SWITCHBOARD_DELIVERY_TIMEOUT": "0"], ["SWITCHBOARD_LOG_LEVEL": "loud"],
+        ["SWITCHBOARD_PUBLIC_URL": "ftp://x"], ["SWITCHBOARD_DISABLE_AFTER": "-1"],
+    ])
+    func invalidValuesAreRefusedWithTheirName(environment: [String: String]) {
+        #expect {
+            try AppConfiguration(.init(), environment: environment)
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains(environment.keys.first!) == true
+        }
+    }
+}

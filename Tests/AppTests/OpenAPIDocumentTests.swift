@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import Yams
+
+@testable import App
+
+/// `Public/openapi.yaml` is part of the contract: it must parse, and describe exactly the routes the router has.
+@Suite struct OpenAPIDocumentTests {
+    static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    func document() throws -> [String: Any] {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("Public/openapi.yaml"), encoding: .utf8)
+        return try #require(try Yams.load(yaml: text) as? [String: Any])
+    }
+
+    func describedOperations() throws -> Set<String> {
+        let paths = try #require(try document()["paths"] as? [String: Any])
+        var operations: Set<String> = []
+        for (path, item) in paths {
+            let item = try #require(item as? [String: Any], "\(path)")
+            for method in item.keys where Self.methods.contains(method) {
+                operations.insert("\(method.uppercased()) \(path)")
+            }
+        }
+        return operations
+    }
+
+    func routerOperations() throws -> Set<String> {
+        let path = temporaryFolder().appendingPathComponent("openapi.sqlite").path
+        let router = buildRouter(database: try AppDatabase(path: path), metrics: .init(), configuration: .init())
+        return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+    }
+
+    @Test func isOpenAPI31() throws {
+        let version = try #require(try document()["openapi"] as? String)
+        #expect(version.hasPrefix("3.1"))
+    }
+
+    @Test func describesEveryRoute() throws {
+        let missing = try routerOperations().subtracting(try describedOperations())
+        #expect(missing.isEmpty, "routes missing from openapi.yaml: \(missing.sorted())")
+    }
+
+    @Test func describesNoRouteThatDoesNotExist() throws {
+        let extra = try describedOperations().subtracting(try routerOperations())
+        #expect(extra.isEmpty, "openapi.yaml describes routes the server lacks: \(extra.sorted())")
+    }
+
+    @Test func everyReferenceResolves() throws {
+        let document = try document()
+        var references: [String] = []
+        func collect(_ node: Any) {
+            if let object = node as? [String: Any] {
+                if let reference = object["$ref"] as? String { references.append(reference) }
+                object.values.forEach(collect)
+            } else if let array = node as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        collect(document)
+        #expect(!references.isEmpty)
+        for reference in references {
+            var node: Any? = document
+            for part in reference.dropFirst(2).split(separator: "/") {
+                node = (node as? [String: Any])?[String(part)]
+            }
+            #expect(node != nil, "unresolved \(reference)")
+        }
+    }
+
+    @Test func everyOperationDocumentsItsErrors() throws {
+        let paths = try #require(try document()["paths"] as? [String: Any])
+        for (path, item) in paths {
+            for (method, operation) in try #require(item as? [String: Any]) where Self.methods.contains(method) {
+                let responses = try #require((operation as? [String: Any])?["responses"] as? [String: Any])
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(method) \(path) has no success response")
+                if path.hasPrefix("/api/v1/") {
+                    #expect(responses["401"] != nil, "\(method) \(path) does not document 401")
+                }
+            }
+        }
+    }
+}

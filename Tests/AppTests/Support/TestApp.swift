@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import App
+
+/// A Switchboard built by the real `buildApplication` on a fresh SQLite file, with two workspaces
+/// ("Acme" and "Other") whose owner keys the tests use.
+struct TestApp {
+    let databasePath: String
+    let ownerKey: String
+    let otherOwnerKey: String
+    var configuration: AppConfiguration
+
+    init(configure: (inout AppConfiguration) -> Void = { _ in }) async throws {
+        databasePath = temporaryFolder().appendingPathComponent("switchboard.sqlite").path
+        var configuration = AppConfiguration()
+        configuration.databasePath = databasePath
+        configuration.port = 0
+        configuration.publicDirectory = packageRoot.appendingPathComponent("Public").path
+        configure(&configuration)
+        self.configuration = configuration
+        let database = try AppDatabase(path: databasePath)
+        ownerKey = try await database.createWorkspace(name: "Acme").1.plaintext
+        otherOwnerKey = try await database.createWorkspace(name: "Other").1.plaintext
+    }
+
+    /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
+    func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
+        let app = try await buildApplication(configuration)
+        return try await app.test(.router) { client in try await body(API(client: client)) }
+    }
+}
+
+/// A new empty folder under the system's temporary directory.
+func temporaryFolder() -> URL {
+    let folder = FileManager.default.temporaryDirectory
+        .appendingPathComponent("switchboard-tests", isDirectory: true)
+        .appendingPathComponent(UUID().uuidString, isDirectory: true)
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+/// The package's root folder, found from this file's place in it.
+let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A thin JSON client over HummingbirdTesting's.
+struct API: Sendable {
+    let client: any TestClientProtocol
+
+    struct Reply: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let text: String
+
+        var json: JSONValue {
+            get throws { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+        }
+
+        /// The `error.code` of an error body.
+        var errorCode: String? { (try? json)?["error"]?["code"]?.string }
+    }
+
+    func request(
+        _ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil,
+        contentType: String? = "application/json", headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if body != nil, let contentType { headers[.contentType] = contentType }
+        let response = try await client.execute(
+            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+        )
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    func get(_ path: String, key: String?) async throws -> Reply {
+        try await request(.get, path, key: key)
+    }
+
+    func post(_ path: String, key: String?, json: String) async throws -> Reply {
+        try await request(.post, path, key: key, body: json)
+    }
+
+    func patch(_ path: String, key: String?, json: String) async throws -> Reply {
+        try await request(.patch, path, key: key, body: json)
+    }
+
+    func delete(_ path: String, key: String?) async throws -> Reply {
+        try await request(.delete, path, key: key)
+    }
+
+    /// Creates a bot, expecting 201, and returns it.
+    func createBot(name: String = "Helper", humanTakeoverEnabled: Bool = false, key: String) async throws -> JSONValue {
+        let reply = try await post(
+            "/api/v1/bots", key: key,
+            json: #"{"name": \#(jsonString(name)), "humanTakeoverEnabled": \#(humanTakeoverEnabled)}"#
+        )
+        #expect(reply.status == .created, "\(reply.text)")
+        return try reply.json
+    }
+
+    /// Creates an agent, expecting 201, and returns it with its one-time `token`.
+    func createAgent(name: String = "Ann", email: String = "ann@example.com", key: String) async throws -> JSONValue {
+        let reply = try await post(
+            "/api/v1/agents", key: key, json: #"{"name": \#(jsonString(name)), "email": \#(jsonString(email))}"#
+        )
+        #expect(reply.status == .created, "\(reply.text)")
+        return try reply.json
+    }
+}
+
+func jsonString(_ value: String) -> String {
+    String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
+}
+
+extension JSONValue {
+    subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    subscript(index: Int) -> JSONValue? {
+        if case .array(let array) = self, array.indices.contains(index) { return array[index] }
+        return nil
+    }
+
+    var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    var int: Int? {
+        if case .number(let value) = self { return Int(exactly: value) }
+        return nil
+    }
+
+    var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    var array: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    var keys: Set<String> {
+        if case .object(let object) = self { return Set(object.keys) }
+        return []
+    }
+}
