@@ -2,14 +2,14 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "switchboard", targets: ["App"]),
+        .executable(name: "switchboard", targets: ["App"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -9,26 +9,36 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
     let database = try AppDatabase(path: configuration.databasePath)
-    if configuration.createsDefaultWorkspace, let (workspace, key) = try await database.createDefaultWorkspaceIfEmpty() {
+    if configuration.createsDefaultWorkspace, let (workspace, key) = try await database.createDefaultWorkspaceIfEmpty()
+    {
         // Printed, not logged: the key is shown this once and must never land in a log.
-        FileHandle.standardOutput.write(Data("""
-            Created workspace "\(workspace.name)" (\(workspace.id)).
-            Its owner API key, shown only this once — keep it safe:
-              \(key.plaintext)
+        FileHandle.standardOutput.write(
+            Data(
+                """
+                Created workspace "\(workspace.name)" (\(workspace.id)).
+                Its owner API key, shown only this once — keep it safe:
+                  \(key.plaintext)
 
-            """.utf8))
+                """.utf8
+            )
+        )
     }
     let router = buildRouter(database: database, metrics: PrometheusCollectorRegistry(), configuration: configuration)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Switchboard"),
+        configuration: .init(
+            address: .hostname(configuration.hostname, port: configuration.port),
+            serverName: "Switchboard"
+        ),
         logger: logger
     )
 }
 
 /// The routes and middleware, from explicit dependencies.
 func buildRouter(
-    database: AppDatabase, metrics: PrometheusCollectorRegistry, configuration: AppConfiguration
+    database: AppDatabase,
+    metrics: PrometheusCollectorRegistry,
+    configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // Outermost first: metrics see the final status, errors become JSON, then static files.

@@ -62,14 +62,17 @@ extension AppConfiguration {
         func integer(_ option: Int?, _ variable: String, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
             if let option {
                 guard range.contains(option) else {
-                    throw ConfigurationError(description: "--\(name) must be from \(range.lowerBound) to \(range.upperBound).")
+                    throw ConfigurationError(
+                        description: "--\(name) must be from \(range.lowerBound) to \(range.upperBound)."
+                    )
                 }
                 return option
             }
             guard let text = value(nil, variable) else { return nil }
             guard let number = Int(text), range.contains(number) else {
                 throw ConfigurationError(
-                    description: "\(variable) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+                    description: "\(variable) must be a whole number from \(range.lowerBound) to \(range.upperBound)."
+                )
             }
             return number
         }
@@ -87,23 +90,32 @@ extension AppConfiguration {
             publicURL = url
         }
         if let schedule = value(overrides.retrySchedule, "SWITCHBOARD_RETRY_SCHEDULE") {
-            let seconds = schedule.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let seconds = schedule.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
             guard !seconds.isEmpty, seconds.allSatisfy({ ($0 ?? 0) > 0 }) else {
                 throw ConfigurationError(
-                    description: "--retry-schedule / SWITCHBOARD_RETRY_SCHEDULE must be positive seconds separated by commas, like 60,300,1800.")
+                    description:
+                        "--retry-schedule / SWITCHBOARD_RETRY_SCHEDULE must be positive seconds separated by commas, like 60,300,1800."
+                )
             }
             retrySchedule = seconds.compactMap { $0 }
         }
-        deliveryTimeout = try integer(overrides.deliveryTimeout, "SWITCHBOARD_DELIVERY_TIMEOUT", "delivery-timeout", in: 1...300)
+        deliveryTimeout =
+            try integer(overrides.deliveryTimeout, "SWITCHBOARD_DELIVERY_TIMEOUT", "delivery-timeout", in: 1...300)
             ?? deliveryTimeout
-        disableAfter = try integer(overrides.disableAfter, "SWITCHBOARD_DISABLE_AFTER", "disable-after", in: 1...1000)
+        disableAfter =
+            try integer(overrides.disableAfter, "SWITCHBOARD_DISABLE_AFTER", "disable-after", in: 1...1000)
             ?? disableAfter
-        allowPrivateTargets = overrides.allowPrivateTargets
+        allowPrivateTargets =
+            overrides.allowPrivateTargets
             || ["1", "true", "yes"].contains(environment["SWITCHBOARD_ALLOW_PRIVATE_TARGETS"]?.lowercased() ?? "")
         if let level = value(overrides.logLevel, "SWITCHBOARD_LOG_LEVEL") {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw ConfigurationError(
-                    description: "--log-level / SWITCHBOARD_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
+                    description:
+                        "--log-level / SWITCHBOARD_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical."
+                )
             }
             logLevel = parsed
         }

@@ -25,7 +25,10 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.post(
-                "/api/v1/agents", key: app.ownerKey, json: #"{"name": "Ann", "email": \#(jsonString(email))}"#)
+                "/api/v1/agents",
+                key: app.ownerKey,
+                json: #"{"name": "Ann", "email": \#(jsonString(email))}"#
+            )
             #expect(reply.status == .unprocessableContent)
             #expect(try reply.json["error"]?["details"]?["field"]?.string == "email")
         }
@@ -63,7 +66,10 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.patch(
-                "/api/v1/workspace", key: app.ownerKey, json: #"{"monthlyStorageTokenLimit": 5000, "name": "Acme Ltd"}"#)
+                "/api/v1/workspace",
+                key: app.ownerKey,
+                json: #"{"monthlyStorageTokenLimit": 5000, "name": "Acme Ltd"}"#
+            )
             #expect(reply.status == .ok)
             let workspace = try await api.get("/api/v1/workspace", key: app.ownerKey).json
             #expect(workspace["monthlyStorageTokenLimit"]?.int == 5000)
@@ -71,8 +77,10 @@ import Testing
         }
     }
 
-    @Test(arguments: [#"{"monthlyStorageTokenLimit": -1}"#, #"{"monthlyStorageTokenLimit": 1.5}"#,
-                      #"{"monthlyStorageTokenLimit": "lots"}"#])
+    @Test(arguments: [
+        #"{"monthlyStorageTokenLimit": -1}"#, #"{"monthlyStorageTokenLimit": 1.5}"#,
+        #"{"monthlyStorageTokenLimit": "lots"}"#,
+    ])
     func invalidLimitIs422(body: String) async throws {
         let app = try await TestApp()
         try await app.run { api in

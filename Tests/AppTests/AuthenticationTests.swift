@@ -14,7 +14,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["Bearer sk_0000", "Bearer ak_0000", "Bearer vt_0000", "Bearer nonsense", "Basic c2s6eA==", "Bearer", ""])
+    @Test(arguments: [
+        "Bearer sk_0000", "Bearer ak_0000", "Bearer vt_0000", "Bearer nonsense", "Basic c2s6eA==", "Bearer", "",
+    ])
     func unknownOrMalformedCredentialIs401(header: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
@@ -47,7 +49,8 @@ import Testing
     @Test func credentialsAreStoredOnlyAsHashes() async throws {
         let app = try await TestApp()
         let token = try await app.run { api in try await api.createAgent(key: app.ownerKey)["token"]!.string! }
-        let file = try String(contentsOfFile: app.databasePath, encoding: .isoLatin1)
+        let file =
+            try String(contentsOfFile: app.databasePath, encoding: .isoLatin1)
             + ((try? String(contentsOfFile: app.databasePath + "-wal", encoding: .isoLatin1)) ?? "")
         #expect(!file.contains(token))
         #expect(!file.contains(app.ownerKey))
@@ -60,7 +63,9 @@ import Testing
     @Test func everyOwnerRouteHidesAnotherWorkspacesResources() async throws {
         let app = try await TestApp()
         let routes = buildRouter(
-            database: try AppDatabase(path: app.databasePath), metrics: .init(), configuration: app.configuration
+            database: try AppDatabase(path: app.databasePath),
+            metrics: .init(),
+            configuration: app.configuration
         ).routes.map { (method: $0.method, path: $0.path.description) }
             .filter { $0.path.hasPrefix("/api/v1/") && $0.path.contains("{") }
         #expect(!routes.isEmpty)

@@ -52,7 +52,10 @@ import Testing
         try await app.run { api in
             let bot = try await api.createBot(name: "Sales", key: app.ownerKey)
             let reply = try await api.patch(
-                "/api/v1/bots/\(bot["id"]!.string!)", key: app.ownerKey, json: #"{"name": "Billing"}"#)
+                "/api/v1/bots/\(bot["id"]!.string!)",
+                key: app.ownerKey,
+                json: #"{"name": "Billing"}"#
+            )
             #expect(try reply.json["name"]?.string == "Billing")
         }
     }
@@ -112,7 +115,11 @@ import Testing
         try await app.run { api in
             let bot = try await api.createBot(name: "Sales", key: app.ownerKey)
             let path = "/api/v1/bots/\(bot["id"]!.string!)"
-            let reply = try await api.patch(path, key: app.ownerKey, json: #"{"name": "", "humanTakeoverEnabled": true}"#)
+            let reply = try await api.patch(
+                path,
+                key: app.ownerKey,
+                json: #"{"name": "", "humanTakeoverEnabled": true}"#
+            )
             #expect(reply.status == .unprocessableContent)
             #expect(try await api.get(path, key: app.ownerKey).json == bot)
         }

@@ -17,13 +17,16 @@ import Testing
     }
 
     @Test func environmentVariablesSetEveryOption() throws {
-        let configuration = try AppConfiguration(.init(), environment: [
-            "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_PORT": "9000",
-            "SWITCHBOARD_DATABASE": "/tmp/x.sqlite", "SWITCHBOARD_PUBLIC_URL": "https://hooks.example.com/",
-            "SWITCHBOARD_RETRY_SCHEDULE": "1, 2,3", "SWITCHBOARD_DELIVERY_TIMEOUT": "3",
-            "SWITCHBOARD_DISABLE_AFTER": "2", "SWITCHBOARD_ALLOW_PRIVATE_TARGETS": "1",
-            "SWITCHBOARD_LOG_LEVEL": "DEBUG",
-        ])
+        let configuration = try AppConfiguration(
+            .init(),
+            environment: [
+                "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_PORT": "9000",
+                "SWITCHBOARD_DATABASE": "/tmp/x.sqlite", "SWITCHBOARD_PUBLIC_URL": "https://hooks.example.com/",
+                "SWITCHBOARD_RETRY_SCHEDULE": "1, 2,3", "SWITCHBOARD_DELIVERY_TIMEOUT": "3",
+                "SWITCHBOARD_DISABLE_AFTER": "2", "SWITCHBOARD_ALLOW_PRIVATE_TARGETS": "1",
+                "SWITCHBOARD_LOG_LEVEL": "DEBUG",
+            ]
+        )
         #expect(configuration.hostname == "0.0.0.0")
         #expect(configuration.port == 9000)
         #expect(configuration.databasePath == "/tmp/x.sqlite")
@@ -38,7 +41,9 @@ import Testing
     @Test func optionsWinOverEnvironment() throws {
         let configuration = try AppConfiguration(
             .init(hostname: "::1", port: 81, retrySchedule: "5"),
-            environment: ["SWITCHBOARD_PORT": "9000", "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_RETRY_SCHEDULE": "1"]
+            environment: [
+                "SWITCHBOARD_PORT": "9000", "SWITCHBOARD_HOSTNAME": "0.0.0.0", "SWITCHBOARD_RETRY_SCHEDULE": "1",
+            ]
         )
         #expect(configuration.port == 81)
         #expect(configuration.retrySchedule == [5])

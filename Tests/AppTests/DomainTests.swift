@@ -14,7 +14,9 @@ import Testing
 
     @Test func hashIsHexSHA256OfThePlaintext() {
         // printf 'sk_test' | sha256sum
-        #expect(Credential(presented: "sk_test")?.hash == "12b2820cf1639904311da5771de1e5bb65c77073fdc7c555df395942df42896b")
+        #expect(
+            Credential(presented: "sk_test")?.hash == "12b2820cf1639904311da5771de1e5bb65c77073fdc7c555df395942df42896b"
+        )
     }
 
     @Test(arguments: ["", "sk_", "token", "xk_abc", String(repeating: "a", count: 300)])
@@ -26,7 +28,9 @@ import Testing
 @Suite struct CursorTests {
     @Test func positionSurvivesTheRoundTrip() {
         let position = PageRequest.Position(
-            createdAt: Timestamp(millisecondsSince1970: 1_795_000_000_345), id: "6e8230b0-f314-4f8b-a138-f066781e6b7b")
+            createdAt: Timestamp(millisecondsSince1970: 1_795_000_000_345),
+            id: "6e8230b0-f314-4f8b-a138-f066781e6b7b"
+        )
         #expect(PageRequest.Position(cursor: position.cursor) == position)
         #expect(!position.cursor.contains("=") && !position.cursor.contains("/") && !position.cursor.contains("+"))
     }
@@ -55,7 +59,9 @@ import Testing
     }
 
     @Test func datesRoundToTheNearestMillisecond() {
-        #expect(Timestamp(Date(timeIntervalSince1970: 1_795_000_000.3449999)).millisecondsSince1970 == 1_795_000_000_345)
+        #expect(
+            Timestamp(Date(timeIntervalSince1970: 1_795_000_000.3449999)).millisecondsSince1970 == 1_795_000_000_345
+        )
     }
 }
 

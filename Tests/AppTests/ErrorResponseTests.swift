@@ -48,7 +48,12 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.request(
-                .post, "/api/v1/bots", key: app.ownerKey, body: #"{"name": "x"}"#, contentType: contentType)
+                .post,
+                "/api/v1/bots",
+                key: app.ownerKey,
+                body: #"{"name": "x"}"#,
+                contentType: contentType
+            )
             #expect(reply.status == .unsupportedMediaType)
             #expect(reply.errorCode == "unsupported_media_type")
         }
@@ -58,8 +63,12 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.request(
-                .post, "/api/v1/bots", key: app.ownerKey, body: #"{"name": "x"}"#,
-                contentType: "application/json; charset=utf-8")
+                .post,
+                "/api/v1/bots",
+                key: app.ownerKey,
+                body: #"{"name": "x"}"#,
+                contentType: "application/json; charset=utf-8"
+            )
             #expect(reply.status == .created)
         }
     }
@@ -104,7 +113,11 @@ import Testing
             #expect(reply.headers[.contentType]?.hasPrefix("text/plain") == true)
             #expect(reply.text.contains(#"http_requests_total{method="GET",route="/api/v1/bots",status="200"} 1"#))
             #expect(reply.text.contains(#"http_requests_total{method="GET",route="/api/v1/bots",status="401"} 1"#))
-            #expect(reply.text.contains(#"http_request_duration_seconds_bucket{method="GET",route="/api/v1/bots",status="200",le="#))
+            #expect(
+                reply.text.contains(
+                    #"http_request_duration_seconds_bucket{method="GET",route="/api/v1/bots",status="200",le="#
+                )
+            )
         }
     }
 

@@ -3,7 +3,10 @@ import Foundation
 
 /// `--database PATH` for the administration commands, read like `serve` reads it.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .customLong("database"), help: "SQLite database file (env SWITCHBOARD_DATABASE; default ./data/switchboard.sqlite).")
+    @Option(
+        name: .customLong("database"),
+        help: "SQLite database file (env SWITCHBOARD_DATABASE; default ./data/switchboard.sqlite)."
+    )
     var option: String?
 
     var path: String {

@@ -3,7 +3,10 @@ import Foundation
 
 /// `switchboard migrate`: brings the database schema up to date and exits (`serve` does this too).
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or update the database schema.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update the database schema."
+    )
 
     @OptionGroup var database: DatabaseOption
 

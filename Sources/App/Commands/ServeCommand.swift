@@ -19,7 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Base URL of trigger URLs (env SWITCHBOARD_PUBLIC_URL; default http://HOST:PORT).")
     var publicURL: String?
 
-    @Option(help: "Seconds between delivery retries, comma-separated (env SWITCHBOARD_RETRY_SCHEDULE; default 60,300,1800,7200,86400).")
+    @Option(
+        help:
+            "Seconds between delivery retries, comma-separated (env SWITCHBOARD_RETRY_SCHEDULE; default 60,300,1800,7200,86400)."
+    )
     var retrySchedule: String?
 
     @Option(help: "Seconds one delivery attempt may take (env SWITCHBOARD_DELIVERY_TIMEOUT; default 10).")
@@ -28,7 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Consecutive failed attempts that disable a hook (env SWITCHBOARD_DISABLE_AFTER; default 5).")
     var disableAfter: Int?
 
-    @Flag(help: "Allow hook and URL-source targets on private and loopback addresses (env SWITCHBOARD_ALLOW_PRIVATE_TARGETS=1).")
+    @Flag(
+        help:
+            "Allow hook and URL-source targets on private and loopback addresses (env SWITCHBOARD_ALLOW_PRIVATE_TARGETS=1)."
+    )
     var allowPrivateTargets = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL; default info).")
@@ -39,9 +45,15 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             configuration = try AppConfiguration(
                 .init(
-                    hostname: hostname, port: port, databasePath: database, publicURL: publicURL,
-                    retrySchedule: retrySchedule, deliveryTimeout: deliveryTimeout, disableAfter: disableAfter,
-                    allowPrivateTargets: allowPrivateTargets, logLevel: logLevel
+                    hostname: hostname,
+                    port: port,
+                    databasePath: database,
+                    publicURL: publicURL,
+                    retrySchedule: retrySchedule,
+                    deliveryTimeout: deliveryTimeout,
+                    disableAfter: disableAfter,
+                    allowPrivateTargets: allowPrivateTargets,
+                    logLevel: logLevel
                 ),
                 environment: ProcessInfo.processInfo.environment
             )

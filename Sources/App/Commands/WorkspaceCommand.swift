@@ -4,7 +4,9 @@ import Foundation
 /// `switchboard workspace create`: a new tenant and its owner key, for scripts.
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workspace", abstract: "Manage workspaces.", subcommands: [Create.self]
+        commandName: "workspace",
+        abstract: "Manage workspaces.",
+        subcommands: [Create.self]
     )
 
     struct Create: AsyncParsableCommand {

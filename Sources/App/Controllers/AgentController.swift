@@ -17,23 +17,30 @@ struct AgentController {
         let email: String
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AgentResponse> {
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AgentResponse>
+    {
         let workspaceID = try context.requireOwner()
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
         let (agent, token) = try await database.createAgent(
-            workspaceID: workspaceID, name: try Validate.name(body.name), email: try Validate.email(body.email)
+            workspaceID: workspaceID,
+            name: try Validate.name(body.name),
+            email: try Validate.email(body.email)
         )
         return EditedResponse(status: .created, response: AgentResponse(agent, token: token))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AgentResponse> {
         let workspaceID = try context.requireOwner()
-        return try await database.agents(workspaceID: workspaceID, page: request.pageRequest()).map { AgentResponse($0) }
+        return try await database.agents(workspaceID: workspaceID, page: request.pageRequest()).map {
+            AgentResponse($0)
+        }
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> AgentResponse {
         let workspaceID = try context.requireOwner()
-        return AgentResponse(try await database.agent(id: try context.parameters.require("agentId"), workspaceID: workspaceID))
+        return AgentResponse(
+            try await database.agent(id: try context.parameters.require("agentId"), workspaceID: workspaceID)
+        )
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

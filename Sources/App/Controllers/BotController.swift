@@ -27,7 +27,8 @@ struct BotController {
         let workspaceID = try context.requireOwner()
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
         let bot = try await database.createBot(
-            workspaceID: workspaceID, name: try Validate.name(body.name),
+            workspaceID: workspaceID,
+            name: try Validate.name(body.name),
             humanTakeoverEnabled: body.humanTakeoverEnabled ?? false
         )
         return EditedResponse(status: .created, response: BotResponse(bot))
@@ -40,7 +41,9 @@ struct BotController {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> BotResponse {
         let workspaceID = try context.requireOwner()
-        return BotResponse(try await database.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID))
+        return BotResponse(
+            try await database.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
+        )
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> BotResponse {
@@ -48,7 +51,9 @@ struct BotController {
         let id = try context.parameters.require("botId")
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
         let bot = try await database.updateBot(
-            id: id, workspaceID: workspaceID, name: try body.name.map { try Validate.name($0) },
+            id: id,
+            workspaceID: workspaceID,
+            name: try body.name.map { try Validate.name($0) },
             humanTakeoverEnabled: body.humanTakeoverEnabled
         )
         return BotResponse(bot)

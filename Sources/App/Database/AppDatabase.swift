@@ -46,8 +46,11 @@ struct AppDatabase: Sendable {
                 t.column("tokens", .integer).notNull()
                 t.column("createdAt", .integer).notNull()
             }
-            try db.create(index: "storageUsage_on_workspaceId_createdAt", on: "storageUsage",
-                          columns: ["workspaceId", "createdAt"])
+            try db.create(
+                index: "storageUsage_on_workspaceId_createdAt",
+                on: "storageUsage",
+                columns: ["workspaceId", "createdAt"]
+            )
             try db.create(table: "bot") { t in
                 t.primaryKey("id", .text)
                 t.belongsTo("workspace", onDelete: .cascade).notNull()
@@ -56,7 +59,11 @@ struct AppDatabase: Sendable {
                 t.column("createdAt", .integer).notNull()
                 t.column("updatedAt", .integer).notNull()
             }
-            try db.create(index: "bot_on_workspaceId_createdAt_id", on: "bot", columns: ["workspaceId", "createdAt", "id"])
+            try db.create(
+                index: "bot_on_workspaceId_createdAt_id",
+                on: "bot",
+                columns: ["workspaceId", "createdAt", "id"]
+            )
             try db.create(table: "agent") { t in
                 t.primaryKey("id", .text)
                 t.belongsTo("workspace", onDelete: .cascade).notNull()
@@ -66,8 +73,11 @@ struct AppDatabase: Sendable {
                 t.column("createdAt", .integer).notNull()
                 t.column("updatedAt", .integer).notNull()
             }
-            try db.create(index: "agent_on_workspaceId_createdAt_id", on: "agent",
-                          columns: ["workspaceId", "createdAt", "id"])
+            try db.create(
+                index: "agent_on_workspaceId_createdAt_id",
+                on: "agent",
+                columns: ["workspaceId", "createdAt", "id"]
+            )
         }
         return migrator
     }
@@ -97,8 +107,11 @@ extension AppDatabase {
     private static func insertWorkspace(name: String, _ db: Database) throws -> (Workspace, Credential) {
         let now = Timestamp.now()
         let workspace = Workspace(
-            id: newID(), name: name, monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
-            createdAt: now, updatedAt: now
+            id: newID(),
+            name: name,
+            monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
+            createdAt: now,
+            updatedAt: now
         )
         try workspace.insert(db)
         let key = Credential.generate(.ownerKey)
@@ -142,7 +155,8 @@ extension AppDatabase {
 
     private static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
         guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
-        let used = try StorageUsage
+        let used =
+            try StorageUsage
             .filter(StorageUsage.Columns.workspaceId == id)
             .filter(StorageUsage.Columns.createdAt >= Timestamp.now().startOfMonthUTC)
             .select(sum(StorageUsage.Columns.tokens))
@@ -164,8 +178,12 @@ extension AppDatabase {
     func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
         let now = Timestamp.now()
         let bot = Bot(
-            id: newID(), workspaceId: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled,
-            createdAt: now, updatedAt: now
+            id: newID(),
+            workspaceId: workspaceID,
+            name: name,
+            humanTakeoverEnabled: humanTakeoverEnabled,
+            createdAt: now,
+            updatedAt: now
         )
         try await pool.write { db in try bot.insert(db) }
         return bot
@@ -214,8 +232,13 @@ extension AppDatabase {
         let now = Timestamp.now()
         let token = Credential.generate(.agentToken)
         let agent = Agent(
-            id: newID(), workspaceId: workspaceID, name: name, email: email, tokenHash: token.hash,
-            createdAt: now, updatedAt: now
+            id: newID(),
+            workspaceId: workspaceID,
+            name: name,
+            email: email,
+            tokenHash: token.hash,
+            createdAt: now,
+            updatedAt: now
         )
         try await pool.write { db in try agent.insert(db) }
         return (agent, token)
@@ -229,8 +252,9 @@ extension AppDatabase {
 
     func agent(id: String, workspaceID: String) async throws -> Agent {
         try await pool.read { db in
-            guard let agent = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
-                .fetchOne(db)
+            guard
+                let agent = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                    .fetchOne(db)
             else { throw AppError.notFound("Agent") }
             return agent
         }
@@ -260,7 +284,9 @@ extension Agent: Listed {}
 extension AppDatabase {
     /// One page of `request` in (createdAt, id) order, starting after the cursor's position.
     fileprivate static func page<Record: Listed>(
-        _ request: QueryInterfaceRequest<Record>, _ page: PageRequest, _ db: Database
+        _ request: QueryInterfaceRequest<Record>,
+        _ page: PageRequest,
+        _ db: Database
     ) throws -> Page<Record> {
         let createdAt = Column("createdAt")
         let id = Column("id")
@@ -270,7 +296,8 @@ extension AppDatabase {
         }
         let rows = try request.order(createdAt, id).limit(page.limit + 1).fetchAll(db)
         let data = Array(rows.prefix(page.limit))
-        let next = rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
+        let next =
+            rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
         return Page(data: data, nextCursor: next?.cursor)
     }
 }

@@ -50,7 +50,8 @@ extension AppError {
     }
 
     static let unauthenticated = AppError(
-        .unauthorized, code: "unauthenticated",
+        .unauthorized,
+        code: "unauthenticated",
         message: "A valid credential is required: send 'Authorization: Bearer <key>'."
     )
 
@@ -66,18 +67,22 @@ extension AppError {
 
     static func payloadTooLarge(limit: Int) -> AppError {
         AppError(
-            .contentTooLarge, code: "payload_too_large",
+            .contentTooLarge,
+            code: "payload_too_large",
             message: "The request body is larger than the limit of \(limit) bytes.",
             details: ["limitBytes": .number(Double(limit))]
         )
     }
 
     static let unsupportedMediaType = AppError(
-        .unsupportedMediaType, code: "unsupported_media_type",
+        .unsupportedMediaType,
+        code: "unsupported_media_type",
         message: "This route takes a JSON body: send 'Content-Type: application/json'."
     )
 
     static let internalError = AppError(
-        .internalServerError, code: "internal_error", message: "Something went wrong on our side."
+        .internalServerError,
+        code: "internal_error",
+        message: "Something went wrong on our side."
     )
 }

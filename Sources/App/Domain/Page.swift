@@ -63,7 +63,7 @@ struct PageRequest: Sendable {
 extension PageRequest.Position {
     /// base64url of `<milliseconds since 1970>:<id>`.
     var cursor: String {
-        return Data("\(createdAt.millisecondsSince1970):\(id)".utf8).base64EncodedString()
+        Data("\(createdAt.millisecondsSince1970):\(id)".utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")

@@ -1,10 +1,11 @@
+import Foundation
+import GRDB
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import GRDB
 
 /// A moment to the millisecond: stored as integer milliseconds since 1970 (exact to compare and sort
 /// in SQL), shown as ISO 8601 UTC with three fractional digits (DESIGN.md §3).
@@ -66,10 +67,13 @@ struct Timestamp: Hashable, Comparable, Sendable {
 extension Timestamp: Codable {
     init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
-            ?? Date(text, strategy: .iso8601)
+        guard
+            let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
+                ?? Date(text, strategy: .iso8601)
         else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "Not an ISO 8601 time."))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "Not an ISO 8601 time.")
+            )
         }
         self.init(date)
     }

@@ -27,7 +27,10 @@ enum Validate {
 
     static func wholeNumber(_ value: Double, _ bounds: ClosedRange<Int>, field: String) throws(AppError) -> Int {
         guard value.rounded() == value, value >= Double(bounds.lowerBound), value <= Double(bounds.upperBound) else {
-            throw .invalidField(field, "\(field) must be a whole number from \(bounds.lowerBound) to \(bounds.upperBound).")
+            throw .invalidField(
+                field,
+                "\(field) must be a whole number from \(bounds.lowerBound) to \(bounds.upperBound)."
+            )
         }
         return Int(value)
     }

@@ -6,7 +6,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let database: AppDatabase
 
     func handle(
-        _ request: Request, context: AppRequestContext,
+        _ request: Request,
+        context: AppRequestContext,
         next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization],

@@ -5,7 +5,9 @@ import Logging
 /// here, and answered with a generic 500 that reveals nothing.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         do {
             return try await next(request, context)

@@ -64,14 +64,21 @@ struct API: Sendable {
     }
 
     func request(
-        _ method: HTTPRequest.Method, _ path: String, key: String? = nil, body: String? = nil,
-        contentType: String? = "application/json", headers extra: HTTPFields = [:]
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        key: String? = nil,
+        body: String? = nil,
+        contentType: String? = "application/json",
+        headers extra: HTTPFields = [:]
     ) async throws -> Reply {
         var headers = extra
         if let key { headers[.authorization] = "Bearer \(key)" }
         if body != nil, let contentType { headers[.contentType] = contentType }
         let response = try await client.execute(
-            uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+            uri: path,
+            method: method,
+            headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
         )
         return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
     }
@@ -95,7 +102,8 @@ struct API: Sendable {
     /// Creates a bot, expecting 201, and returns it.
     func createBot(name: String = "Helper", humanTakeoverEnabled: Bool = false, key: String) async throws -> JSONValue {
         let reply = try await post(
-            "/api/v1/bots", key: key,
+            "/api/v1/bots",
+            key: key,
             json: #"{"name": \#(jsonString(name)), "humanTakeoverEnabled": \#(humanTakeoverEnabled)}"#
         )
         #expect(reply.status == .created, "\(reply.text)")
@@ -105,7 +113,9 @@ struct API: Sendable {
     /// Creates an agent, expecting 201, and returns it with its one-time `token`.
     func createAgent(name: String = "Ann", email: String = "ann@example.com", key: String) async throws -> JSONValue {
         let reply = try await post(
-            "/api/v1/agents", key: key, json: #"{"name": \#(jsonString(name)), "email": \#(jsonString(email))}"#
+            "/api/v1/agents",
+            key: key,
+            json: #"{"name": \#(jsonString(name)), "email": \#(jsonString(email))}"#
         )
         #expect(reply.status == .created, "\(reply.text)")
         return try reply.json

@@ -1,0 +1,25 @@
+# Build: a Swift 6 image with SQLite's headers; the Swift runtime is linked in statically.
+FROM swift:6.3-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+COPY Package.swift ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+COPY Public ./Public
+RUN swift build -c release --static-swift-stdlib --product switchboard
+
+# Run: a slim Debian with the SQLite library and CA certificates, as a user without privileges.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-0 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --home-dir /app --uid 10001 switchboard
+WORKDIR /app
+COPY --from=build /build/.build/release/switchboard /app/switchboard
+COPY --from=build /build/Public /app/Public
+RUN mkdir -p /app/data && chown switchboard:switchboard /app/data
+USER switchboard
+VOLUME ["/app/data"]
+EXPOSE 8080
+ENTRYPOINT ["/app/switchboard"]
+CMD ["serve", "--hostname", "0.0.0.0"]

@@ -1,0 +1,23 @@
+# Switchboard: `make run` serves on 127.0.0.1:8080 with the embedded SQLite file; `make test` runs the tests.
+SWIFT ?= swift
+ARGS ?=
+
+.PHONY: setup build run test format clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product switchboard
+
+run: build
+	.build/release/switchboard serve $(ARGS)
+
+test: setup
+	$(SWIFT) test
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build
