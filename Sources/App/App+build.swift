@@ -52,5 +52,13 @@ func buildRouter(
     api.addRoutes(WorkspaceController(database: database).endpoints, atPath: "workspace")
     api.addRoutes(BotController(database: database).endpoints, atPath: "bots")
     api.addRoutes(AgentController(database: database).endpoints, atPath: "agents")
+    api.addRoutes(
+        HookController(
+            database: database,
+            targetGuard: TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets),
+            publicURL: configuration.resolvedPublicURL
+        ).endpoints,
+        atPath: "bots/{botId}/hooks"
+    )
     return router
 }

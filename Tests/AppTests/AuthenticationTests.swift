@@ -71,9 +71,16 @@ import Testing
         #expect(!routes.isEmpty)
         try await app.run { api in
             // Given resources of workspace Acme
+            let botID = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let hook = try await api.post(
+                "/api/v1/bots/\(botID)/hooks",
+                key: app.ownerKey,
+                json: #"{"type": "conversation.started", "targetUrl": "https://93.184.215.14/"}"#
+            )
             let ids = [
-                "{botId}": try await api.createBot(key: app.ownerKey)["id"]!.string!,
+                "{botId}": botID,
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
+                "{hookId}": try hook.json["id"]!.string!,
             ]
             for route in routes {
                 var path = route.path

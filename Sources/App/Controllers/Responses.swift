@@ -57,3 +57,63 @@ struct AgentResponse: ResponseEncodable, Sendable {
         updatedAt = agent.updatedAt
     }
 }
+
+struct HookResponse: ResponseEncodable, Sendable {
+    let id: String
+    let botId: String
+    let type: HookType
+    let targetUrl: String?
+    let dataSourceId: String?
+    let secret: String
+    /// The secret in Standard Webhooks form, for their verification libraries.
+    let signingSecret: String
+    /// `sync.trigger` only: GET it to start a sync.
+    let triggerUrl: String?
+    let enabled: Bool
+    let disabledReason: String?
+    let lastError: String?
+    let consecutiveFailures: Int
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
+
+    init(_ hook: Hook, publicURL: String) {
+        id = hook.id
+        botId = hook.botId
+        type = hook.type
+        targetUrl = hook.targetUrl
+        dataSourceId = hook.dataSourceId
+        secret = hook.secret
+        signingSecret = Signature.signingSecret(for: hook.secret)
+        triggerUrl = hook.type == .syncTrigger ? "\(publicURL)/api/public/hooks/\(hook.id)/\(hook.secret)" : nil
+        enabled = hook.enabled
+        disabledReason = hook.disabledReason
+        lastError = hook.lastError
+        consecutiveFailures = hook.consecutiveFailures
+        createdAt = hook.createdAt
+        updatedAt = hook.updatedAt
+    }
+
+    // Every key is always present, null when empty, so clients see one shape.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(botId, forKey: .botId)
+        try container.encode(type, forKey: .type)
+        try container.encode(targetUrl, forKey: .targetUrl)
+        try container.encode(dataSourceId, forKey: .dataSourceId)
+        try container.encode(secret, forKey: .secret)
+        try container.encode(signingSecret, forKey: .signingSecret)
+        try container.encode(triggerUrl, forKey: .triggerUrl)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(disabledReason, forKey: .disabledReason)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(consecutiveFailures, forKey: .consecutiveFailures)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, botId, type, targetUrl, dataSourceId, secret, signingSecret, triggerUrl, enabled, disabledReason
+        case lastError, consecutiveFailures, createdAt, updatedAt
+    }
+}

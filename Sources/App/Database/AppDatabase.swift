@@ -79,6 +79,24 @@ struct AppDatabase: Sendable {
                 columns: ["workspaceId", "createdAt", "id"]
             )
         }
+        migrator.registerMigration("v2: hooks") { db in
+            try db.create(table: "hook") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.belongsTo("bot", onDelete: .cascade).notNull()
+                t.column("type", .text).notNull()
+                t.column("targetUrl", .text)
+                t.column("dataSourceId", .text)
+                t.column("secret", .text).notNull()
+                t.column("enabled", .boolean).notNull()
+                t.column("disabledReason", .text)
+                t.column("lastError", .text)
+                t.column("consecutiveFailures", .integer).notNull()
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(index: "hook_on_botId_createdAt_id", on: "hook", columns: ["botId", "createdAt", "id"])
+        }
         return migrator
     }
 
@@ -299,5 +317,99 @@ extension AppDatabase {
         let next =
             rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
         return Page(data: data, nextCursor: next?.cursor)
+    }
+}
+
+// MARK: - Hooks
+
+/// What a new hook is made of, validated by the controller.
+struct NewHook: Sendable {
+    var type: HookType
+    var targetUrl: String?
+    var dataSourceId: String?
+    var secret: String
+    var enabled: Bool
+}
+
+/// A change to a hook; `nil` leaves a field as it is.
+struct HookChanges: Sendable {
+    var targetUrl: String?
+    var dataSourceId: String??
+    var enabled: Bool?
+    var secret: String?
+}
+
+extension AppDatabase {
+    func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook {
+        try await pool.write { db in
+            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            let now = Timestamp.now()
+            let hook = Hook(
+                id: newID(),
+                workspaceId: workspaceID,
+                botId: botID,
+                type: new.type,
+                targetUrl: new.targetUrl,
+                dataSourceId: new.dataSourceId,
+                secret: new.secret,
+                enabled: new.enabled,
+                disabledReason: nil,
+                lastError: nil,
+                consecutiveFailures: 0,
+                createdAt: now,
+                updatedAt: now
+            )
+            try hook.insert(db)
+            return hook
+        }
+    }
+
+    func hooks(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<Hook> {
+        try await pool.read { db in
+            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            return try Self.page(Hook.filter(Hook.Columns.botId == botID), page, db)
+        }
+    }
+
+    func hook(id: String, botID: String, workspaceID: String) async throws -> Hook {
+        try await pool.read { db in try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db) }
+    }
+
+    /// Applies `changes`. Enabling a hook clears why it was disabled and its failure count.
+    func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook {
+        try await pool.write { db in
+            var hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
+            if let targetUrl = changes.targetUrl { hook.targetUrl = targetUrl }
+            if let dataSourceId = changes.dataSourceId { hook.dataSourceId = dataSourceId }
+            if let secret = changes.secret { hook.secret = secret }
+            if let enabled = changes.enabled, enabled != hook.enabled {
+                hook.enabled = enabled
+                if enabled {
+                    hook.disabledReason = nil
+                    hook.consecutiveFailures = 0
+                } else {
+                    hook.disabledReason = "Disabled by the owner."
+                }
+            }
+            hook.updatedAt = .now()
+            try hook.update(db)
+            return hook
+        }
+    }
+
+    func deleteHook(id: String, botID: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
+            try hook.delete(db)
+        }
+    }
+
+    private static func hook(id: String, botID: String, workspaceID: String, _ db: Database) throws -> Hook {
+        guard
+            let hook = try Hook.filter(
+                Hook.Columns.workspaceId == workspaceID && Hook.Columns.botId == botID && Hook.Columns.id == id
+            ).fetchOne(db)
+        else { throw AppError.notFound("Hook") }
+        return hook
     }
 }

@@ -1,0 +1,202 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/bots/{botId}/hooks`: a bot's hooks, their secrets and their rotation.
+struct HookController {
+    let database: AppDatabase
+    let targetGuard: TargetGuard
+    /// The base of trigger URLs (`--public-url`).
+    let publicURL: String
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .post(use: create)
+            .get(use: list)
+            .get("{hookId}", use: get)
+            .patch("{hookId}", use: update)
+            .delete("{hookId}", use: delete)
+            .post("{hookId}/rotate-secret", use: rotateSecret)
+    }
+
+    struct CreateBody: Decodable {
+        let type: String
+        let targetUrl: String?
+        let dataSourceId: String?
+        let secret: String?
+        let enabled: Bool?
+    }
+
+    struct UpdateBody: Decodable {
+        let targetUrl: String?
+        let dataSourceId: String??
+        let enabled: Bool?
+
+        private enum CodingKeys: String, CodingKey { case targetUrl, dataSourceId, enabled }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            targetUrl = try container.decodeIfPresent(String.self, forKey: .targetUrl)
+            // Present and null clears the filter; absent leaves it.
+            dataSourceId =
+                container.contains(.dataSourceId)
+                ? .some(try container.decodeIfPresent(String.self, forKey: .dataSourceId)) : .none
+            enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
+        }
+    }
+
+    struct RotateBody: Decodable {
+        let secret: String?
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<HookResponse> {
+        let workspaceID = try context.requireOwner()
+        let botID = try context.parameters.require("botId")
+        // Not found before invalid: another workspace's bot is 404 whatever the body says.
+        _ = try await database.bot(id: botID, workspaceID: workspaceID)
+        let body = try await request.decodeJSON(as: CreateBody.self, context: context)
+        guard let type = HookType(rawValue: body.type) else {
+            throw AppError.invalidField(
+                "type",
+                "type must be one of \(HookType.allCases.map(\.rawValue).joined(separator: ", "))."
+            )
+        }
+        var targetUrl: String?
+        if type.hasTarget {
+            guard let given = body.targetUrl else { throw AppError.invalidField("targetUrl", "targetUrl is required.") }
+            targetUrl = try await validTarget(given)
+        } else if body.targetUrl != nil {
+            throw AppError.invalidField(
+                "targetUrl",
+                "A sync.trigger hook has no targetUrl: it is called, it does not call."
+            )
+        }
+        let dataSourceId = try body.dataSourceId.map(Self.validDataSourceID)
+        if type == .syncTrigger, dataSourceId == nil {
+            throw AppError.invalidField("dataSourceId", "dataSourceId is required for a sync.trigger hook.")
+        }
+        if dataSourceId != nil, ![.syncTrigger, .syncSuccess, .syncFailure].contains(type) {
+            throw AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
+        }
+        let hook = try await database.createHook(
+            NewHook(
+                type: type,
+                targetUrl: targetUrl,
+                dataSourceId: dataSourceId,
+                secret: try body.secret.map(Self.validSecret) ?? Self.generatedSecret(),
+                enabled: body.enabled ?? true
+            ),
+            botID: botID,
+            workspaceID: workspaceID
+        )
+        return EditedResponse(status: .created, response: HookResponse(hook, publicURL: publicURL))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<HookResponse> {
+        let workspaceID = try context.requireOwner()
+        let botID = try context.parameters.require("botId")
+        return try await database.hooks(botID: botID, workspaceID: workspaceID, page: request.pageRequest())
+            .map { HookResponse($0, publicURL: publicURL) }
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
+        let workspaceID = try context.requireOwner()
+        let hook = try await database.hook(
+            id: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID
+        )
+        return HookResponse(hook, publicURL: publicURL)
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
+        let workspaceID = try context.requireOwner()
+        let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
+        let current = try await database.hook(id: id, botID: botID, workspaceID: workspaceID)
+        let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
+        var changes = HookChanges(enabled: body.enabled)
+        if let targetUrl = body.targetUrl {
+            guard current.type.hasTarget else {
+                throw AppError.invalidField("targetUrl", "A sync.trigger hook has no targetUrl.")
+            }
+            changes.targetUrl = try await validTarget(targetUrl)
+        }
+        if let dataSourceId = body.dataSourceId {
+            guard [.syncTrigger, .syncSuccess, .syncFailure].contains(current.type) else {
+                throw AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
+            }
+            if current.type == .syncTrigger, dataSourceId == nil {
+                throw AppError.invalidField("dataSourceId", "A sync.trigger hook needs its dataSourceId.")
+            }
+            changes.dataSourceId = .some(try dataSourceId.map(Self.validDataSourceID))
+        }
+        let hook = try await database.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
+        return HookResponse(hook, publicURL: publicURL)
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let workspaceID = try context.requireOwner()
+        try await database.deleteHook(
+            id: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID
+        )
+        return .noContent
+    }
+
+    /// Replaces the secret at once: the old one, and a trigger URL made with it, stop working.
+    /// The body is optional; `{"secret": "…"}` chooses the new secret.
+    @Sendable func rotateSecret(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
+        let workspaceID = try context.requireOwner()
+        let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
+        var secret = Self.generatedSecret()
+        if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
+            if let chosen = try await request.decodeJSON(as: RotateBody.self, context: context).secret {
+                secret = try Self.validSecret(chosen)
+            }
+        }
+        let hook = try await database.updateHook(
+            id: id,
+            botID: botID,
+            workspaceID: workspaceID,
+            HookChanges(secret: secret)
+        )
+        return HookResponse(hook, publicURL: publicURL)
+    }
+
+    private func validTarget(_ text: String) async throws(AppError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.utf8.count <= 2048, let url = URL(string: trimmed) else {
+            throw .invalidField("targetUrl", "targetUrl must be an http:// or https:// URL of at most 2048 bytes.")
+        }
+        if let refusal = await targetGuard.refusal(for: url) {
+            throw .invalidField("targetUrl", "targetUrl \(refusal)")
+        }
+        return trimmed
+    }
+
+    private static func validDataSourceID(_ text: String) throws(AppError) -> String {
+        guard UUID(uuidString: text) != nil else {
+            throw .invalidField("dataSourceId", "dataSourceId must be a data source id (a UUID).")
+        }
+        return text.lowercased()
+    }
+
+    /// A chosen secret: 16 to 128 of `A-Z a-z 0-9 _ -`, safe in a URL path and a header.
+    static func validSecret(_ text: String) throws(AppError) -> String {
+        guard (16...128).contains(text.utf8.count),
+            text.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
+        else {
+            throw .invalidField("secret", "secret must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -.")
+        }
+        return text
+    }
+
+    /// 128 bits from the CSPRNG as 32 lowercase hex characters.
+    static func generatedSecret() -> String { SecureRandom.hex(byteCount: 16) }
+}
+
+extension UInt8 {
+    fileprivate var isASCIIAlphanumeric: Bool {
+        (48...57).contains(self) || (65...90).contains(self) || (97...122).contains(self)
+    }
+}
