@@ -6,9 +6,16 @@ import Prometheus
 /// Builds the whole service from one configuration: the database, the router and its background services.
 /// `serve` and the tests both come through here.
 func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
+    try await buildApplication(configuration, database: AppDatabase(path: configuration.databasePath))
+}
+
+/// The same, on a store already open (tests keep a handle on it to publish events).
+func buildApplication(
+    _ configuration: AppConfiguration,
+    database: AppDatabase
+) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
-    let database = try AppDatabase(path: configuration.databasePath)
     if configuration.createsDefaultWorkspace, let (workspace, key) = try await database.createDefaultWorkspaceIfEmpty()
     {
         // Printed, not logged: the key is shown this once and must never land in a log.
@@ -23,8 +30,26 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
             )
         )
     }
-    let router = buildRouter(database: database, metrics: PrometheusCollectorRegistry(), configuration: configuration)
-    return Application(
+    let registry = PrometheusCollectorRegistry()
+    let metrics = PrometheusMetricsFactory(registry: registry)
+    let httpClient = HTTPClientService(client: HTTPClientService.makeClient())
+    let sender = HookSender(
+        client: httpClient.client,
+        targetGuard: TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets),
+        timeout: .seconds(configuration.deliveryTimeout)
+    )
+    let deliveryWorker = DeliveryWorker(
+        database: database,
+        sender: sender,
+        policy: DeliveryPolicy(
+            retrySchedule: RetrySchedule(delays: configuration.retrySchedule),
+            disableAfter: configuration.disableAfter
+        ),
+        metrics: metrics,
+        logger: logger
+    )
+    let router = buildRouter(database: database, metrics: registry, sender: sender, configuration: configuration)
+    var app = Application(
         router: router,
         configuration: .init(
             address: .hostname(configuration.hostname, port: configuration.port),
@@ -32,12 +57,16 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
         ),
         logger: logger
     )
+    // Shutdown runs in reverse order: the worker stops before the client it sends with.
+    app.addServices(httpClient, deliveryWorker)
+    return app
 }
 
 /// The routes and middleware, from explicit dependencies.
 func buildRouter(
     database: AppDatabase,
     metrics: PrometheusCollectorRegistry,
+    sender: HookSender,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -53,12 +82,9 @@ func buildRouter(
     api.addRoutes(BotController(database: database).endpoints, atPath: "bots")
     api.addRoutes(AgentController(database: database).endpoints, atPath: "agents")
     api.addRoutes(
-        HookController(
-            database: database,
-            targetGuard: TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets),
-            publicURL: configuration.resolvedPublicURL
-        ).endpoints,
+        HookController(database: database, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"
     )
+    api.addRoutes(DeliveryController(database: database).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Testing
 
@@ -61,12 +62,8 @@ import Testing
 @Suite struct TenantIsolationTests {
     /// Every owner route that names a resource, tried with another workspace's key, answers 404.
     @Test func everyOwnerRouteHidesAnotherWorkspacesResources() async throws {
-        let app = try await TestApp()
-        let routes = buildRouter(
-            database: try AppDatabase(path: app.databasePath),
-            metrics: .init(),
-            configuration: app.configuration
-        ).routes.map { (method: $0.method, path: $0.path.description) }
+        let app = try await TestApp { $0.allowPrivateTargets = true }
+        let routes = try routerForInspection().routes.map { (method: $0.method, path: $0.path.description) }
             .filter { $0.path.hasPrefix("/api/v1/") && $0.path.contains("{") }
         #expect(!routes.isEmpty)
         try await app.run { api in
@@ -75,12 +72,20 @@ import Testing
             let hook = try await api.post(
                 "/api/v1/bots/\(botID)/hooks",
                 key: app.ownerKey,
-                json: #"{"type": "conversation.started", "targetUrl": "https://93.184.215.14/"}"#
+                json: #"{"type": "conversation.started", "targetUrl": "http://127.0.0.1:9/", "enabled": false}"#
+            )
+            let hookID = try hook.json["id"]!.string!
+            // A delivery that stays paused: its hook is disabled.
+            let delivery = try await app.database.publish(
+                event: .conversationStarted,
+                botID: botID,
+                payload: Data(#"{"event": "conversation.started"}"#.utf8)
             )
             let ids = [
                 "{botId}": botID,
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
-                "{hookId}": try hook.json["id"]!.string!,
+                "{hookId}": hookID,
+                "{deliveryId}": delivery[0].id,
             ]
             for route in routes {
                 var path = route.path

@@ -26,8 +26,7 @@ import Yams
     }
 
     func routerOperations() throws -> Set<String> {
-        let path = temporaryFolder().appendingPathComponent("openapi.sqlite").path
-        let router = buildRouter(database: try AppDatabase(path: path), metrics: .init(), configuration: .init())
+        let router = try routerForInspection()
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 

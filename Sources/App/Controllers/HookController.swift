@@ -4,7 +4,8 @@ import Hummingbird
 /// `/api/v1/bots/{botId}/hooks`: a bot's hooks, their secrets and their rotation.
 struct HookController {
     let database: AppDatabase
-    let targetGuard: TargetGuard
+    /// Sends test events; its guard also checks targets at creation.
+    let sender: HookSender
     /// The base of trigger URLs (`--public-url`).
     let publicURL: String
 
@@ -16,6 +17,7 @@ struct HookController {
             .patch("{hookId}", use: update)
             .delete("{hookId}", use: delete)
             .post("{hookId}/rotate-secret", use: rotateSecret)
+            .post("{hookId}/test", use: test)
     }
 
     struct CreateBody: Decodable {
@@ -163,12 +165,52 @@ struct HookController {
         return HookResponse(hook, publicURL: publicURL)
     }
 
+    struct TestResult: ResponseEncodable {
+        let delivered: Bool
+        let responseCode: Int?
+        let latencyMs: Double
+        let error: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(delivered, forKey: .delivered)
+            try container.encode(responseCode, forKey: .responseCode)
+            try container.encode((latencyMs * 10).rounded() / 10, forKey: .latencyMs)
+            try container.encode(error, forKey: .error)
+        }
+
+        private enum CodingKeys: String, CodingKey { case delivered, responseCode, latencyMs, error }
+    }
+
+    /// Sends one signed `test` event now and reports how it went. It is not queued, not retried, and does not
+    /// count toward disabling the hook.
+    @Sendable func test(_ request: Request, context: AppRequestContext) async throws -> TestResult {
+        let workspaceID = try context.requireOwner()
+        let hook = try await database.hook(
+            id: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID
+        )
+        guard hook.type.hasTarget else {
+            throw AppError(.conflict, code: "hook_has_no_target", message: "A sync.trigger hook has no target to test.")
+        }
+        let bot = try await database.bot(id: hook.botId, workspaceID: workspaceID)
+        let payload = try HookEvent.test(hook: hook, botName: bot.name, at: .now())
+        let result = await sender.send(deliveryID: newID(), event: "test", payload: payload, hook: hook, attempt: 1)
+        return TestResult(
+            delivered: result.succeeded,
+            responseCode: result.responseCode,
+            latencyMs: result.latencyMs,
+            error: result.succeeded ? nil : result.failureDescription
+        )
+    }
+
     private func validTarget(_ text: String) async throws(AppError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard trimmed.utf8.count <= 2048, let url = URL(string: trimmed) else {
             throw .invalidField("targetUrl", "targetUrl must be an http:// or https:// URL of at most 2048 bytes.")
         }
-        if let refusal = await targetGuard.refusal(for: url) {
+        if let refusal = await sender.targetGuard.refusal(for: url) {
             throw .invalidField("targetUrl", "targetUrl \(refusal)")
         }
         return trimmed

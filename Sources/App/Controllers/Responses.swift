@@ -117,3 +117,53 @@ struct HookResponse: ResponseEncodable, Sendable {
         case lastError, consecutiveFailures, createdAt, updatedAt
     }
 }
+
+struct DeliveryResponse: ResponseEncodable, Sendable {
+    struct Attempt: Encodable, Sendable {
+        let number: Int
+        let attemptedAt: Timestamp
+        let responseCode: Int?
+        let latencyMs: Double
+        let error: String?
+        let responseBody: String?
+    }
+
+    let id: String
+    let hookId: String
+    let event: String
+    let status: DeliveryStatus
+    let attemptCount: Int
+    let nextAttemptAt: Timestamp?
+    let lastResponseCode: Int?
+    let lastError: String?
+    /// The body as sent; only on a single delivery.
+    let payload: JSONValue?
+    /// Every attempt, oldest first; only on a single delivery.
+    let attempts: [Attempt]?
+    let createdAt: Timestamp
+    let updatedAt: Timestamp
+
+    init(_ delivery: Delivery, attempts: [DeliveryAttempt]? = nil) {
+        id = delivery.id
+        hookId = delivery.hookId
+        event = delivery.event
+        status = delivery.status
+        attemptCount = delivery.attemptCount
+        nextAttemptAt = delivery.status == .pending ? delivery.nextAttemptAt : nil
+        lastResponseCode = delivery.lastResponseCode
+        lastError = delivery.lastError
+        payload = attempts == nil ? nil : try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
+        self.attempts = attempts?.map {
+            Attempt(
+                number: $0.number,
+                attemptedAt: $0.attemptedAt,
+                responseCode: $0.responseCode,
+                latencyMs: $0.latencyMs,
+                error: $0.error,
+                responseBody: $0.responseBody
+            )
+        }
+        createdAt = delivery.createdAt
+        updatedAt = delivery.updatedAt
+    }
+}

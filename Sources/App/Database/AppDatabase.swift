@@ -5,7 +5,10 @@ import Logging
 /// The only type that touches SQL: it owns the connection pool and the migrations, and each
 /// public method is one transaction that keeps one invariant.
 struct AppDatabase: Sendable {
-    private let pool: DatabasePool
+    /// The one connection pool of the process. Only `AppDatabase`'s own extensions touch it.
+    let pool: DatabasePool
+    /// Fired after every commit that makes a delivery due, so the delivery worker needs no polling.
+    let deliveriesWritten = WakeUpSignal()
 
     /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
     init(path: String) throws {
@@ -96,6 +99,43 @@ struct AppDatabase: Sendable {
                 t.column("updatedAt", .integer).notNull()
             }
             try db.create(index: "hook_on_botId_createdAt_id", on: "hook", columns: ["botId", "createdAt", "id"])
+        }
+        migrator.registerMigration("v3: deliveries and attempts") { db in
+            try db.create(table: "delivery") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("hook", onDelete: .cascade).notNull()
+                t.column("event", .text).notNull()
+                t.column("payload", .blob).notNull()
+                t.column("status", .text).notNull()
+                t.column("attemptCount", .integer).notNull()
+                t.column("nextAttemptAt", .integer).notNull()
+                t.column("lastResponseCode", .integer)
+                t.column("lastError", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(
+                index: "delivery_on_hookId_createdAt_id",
+                on: "delivery",
+                columns: ["hookId", "createdAt", "id"]
+            )
+            // The worker's question, "what is due?", answered from the index alone.
+            try db.create(
+                index: "delivery_due",
+                on: "delivery",
+                columns: ["nextAttemptAt"],
+                condition: Column("status") == "pending"
+            )
+            try db.create(table: "deliveryAttempt") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("delivery", onDelete: .cascade).notNull()
+                t.column("number", .integer).notNull()
+                t.column("attemptedAt", .integer).notNull()
+                t.column("responseCode", .integer)
+                t.column("latencyMs", .double).notNull()
+                t.column("error", .text)
+                t.column("responseBody", .text)
+            }
         }
         return migrator
     }
@@ -235,7 +275,7 @@ extension AppDatabase {
         }
     }
 
-    private static func bot(id: String, workspaceID: String, _ db: Database) throws -> Bot {
+    static func bot(id: String, workspaceID: String, _ db: Database) throws -> Bot {
         guard let bot = try Bot.filter(Bot.Columns.workspaceId == workspaceID && Bot.Columns.id == id).fetchOne(db)
         else { throw AppError.notFound("Bot") }
         return bot
@@ -301,7 +341,7 @@ extension Agent: Listed {}
 
 extension AppDatabase {
     /// One page of `request` in (createdAt, id) order, starting after the cursor's position.
-    fileprivate static func page<Record: Listed>(
+    static func page<Record: Listed>(
         _ request: QueryInterfaceRequest<Record>,
         _ page: PageRequest,
         _ db: Database
@@ -317,99 +357,5 @@ extension AppDatabase {
         let next =
             rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
         return Page(data: data, nextCursor: next?.cursor)
-    }
-}
-
-// MARK: - Hooks
-
-/// What a new hook is made of, validated by the controller.
-struct NewHook: Sendable {
-    var type: HookType
-    var targetUrl: String?
-    var dataSourceId: String?
-    var secret: String
-    var enabled: Bool
-}
-
-/// A change to a hook; `nil` leaves a field as it is.
-struct HookChanges: Sendable {
-    var targetUrl: String?
-    var dataSourceId: String??
-    var enabled: Bool?
-    var secret: String?
-}
-
-extension AppDatabase {
-    func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook {
-        try await pool.write { db in
-            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            let now = Timestamp.now()
-            let hook = Hook(
-                id: newID(),
-                workspaceId: workspaceID,
-                botId: botID,
-                type: new.type,
-                targetUrl: new.targetUrl,
-                dataSourceId: new.dataSourceId,
-                secret: new.secret,
-                enabled: new.enabled,
-                disabledReason: nil,
-                lastError: nil,
-                consecutiveFailures: 0,
-                createdAt: now,
-                updatedAt: now
-            )
-            try hook.insert(db)
-            return hook
-        }
-    }
-
-    func hooks(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<Hook> {
-        try await pool.read { db in
-            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            return try Self.page(Hook.filter(Hook.Columns.botId == botID), page, db)
-        }
-    }
-
-    func hook(id: String, botID: String, workspaceID: String) async throws -> Hook {
-        try await pool.read { db in try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db) }
-    }
-
-    /// Applies `changes`. Enabling a hook clears why it was disabled and its failure count.
-    func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook {
-        try await pool.write { db in
-            var hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
-            if let targetUrl = changes.targetUrl { hook.targetUrl = targetUrl }
-            if let dataSourceId = changes.dataSourceId { hook.dataSourceId = dataSourceId }
-            if let secret = changes.secret { hook.secret = secret }
-            if let enabled = changes.enabled, enabled != hook.enabled {
-                hook.enabled = enabled
-                if enabled {
-                    hook.disabledReason = nil
-                    hook.consecutiveFailures = 0
-                } else {
-                    hook.disabledReason = "Disabled by the owner."
-                }
-            }
-            hook.updatedAt = .now()
-            try hook.update(db)
-            return hook
-        }
-    }
-
-    func deleteHook(id: String, botID: String, workspaceID: String) async throws {
-        try await pool.write { db in
-            let hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
-            try hook.delete(db)
-        }
-    }
-
-    private static func hook(id: String, botID: String, workspaceID: String, _ db: Database) throws -> Hook {
-        guard
-            let hook = try Hook.filter(
-                Hook.Columns.workspaceId == workspaceID && Hook.Columns.botId == botID && Hook.Columns.id == id
-            ).fetchOne(db)
-        else { throw AppError.notFound("Hook") }
-        return hook
     }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -9,6 +10,8 @@ import Testing
 /// ("Acme" and "Other") whose owner keys the tests use.
 struct TestApp {
     let databasePath: String
+    /// The app's own store: what tests write through it wakes the app's workers.
+    let database: AppDatabase
     let ownerKey: String
     let otherOwnerKey: String
     var configuration: AppConfiguration
@@ -21,16 +24,50 @@ struct TestApp {
         configuration.publicDirectory = packageRoot.appendingPathComponent("Public").path
         configure(&configuration)
         self.configuration = configuration
-        let database = try AppDatabase(path: databasePath)
+        database = try AppDatabase(path: databasePath)
         ownerKey = try await database.createWorkspace(name: "Acme").1.plaintext
         otherOwnerKey = try await database.createWorkspace(name: "Other").1.plaintext
     }
 
+    private init(
+        databasePath: String,
+        database: AppDatabase,
+        ownerKey: String,
+        otherOwnerKey: String,
+        configuration: AppConfiguration
+    ) {
+        self.databasePath = databasePath
+        self.database = database
+        self.ownerKey = ownerKey
+        self.otherOwnerKey = otherOwnerKey
+        self.configuration = configuration
+    }
+
+    /// The same database and keys under another configuration, as a restart with other options would be.
+    static func reopen(_ app: TestApp, configure: (inout AppConfiguration) -> Void) async throws -> TestApp {
+        var configuration = app.configuration
+        configure(&configuration)
+        return TestApp(
+            databasePath: app.databasePath,
+            database: app.database,
+            ownerKey: app.ownerKey,
+            otherOwnerKey: app.otherOwnerKey,
+            configuration: configuration
+        )
+    }
+
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration)
+        let app = try await buildApplication(configuration, database: database)
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
+}
+
+/// The app's router on a scratch database, to list its routes.
+func routerForInspection() throws -> Router<AppRequestContext> {
+    let database = try AppDatabase(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
+    let sender = HookSender(client: .shared, targetGuard: TargetGuard(allowPrivateTargets: false), timeout: .seconds(1))
+    return buildRouter(database: database, metrics: .init(), sender: sender, configuration: .init())
 }
 
 /// A new empty folder under the system's temporary directory.

@@ -1,0 +1,57 @@
+import Hummingbird
+
+/// `/api/v1/bots/{botId}/hooks/{hookId}/deliveries`: the delivery log, each attempt, and redelivery.
+struct DeliveryController {
+    let database: AppDatabase
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .get(use: list)
+            .get("{deliveryId}", use: get)
+            .post("{deliveryId}/retry", use: retry)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DeliveryResponse> {
+        let workspaceID = try context.requireOwner()
+        var status: DeliveryStatus?
+        if let given = request.uri.queryParameters["status"].map(String.init) {
+            guard let parsed = DeliveryStatus(rawValue: given) else {
+                throw AppError.invalidParameter(
+                    "status",
+                    "status must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
+            }
+            status = parsed
+        }
+        return try await database.deliveries(
+            hookID: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID,
+            status: status,
+            page: request.pageRequest()
+        ).map { DeliveryResponse($0) }
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> DeliveryResponse {
+        let workspaceID = try context.requireOwner()
+        let (delivery, attempts) = try await database.delivery(
+            id: try context.parameters.require("deliveryId"),
+            hookID: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID
+        )
+        return DeliveryResponse(delivery, attempts: attempts)
+    }
+
+    /// Queues a failed or paused delivery again, now, with the same id.
+    @Sendable func retry(_ request: Request, context: AppRequestContext) async throws -> DeliveryResponse {
+        let workspaceID = try context.requireOwner()
+        let (delivery, attempts) = try await database.retryDelivery(
+            id: try context.parameters.require("deliveryId"),
+            hookID: try context.parameters.require("hookId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID
+        )
+        return DeliveryResponse(delivery, attempts: attempts)
+    }
+}

@@ -1,0 +1,319 @@
+import Foundation
+import GRDB
+
+/// What one attempt to deliver came to, as the sender saw it.
+struct AttemptResult: Sendable {
+    var attemptedAt: Timestamp
+    var responseCode: Int?
+    var latencyMs: Double
+    var error: String?
+    var responseBody: String?
+    /// Seconds from a `Retry-After` header on 429 or 503.
+    var retryAfter: Int?
+
+    var succeeded: Bool { error == nil && (200..<300).contains(responseCode ?? 0) }
+}
+
+/// A delivery handed to the worker, with what it needs of its hook.
+struct ClaimedDelivery: Sendable {
+    let delivery: Delivery
+    let hook: Hook
+}
+
+/// How the worker's failure handling is tuned (`--retry-schedule`, `--disable-after`).
+struct DeliveryPolicy: Sendable {
+    var retrySchedule: RetrySchedule
+    var disableAfter: Int
+}
+
+extension AppDatabase {
+    // MARK: The outbox
+
+    /// Writes, inside the caller's transaction, one delivery of `event` per hook of the bot that listens to it
+    /// (for sync events, hooks without a data-source filter or with this one). Deliveries to a disabled hook are
+    /// kept `paused`. The worker is woken when the transaction commits.
+    @discardableResult
+    func enqueueDeliveries(
+        event: HookType,
+        botID: String,
+        dataSourceID: String? = nil,
+        payload: Data,
+        _ db: Database
+    ) throws -> [Delivery] {
+        var hooks = Hook.filter(Hook.Columns.botId == botID && Hook.Columns.type == event.rawValue)
+        if let dataSourceID {
+            hooks = hooks.filter(Hook.Columns.dataSourceId == nil || Hook.Columns.dataSourceId == dataSourceID)
+        }
+        let now = Timestamp.now()
+        let deliveries = try hooks.fetchAll(db).map { hook in
+            Delivery(
+                id: newID(),
+                hookId: hook.id,
+                event: event.rawValue,
+                payload: payload,
+                status: hook.enabled ? .pending : .paused,
+                attemptCount: 0,
+                nextAttemptAt: now,
+                lastResponseCode: nil,
+                lastError: nil,
+                createdAt: now,
+                updatedAt: now
+            )
+        }
+        for delivery in deliveries { try delivery.insert(db) }
+        if deliveries.contains(where: { $0.status == .pending }) { wakeWorkerOnCommit(db) }
+        return deliveries
+    }
+
+    /// Publishes an event that comes with no other change: the deliveries are the whole transaction.
+    @discardableResult
+    func publish(event: HookType, botID: String, dataSourceID: String? = nil, payload: Data) async throws -> [Delivery]
+    {
+        try await pool.write { db in
+            try enqueueDeliveries(event: event, botID: botID, dataSourceID: dataSourceID, payload: payload, db)
+        }
+    }
+
+    func wakeWorkerOnCommit(_ db: Database) {
+        let signal = deliveriesWritten
+        db.afterNextTransaction { _ in signal.notify() }
+    }
+
+    // MARK: The worker's side
+
+    /// After a crash, deliveries caught mid-flight go back to the queue with their ids, so the retry
+    /// carries the same `webhook-id`.
+    func requeueInterruptedDeliveries() async throws -> Int {
+        try await pool.write { db in
+            try Delivery.filter(Delivery.Columns.status == DeliveryStatus.delivering.rawValue)
+                .updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.pending.rawValue))
+        }
+    }
+
+    /// Marks up to `limit` due deliveries `delivering` and returns them, oldest due first, giving no hook more
+    /// than `capacity(hookID)` of them so that one slow target cannot take every slot.
+    func claimDueDeliveries(
+        limit: Int,
+        perHookLimit: Int,
+        capacity: @Sendable (String) -> Int
+    ) async throws
+        -> [ClaimedDelivery]
+    {
+        guard limit > 0 else { return [] }
+        return try await pool.write { db in
+            let now = Timestamp.now()
+            let candidates = try Delivery.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM (
+                        SELECT delivery.*, ROW_NUMBER() OVER (PARTITION BY hookId ORDER BY nextAttemptAt, id) AS rank
+                        FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ?
+                    ) WHERE rank <= ? ORDER BY nextAttemptAt, id LIMIT ?
+                    """,
+                arguments: [now, perHookLimit, limit * 4]
+            )
+            var taken: [String: Int] = [:]
+            var claimed: [ClaimedDelivery] = []
+            var hooks: [String: Hook] = [:]
+            for var delivery in candidates where claimed.count < limit {
+                let count = taken[delivery.hookId, default: 0]
+                guard count < capacity(delivery.hookId) else { continue }
+                guard let hook = try hooks[delivery.hookId] ?? Hook.fetchOne(db, key: delivery.hookId) else { continue }
+                hooks[hook.id] = hook
+                if !hook.enabled {
+                    delivery.status = .paused
+                    delivery.updatedAt = now
+                    try delivery.update(db)
+                    continue
+                }
+                delivery.status = .delivering
+                delivery.updatedAt = now
+                try delivery.update(db)
+                taken[delivery.hookId] = count + 1
+                claimed.append(ClaimedDelivery(delivery: delivery, hook: hook))
+            }
+            return claimed
+        }
+    }
+
+    /// When the next pending delivery falls due, leaving out hooks whose slots are all taken.
+    func nextDueTime(excludingHooks busy: [String] = []) async throws -> Timestamp? {
+        try await pool.read { db in
+            try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
+                .filter(!busy.contains(Delivery.Columns.hookId))
+                .select(min(Delivery.Columns.nextAttemptAt), as: Timestamp.self)
+                .fetchOne(db)
+        }
+    }
+
+    /// Records an attempt and its consequences in one transaction: the delivery succeeds, is scheduled again,
+    /// fails for good, or is paused with its hook, which is disabled on 410 or after `disableAfter` failures.
+    func recordAttempt(
+        _ result: AttemptResult,
+        for claimed: ClaimedDelivery,
+        policy: DeliveryPolicy
+    ) async throws
+        -> Delivery
+    {
+        try await pool.write { db in
+            guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
+                var hook = try Hook.fetchOne(db, key: claimed.hook.id)
+            else { throw AppError.notFound("Delivery") }  // deleted with its hook meanwhile
+            let now = Timestamp.now()
+            delivery.attemptCount += 1
+            try DeliveryAttempt(
+                id: newID(),
+                deliveryId: delivery.id,
+                number: delivery.attemptCount,
+                attemptedAt: result.attemptedAt,
+                responseCode: result.responseCode,
+                latencyMs: result.latencyMs,
+                error: result.error,
+                responseBody: result.responseBody
+            ).insert(db)
+            delivery.lastResponseCode = result.responseCode
+            delivery.lastError = result.succeeded ? nil : result.failureDescription
+            delivery.updatedAt = now
+
+            if result.succeeded {
+                delivery.status = .succeeded
+                hook.consecutiveFailures = 0
+            } else {
+                hook.consecutiveFailures += 1
+                hook.lastError = result.failureDescription
+                if result.responseCode == 410 {
+                    hook.enabled = false
+                    hook.disabledReason = "The target answered 410 Gone."
+                } else if hook.enabled, hook.consecutiveFailures >= policy.disableAfter {
+                    hook.enabled = false
+                    hook.disabledReason = "Disabled after \(hook.consecutiveFailures) consecutive failed attempts."
+                }
+                if !hook.enabled {
+                    delivery.status = .paused
+                    try Delivery.filter(
+                        Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
+                    ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
+                } else if let delay = policy.retrySchedule.delay(
+                    afterAttempt: delivery.attemptCount,
+                    retryAfter: result.retryAfter
+                ) {
+                    delivery.status = .pending
+                    delivery.nextAttemptAt = Timestamp(
+                        millisecondsSince1970: now.millisecondsSince1970 + Int64(delay * 1000)
+                    )
+                    wakeWorkerOnCommit(db)
+                } else {
+                    delivery.status = .failed
+                }
+            }
+            hook.updatedAt = now
+            try hook.update(db)
+            try delivery.update(db)
+            return delivery
+        }
+    }
+}
+
+extension AttemptResult {
+    /// One line for `lastError`: the transport error, or the status the target answered.
+    var failureDescription: String {
+        if let error { return error }
+        if let responseCode { return "The target answered HTTP \(responseCode)." }
+        return "The attempt failed."
+    }
+}
+
+extension AppDatabase {
+    // MARK: The delivery log
+
+    func deliveries(
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        status: DeliveryStatus?,
+        page: PageRequest
+    ) async throws -> Page<Delivery> {
+        try await pool.read { db in
+            _ = try Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, db)
+            var request = Delivery.filter(Delivery.Columns.hookId == hookID)
+            if let status { request = request.filter(Delivery.Columns.status == status.rawValue) }
+            return try Self.page(request, page, db)
+        }
+    }
+
+    func delivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (Delivery, [DeliveryAttempt])
+    {
+        try await pool.read { db in
+            try Self.deliveryWithAttempts(id: id, hookID: hookID, botID: botID, workspaceID: workspaceID, db)
+        }
+    }
+
+    /// Queues a failed or paused delivery again at once, keeping its id. 409 while its hook is disabled
+    /// (enabling the hook resumes paused deliveries by itself) or when it is not failed or paused.
+    func retryDelivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (Delivery, [DeliveryAttempt])
+    {
+        try await pool.write { db in
+            let hook = try Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, db)
+            var (delivery, attempts) = try Self.deliveryWithAttempts(
+                id: id,
+                hookID: hookID,
+                botID: botID,
+                workspaceID: workspaceID,
+                db
+            )
+            guard [.failed, .paused].contains(delivery.status) else {
+                throw AppError(
+                    .conflict,
+                    code: "delivery_not_retryable",
+                    message:
+                        "Only a failed or paused delivery can be retried; this one is \(delivery.status.rawValue).",
+                    details: ["status": .string(delivery.status.rawValue)]
+                )
+            }
+            guard hook.enabled else {
+                throw AppError(
+                    .conflict,
+                    code: "hook_disabled",
+                    message:
+                        "The hook is disabled: enable it (PATCH {\"enabled\": true}) and its paused deliveries resume."
+                )
+            }
+            delivery.status = .pending
+            delivery.nextAttemptAt = .now()
+            delivery.updatedAt = .now()
+            try delivery.update(db)
+            wakeWorkerOnCommit(db)
+            return (delivery, attempts)
+        }
+    }
+
+    private static func deliveryWithAttempts(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        _ db: Database
+    ) throws -> (Delivery, [DeliveryAttempt]) {
+        _ = try hook(id: hookID, botID: botID, workspaceID: workspaceID, db)
+        guard
+            let delivery = try Delivery.filter(Delivery.Columns.hookId == hookID && Delivery.Columns.id == id).fetchOne(
+                db
+            )
+        else { throw AppError.notFound("Delivery") }
+        let attempts = try DeliveryAttempt.filter(DeliveryAttempt.Columns.deliveryId == id)
+            .order(DeliveryAttempt.Columns.number).fetchAll(db)
+        return (delivery, attempts)
+    }
+}

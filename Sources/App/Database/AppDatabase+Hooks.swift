@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+// MARK: - Hooks
+
+/// What a new hook is made of, validated by the controller.
+struct NewHook: Sendable {
+    var type: HookType
+    var targetUrl: String?
+    var dataSourceId: String?
+    var secret: String
+    var enabled: Bool
+}
+
+/// A change to a hook; `nil` leaves a field as it is.
+struct HookChanges: Sendable {
+    var targetUrl: String?
+    var dataSourceId: String??
+    var enabled: Bool?
+    var secret: String?
+}
+
+extension AppDatabase {
+    func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook {
+        try await pool.write { db in
+            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            let now = Timestamp.now()
+            let hook = Hook(
+                id: newID(),
+                workspaceId: workspaceID,
+                botId: botID,
+                type: new.type,
+                targetUrl: new.targetUrl,
+                dataSourceId: new.dataSourceId,
+                secret: new.secret,
+                enabled: new.enabled,
+                disabledReason: nil,
+                lastError: nil,
+                consecutiveFailures: 0,
+                createdAt: now,
+                updatedAt: now
+            )
+            try hook.insert(db)
+            return hook
+        }
+    }
+
+    func hooks(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<Hook> {
+        try await pool.read { db in
+            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            return try Self.page(Hook.filter(Hook.Columns.botId == botID), page, db)
+        }
+    }
+
+    func hook(id: String, botID: String, workspaceID: String) async throws -> Hook {
+        try await pool.read { db in try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db) }
+    }
+
+    /// Applies `changes`. Enabling a hook clears why it was disabled and its failure count, and resumes
+    /// its paused deliveries.
+    func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook {
+        try await pool.write { db in
+            var hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
+            if let targetUrl = changes.targetUrl { hook.targetUrl = targetUrl }
+            if let dataSourceId = changes.dataSourceId { hook.dataSourceId = dataSourceId }
+            if let secret = changes.secret { hook.secret = secret }
+            if let enabled = changes.enabled, enabled != hook.enabled {
+                hook.enabled = enabled
+                if enabled {
+                    hook.disabledReason = nil
+                    hook.consecutiveFailures = 0
+                    // What waited while the hook was off goes out now, ids unchanged.
+                    try Delivery.filter(
+                        Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.paused.rawValue
+                    ).updateAll(
+                        db,
+                        Delivery.Columns.status.set(to: DeliveryStatus.pending.rawValue),
+                        Delivery.Columns.nextAttemptAt.set(to: Timestamp.now())
+                    )
+                    wakeWorkerOnCommit(db)
+                } else {
+                    hook.disabledReason = "Disabled by the owner."
+                }
+            }
+            hook.updatedAt = .now()
+            try hook.update(db)
+            return hook
+        }
+    }
+
+    func deleteHook(id: String, botID: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
+            try hook.delete(db)
+        }
+    }
+
+    static func hook(id: String, botID: String, workspaceID: String, _ db: Database) throws -> Hook {
+        guard
+            let hook = try Hook.filter(
+                Hook.Columns.workspaceId == workspaceID && Hook.Columns.botId == botID && Hook.Columns.id == id
+            ).fetchOne(db)
+        else { throw AppError.notFound("Hook") }
+        return hook
+    }
+}

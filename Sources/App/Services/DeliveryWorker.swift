@@ -1,0 +1,127 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Sends due hook deliveries, concurrently, until graceful shutdown. Woken by `AppDatabase.deliveriesWritten`
+/// the moment deliveries are committed; the timer only covers retries falling due and is a safety net.
+///
+/// At most `maxInFlight` attempts run at once, and at most `perHookLimit` for any one hook, so a slow or
+/// dead target holds only its own slots while the others keep flowing.
+struct DeliveryWorker: Service {
+    static let perHookLimit = 4
+
+    let database: AppDatabase
+    let sender: HookSender
+    let policy: DeliveryPolicy
+    let metrics: any MetricsFactory
+    let logger: Logger
+    var maxInFlight = 64
+    var safetyInterval: Duration = .seconds(5)
+
+    func run() async throws {
+        let requeued = try await database.requeueInterruptedDeliveries()
+        if requeued > 0 {
+            logger.notice("Requeued deliveries interrupted by a stop", metadata: ["count": "\(requeued)"])
+        }
+        let inFlight = InFlightCounts()
+        let signal = database.deliveriesWritten
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                while !Task.isShuttingDownGracefully {
+                    do {
+                        let claimed = try await database.claimDueDeliveries(
+                            limit: maxInFlight - inFlight.total,
+                            perHookLimit: Self.perHookLimit,
+                            capacity: { Self.perHookLimit - inFlight.count(for: $0) }
+                        )
+                        for item in claimed {
+                            inFlight.add(item.hook.id)
+                            group.addTask {
+                                await deliver(item)
+                                inFlight.remove(item.hook.id)
+                                signal.notify()  // a slot is free
+                            }
+                        }
+                        if !claimed.isEmpty { continue }  // more may be due
+                        await signal.wait(timeout: try await idleTimeout(inFlight))
+                    } catch {
+                        logger.error("Delivery loop failed; trying again shortly", metadata: ["error": "\(error)"])
+                        await signal.wait(timeout: .seconds(1))
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            // Stop claiming; attempts in flight finish or time out, the rest stay queued.
+            signal.notify()
+        }
+    }
+
+    /// How long to sleep when nothing could be claimed: until the next delivery falls due that a free slot
+    /// could take. A finishing attempt wakes the loop sooner.
+    private func idleTimeout(_ inFlight: InFlightCounts) async throws -> Duration {
+        guard inFlight.total < maxInFlight,
+            let next = try await database.nextDueTime(excludingHooks: inFlight.hooks(atLeast: Self.perHookLimit))
+        else { return safetyInterval }
+        let millis = next.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
+        return min(safetyInterval, .milliseconds(max(0, millis)))
+    }
+
+    private func deliver(_ item: ClaimedDelivery) async {
+        let result = await sender.send(
+            deliveryID: item.delivery.id,
+            event: item.delivery.event,
+            payload: item.delivery.payload,
+            hook: item.hook,
+            attempt: item.delivery.attemptCount + 1
+        )
+        Timer(label: "hook_attempt_duration_seconds", factory: metrics)
+            .recordNanoseconds(Int64(result.latencyMs * 1e6))
+        do {
+            let delivery = try await database.recordAttempt(result, for: item, policy: policy)
+            Counter(
+                label: "hook_deliveries_total",
+                dimensions: [("outcome", delivery.status.rawValue)],
+                factory: metrics
+            )
+            .increment()
+            if !result.succeeded {
+                logger.debug(
+                    "Delivery attempt failed",
+                    metadata: [
+                        "delivery": "\(delivery.id)", "hook": "\(item.hook.id)",
+                        "error": "\(result.failureDescription)",
+                    ]
+                )
+            }
+        } catch let error as AppError where error.status == .notFound {
+            // The hook was deleted while its delivery was in flight: nothing left to record.
+        } catch {
+            logger.error(
+                "Could not record a delivery attempt",
+                metadata: ["delivery": "\(item.delivery.id)", "error": "\(error)"]
+            )
+        }
+    }
+}
+
+/// How many attempts are in flight, in all and per hook.
+private final class InFlightCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+
+    func count(for hookID: String) -> Int { counts.withLock { $0[hookID, default: 0] } }
+
+    func hooks(atLeast limit: Int) -> [String] { counts.withLock { $0.filter { $0.value >= limit }.map(\.key) } }
+
+    func add(_ hookID: String) { counts.withLock { $0[hookID, default: 0] += 1 } }
+
+    func remove(_ hookID: String) {
+        counts.withLock { counts in
+            counts[hookID, default: 1] -= 1
+            if counts[hookID] == 0 { counts[hookID] = nil }
+        }
+    }
+}

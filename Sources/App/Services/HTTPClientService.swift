@@ -1,0 +1,19 @@
+import AsyncHTTPClient
+import ServiceLifecycle
+
+/// The process's one outbound HTTP client, shut down after the services that use it have stopped.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    /// Connection pooling, no redirects (a 3xx is an answer, not a detour), no decompression.
+    static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliveryWorker.perHookLimit
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,397 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Synchronization
+import Testing
+
+@testable import App
+
+/// Hook delivery end to end: a real app, its worker, and real receivers on 127.0.0.1.
+@Suite struct DeliveryTests {
+    static func app(schedule: [Int] = [1, 1, 1], disableAfter: Int = 10, timeout: Int = 10) async throws -> TestApp {
+        try await TestApp {
+            $0.allowPrivateTargets = true
+            $0.retrySchedule = schedule
+            $0.disableAfter = disableAfter
+            $0.deliveryTimeout = timeout
+        }
+    }
+
+    static let payload = Data(#"{"event":"conversation.started","conversation":{"id":"c1"}}"#.utf8)
+
+    /// Creates a bot with one `conversation.started` hook pointing at `target`; returns (botID, hook).
+    static func botWithHook(_ api: API, key: String, target: String) async throws -> (String, JSONValue) {
+        let bot = try await api.createBot(key: key)["id"]!.string!
+        let reply = try await api.post(
+            "/api/v1/bots/\(bot)/hooks",
+            key: key,
+            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target))}"#
+        )
+        #expect(reply.status == .created, "\(reply.text)")
+        return (bot, try reply.json)
+    }
+
+    static func deliveryPath(bot: String, hook: JSONValue, id: String = "") -> String {
+        "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/deliveries" + (id.isEmpty ? "" : "/\(id)")
+    }
+
+    /// Polls the API until `condition` holds for the JSON at `path`.
+    static func eventually(
+        _ api: API,
+        _ path: String,
+        key: String,
+        timeout: Duration = .seconds(15),
+        _ condition: (JSONValue) -> Bool
+    ) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + timeout
+        var last = JSONValue.null
+        while ContinuousClock.now < deadline {
+            last = try await api.get(path, key: key).json
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condition never held for \(path); last: \(last)")
+        return last
+    }
+
+    @Test func deliversTheBodyWithExactHeadersAndAVerifiableSignature() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                // When an event is committed
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                // Then the receiver gets it once, signed
+                let request = try await receiver.waitForRequests(1)[0]
+                #expect(request.body == String(decoding: Self.payload, as: UTF8.self))
+                #expect(request.header("Content-Type") == "application/json")
+                #expect(request.header("User-Agent") == "Switchboard-Hooks/1")
+                #expect(request.header("X-Secret-Key") == hook["secret"]?.string)
+                #expect(request.header("X-Switchboard-Event") == "conversation.started")
+                #expect(request.header("X-Switchboard-Attempt") == "1")
+                #expect(request.header("webhook-id") == delivery.id)
+                let timestamp = try #require(request.header("webhook-timestamp").flatMap(Int64.init))
+                #expect(abs(timestamp - Int64(Date().timeIntervalSince1970)) < 30)
+                // An independent HMAC: key = the secret's bytes, as a Standard Webhooks library derives it
+                // from signingSecret (base64-decoding what follows "whsec_").
+                let signingSecret = try #require(hook["signingSecret"]?.string)
+                let key = try #require(Data(base64Encoded: String(signingSecret.dropFirst("whsec_".count))))
+                let mac = HMAC<SHA256>.authenticationCode(
+                    for: Data("\(delivery.id).\(timestamp).".utf8) + Self.payload,
+                    using: SymmetricKey(data: key)
+                )
+                #expect(request.header("webhook-signature") == "v1," + Data(mac).base64EncodedString())
+
+                let logged = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    key: app.ownerKey
+                ) { $0["status"]?.string == "succeeded" }
+                #expect(logged["attemptCount"]?.int == 1)
+                #expect(logged["attempts"]?[0]?["responseCode"]?.int == 200)
+                #expect(logged["attempts"]?[0]?["responseBody"]?.string == "ok")
+                #expect(logged["payload"]?["conversation"]?["id"]?.string == "c1")
+            }
+        }
+    }
+
+    @Test func failedAttemptsAreRetriedWithTheSameIdAndRisingAttemptNumbers() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver { $0 <= 2 ? .init(status: .internalServerError) : .init() }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                let requests = try await receiver.waitForRequests(3)
+                #expect(requests.map { $0.header("webhook-id") } == Array(repeating: delivery.id, count: 3))
+                #expect(requests.map { $0.header("X-Switchboard-Attempt") } == ["1", "2", "3"])
+                // The schedule's 1 s, ±20%, separates the attempts.
+                #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(750))
+                let logged = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    key: app.ownerKey
+                ) { $0["status"]?.string == "succeeded" }
+                #expect(logged["attempts"]?.array?.map { $0["responseCode"]?.int } == [500, 500, 200])
+                let hookNow = try await api.get("/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)", key: app.ownerKey)
+                    .json
+                #expect(hookNow["consecutiveFailures"]?.int == 0)
+                #expect(hookNow["enabled"]?.bool == true)
+            }
+        }
+    }
+
+    @Test func deliveryFailsWhenTheScheduleIsUsedUp() async throws {
+        let app = try await Self.app(schedule: [1])
+        let receiver = TestReceiver { _ in .init(status: .badGateway) }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                let logged = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    key: app.ownerKey
+                ) { $0["status"]?.string == "failed" }
+                #expect(logged["attemptCount"]?.int == 2)
+                #expect(logged["lastError"]?.string == "The target answered HTTP 502.")
+                #expect(receiver.requests.count == 2)
+            }
+        }
+    }
+
+    @Test func consecutiveFailuresDisableTheHookPauseItsDeliveriesAndEnablingResumesThem() async throws {
+        let app = try await Self.app(schedule: [1, 1, 1, 1], disableAfter: 2)
+        let healthy = Mutex(false)
+        let receiver = TestReceiver { _ in healthy.withLock { $0 } ? .init() : .init(status: .serviceUnavailable) }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let hookPath = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
+                let first = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                // Given two failed attempts: the hook is disabled and the delivery paused
+                let disabled = try await Self.eventually(api, hookPath, key: app.ownerKey) {
+                    $0["enabled"]?.bool == false
+                }
+                #expect(disabled["disabledReason"]?.string?.contains("2 consecutive failed attempts") == true)
+                #expect(disabled["lastError"]?.string == "The target answered HTTP 503.")
+                _ = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook, id: first.id),
+                    key: app.ownerKey
+                ) { $0["status"]?.string == "paused" }
+                // And a new event while disabled is kept, paused
+                let second = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                #expect(second.status == .paused)
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(receiver.requests.count == 2)
+                // When the target recovers and the owner enables the hook
+                healthy.withLock { $0 = true }
+                let enabled = try await api.patch(hookPath, key: app.ownerKey, json: #"{"enabled": true}"#).json
+                #expect(enabled["consecutiveFailures"]?.int == 0)
+                // Then both go out, nothing lost
+                let requests = try await receiver.waitForRequests(4)
+                #expect(Set(requests[2...].compactMap { $0.header("webhook-id") }) == [first.id, second.id])
+                let succeeded = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook) + "?status=succeeded",
+                    key: app.ownerKey
+                ) { $0["data"]?.array?.count == 2 }
+                #expect(succeeded["data"]?.array?.count == 2)
+            }
+        }
+    }
+
+    @Test func gone410DisablesTheHookAtOnce() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver { _ in .init(status: .gone) }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                let hookNow = try await Self.eventually(
+                    api,
+                    "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
+                    key: app.ownerKey
+                ) { $0["enabled"]?.bool == false }
+                #expect(hookNow["disabledReason"]?.string == "The target answered 410 Gone.")
+                let logged = try await api.get(
+                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    key: app.ownerKey
+                ).json
+                #expect(logged["status"]?.string == "paused")
+                #expect(receiver.requests.count == 1)
+            }
+        }
+    }
+
+    @Test func retryAfterIsHonouredWithinTheSchedule() async throws {
+        let app = try await Self.app(schedule: [1, 5])
+        let receiver = TestReceiver {
+            $0 == 1 ? .init(status: .tooManyRequests, headers: [.retryAfter: "3"]) : .init()
+        }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)
+                let requests = try await receiver.waitForRequests(2)
+                let gap = requests[1].receivedAt - requests[0].receivedAt
+                #expect(gap >= .milliseconds(2900), "waited \(gap), not the 3 s asked for")
+            }
+        }
+    }
+
+    @Test func aSlowTargetDoesNotDelayAHealthyOne() async throws {
+        let app = try await Self.app(timeout: 3)
+        let slow = TestReceiver { _ in .init(delay: .seconds(10)) }
+        let fast = TestReceiver()
+        try await slow.run { slowTarget in
+            try await fast.run { fastTarget in
+                try await app.run { api in
+                    let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: slowTarget)
+                    _ = try await api.post(
+                        "/api/v1/bots/\(bot)/hooks",
+                        key: app.ownerKey,
+                        json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(fastTarget))}"#
+                    )
+                    // When 20 events go to both
+                    let start = ContinuousClock.now
+                    for _ in 0..<20 {
+                        _ = try await app.database.publish(
+                            event: .conversationStarted,
+                            botID: bot,
+                            payload: Self.payload
+                        )
+                    }
+                    // Then the healthy target has all of them long before the slow one's first answer
+                    let requests = try await fast.waitForRequests(20, timeout: .seconds(10))
+                    let last = requests.map(\.receivedAt).max()!
+                    #expect(last - start < .seconds(2), "healthy deliveries took \(last - start)")
+                    #expect(slow.requests.count <= DeliveryWorker.perHookLimit)
+                }
+            }
+        }
+    }
+
+    @Test func theOutboxSurvivesARestartWithTheSameIds() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            // Given a committed event and one caught mid-flight by a crash, while no server runs
+            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target)
+            }
+            let queued = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)[
+                0
+            ]
+            let interrupted = try await app.database.publish(
+                event: .conversationStarted,
+                botID: bot,
+                payload: Self.payload
+            )[0]
+            try await app.database.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE delivery SET status = 'delivering' WHERE id = ?",
+                    arguments: [interrupted.id]
+                )
+            }
+            // When the server starts again on the same file
+            try await app.run { _ in
+                // Then both are delivered, with their ids
+                let requests = try await receiver.waitForRequests(2)
+                #expect(Set(requests.compactMap { $0.header("webhook-id") }) == [queued.id, interrupted.id])
+            }
+        }
+    }
+
+    @Test func aTargetThatNowResolvesPrivatelyFailsTheAttempt() async throws {
+        let app = try await Self.app()  // guard off, to create the hook
+        let guarded = try await TestApp.reopen(app) { $0.allowPrivateTargets = false }
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            let (bot, hook) = try await app.run { api in
+                try await Self.botWithHook(api, key: app.ownerKey, target: target)
+            }
+            try await guarded.run { api in
+                let delivery = try await guarded.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                let logged = try await Self.eventually(
+                    api,
+                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    key: app.ownerKey
+                ) { $0["attemptCount"]?.int == 1 }
+                #expect(logged["lastError"]?.string?.contains("loopback") == true)
+                #expect(receiver.requests.isEmpty)
+            }
+        }
+    }
+
+    @Test func testSendReportsTheOutcomeWithoutCountingFailures() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver { $0 == 1 ? .init() : .init(status: .internalServerError) }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
+                let ok = try await api.request(.post, "\(path)/test", key: app.ownerKey).json
+                #expect(ok["delivered"]?.bool == true)
+                #expect(ok["responseCode"]?.int == 200)
+                #expect(ok["error"] == .null)
+                #expect(ok["latencyMs"] != nil)
+                let request = try await receiver.waitForRequests(1)[0]
+                #expect(request.header("X-Switchboard-Event") == "test")
+                #expect(request.header("X-Secret-Key") == hook["secret"]?.string)
+
+                let failed = try await api.request(.post, "\(path)/test", key: app.ownerKey).json
+                #expect(failed["delivered"]?.bool == false)
+                #expect(failed["responseCode"]?.int == 500)
+                #expect(failed["error"]?.string == "The target answered HTTP 500.")
+                #expect(try await api.get(path, key: app.ownerKey).json["consecutiveFailures"]?.int == 0)
+            }
+        }
+    }
+
+    @Test func aFailedDeliveryCanBeRetried() async throws {
+        let app = try await Self.app(schedule: [1])
+        let receiver = TestReceiver { $0 <= 2 ? .init(status: .badRequest) : .init() }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
+                let path = Self.deliveryPath(bot: bot, hook: hook, id: delivery.id)
+                _ = try await Self.eventually(api, path, key: app.ownerKey) { $0["status"]?.string == "failed" }
+                let retried = try await api.request(.post, "\(path)/retry", key: app.ownerKey)
+                #expect(retried.status == .ok)
+                let logged = try await Self.eventually(api, path, key: app.ownerKey) {
+                    $0["status"]?.string == "succeeded"
+                }
+                #expect(logged["attemptCount"]?.int == 3)
+                // A succeeded delivery is not retried
+                let again = try await api.request(.post, "\(path)/retry", key: app.ownerKey)
+                #expect(again.status == .conflict)
+                #expect(again.errorCode == "delivery_not_retryable")
+            }
+        }
+    }
+
+    @Test func deliveryLogRejectsAnUnknownStatusFilter() async throws {
+        let app = try await Self.app()
+        try await app.run { api in
+            let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: "http://127.0.0.1:9/hook")
+            let reply = try await api.get(Self.deliveryPath(bot: bot, hook: hook) + "?status=lost", key: app.ownerKey)
+            #expect(reply.status == .badRequest)
+            #expect(reply.errorCode == "invalid_parameter")
+        }
+    }
+}

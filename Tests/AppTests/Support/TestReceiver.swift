@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A real HTTP server on 127.0.0.1 that records what hooks send it and answers as a test tells it to.
+final class TestReceiver: Sendable {
+    struct Received: Sendable {
+        let headers: HTTPFields
+        let body: String
+        let receivedAt: ContinuousClock.Instant
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.canonicalName == name.lowercased() }?.value
+        }
+    }
+
+    /// How to answer the n-th request (1-based): a status, extra headers, and a delay before answering.
+    struct Answer: Sendable {
+        var status: HTTPResponse.Status = .ok
+        var headers: HTTPFields = [:]
+        var delay: Duration = .zero
+        var body = "ok"
+    }
+
+    private let received = Mutex<[Received]>([])
+    private let answer: @Sendable (Int) -> Answer
+
+    init(answer: @escaping @Sendable (Int) -> Answer = { _ in Answer() }) {
+        self.answer = answer
+    }
+
+    var requests: [Received] { received.withLock { $0 } }
+
+    /// Runs `body` while the receiver listens; passes the URL to point hooks at.
+    func run<Value: Sendable>(_ body: @Sendable (String) async throws -> Value) async throws -> Value {
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let number = self.received.withLock {
+                $0.append(Received(headers: request.headers, body: text, receivedAt: .now))
+                return $0.count
+            }
+            let answer = self.answer(number)
+            if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+            return Response(
+                status: answer.status,
+                headers: answer.headers,
+                body: .init(byteBuffer: ByteBuffer(string: answer.body))
+            )
+        }
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "receiver")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { portContinuation.yield($0.localAddress!.port!) },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var ports = portStream.makeAsyncIterator()
+            guard let port = await ports.next() else { throw CancellationError() }
+            defer { group.cancelAll() }
+            return try await body("http://127.0.0.1:\(port)/hook")
+        }
+    }
+
+    /// Waits until `count` requests have arrived, or fails after `timeout`.
+    func waitForRequests(_ count: Int, timeout: Duration = .seconds(15)) async throws -> [Received] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let requests = self.requests
+            if requests.count >= count { return requests }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ReceiverTimedOut(expected: count, got: requests.count)
+    }
+
+    struct ReceiverTimedOut: Error {
+        let expected: Int
+        let got: Int
+    }
+}
