@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import Hummingbird
 import Synchronization
 import Testing
@@ -227,6 +228,44 @@ import Testing
                 #expect(logged["status"]?.string == "paused")
                 #expect(receiver.requests.count == 1)
             }
+        }
+    }
+
+    @Test func metricsCountOutcomesAndDisabledHooks() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver { _ in .init(status: .gone) }
+        try await receiver.run { target in
+            try await app.run { api in
+                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)
+                _ = try await Self.eventually(
+                    api, "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)", key: app.ownerKey
+                ) { $0["enabled"]?.bool == false }
+                let metrics = try await api.get("/metrics", key: nil).text
+                #expect(metrics.contains("hooks_disabled_total 1"))
+                #expect(metrics.contains(#"hook_deliveries_total{outcome="paused"} 1"#))
+                #expect(metrics.contains("hook_attempt_duration_seconds_count"))
+            }
+        }
+    }
+
+    @Test func shutdownLetsAnAttemptInFlightFinish() async throws {
+        let app = try await Self.app()
+        let receiver = TestReceiver { _ in .init(delay: .milliseconds(800)) }
+        try await receiver.run { target in
+            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target) }
+            // Given an attempt in flight when the server is asked to stop
+            let delivery = try await app.run { _ in
+                let delivery = try await app.database.publish(
+                    event: .conversationStarted, botID: bot, payload: Self.payload)[0]
+                _ = try await receiver.waitForRequests(1)
+                return delivery
+            }
+            // Then it finished and was recorded before the server stopped
+            let status = try await app.database.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT status FROM delivery WHERE id = ?", arguments: [delivery.id])
+            }
+            #expect(status == "succeeded")
         }
     }
 

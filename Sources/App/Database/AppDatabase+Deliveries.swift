@@ -14,6 +14,12 @@ struct AttemptResult: Sendable {
     var succeeded: Bool { error == nil && (200..<300).contains(responseCode ?? 0) }
 }
 
+/// A delivery after its attempt was recorded, and whether that attempt disabled its hook.
+struct RecordedAttempt: Sendable {
+    let delivery: Delivery
+    let disabledHook: Bool
+}
+
 /// A delivery handed to the worker, with what it needs of its hook.
 struct ClaimedDelivery: Sendable {
     let delivery: Delivery
@@ -136,6 +142,13 @@ extension AppDatabase {
         }
     }
 
+    /// How many deliveries wait in the queue, due or not.
+    func pendingDeliveryCount() async throws -> Int {
+        try await pool.read { db in
+            try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue).fetchCount(db)
+        }
+    }
+
     /// When the next pending delivery falls due, leaving out hooks whose slots are all taken.
     func nextDueTime(excludingHooks busy: [String] = []) async throws -> Timestamp? {
         try await pool.read { db in
@@ -152,9 +165,7 @@ extension AppDatabase {
         _ result: AttemptResult,
         for claimed: ClaimedDelivery,
         policy: DeliveryPolicy
-    ) async throws
-        -> Delivery
-    {
+    ) async throws -> RecordedAttempt {
         try await pool.write { db in
             guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
                 var hook = try Hook.fetchOne(db, key: claimed.hook.id)
@@ -209,7 +220,7 @@ extension AppDatabase {
             hook.updatedAt = now
             try hook.update(db)
             try delivery.update(db)
-            return delivery
+            return RecordedAttempt(delivery: delivery, disabledHook: claimed.hook.enabled && !hook.enabled)
         }
     }
 }

@@ -45,6 +45,8 @@ struct DeliveryWorker: Service {
                             }
                         }
                         if !claimed.isEmpty { continue }  // more may be due
+                        Gauge(label: "hook_deliveries_queued", factory: metrics)
+                            .record(try await database.pendingDeliveryCount())
                         await signal.wait(timeout: try await idleTimeout(inFlight))
                     } catch {
                         logger.error("Delivery loop failed; trying again shortly", metadata: ["error": "\(error)"])
@@ -79,7 +81,14 @@ struct DeliveryWorker: Service {
         Timer(label: "hook_attempt_duration_seconds", factory: metrics)
             .recordNanoseconds(Int64(result.latencyMs * 1e6))
         do {
-            let delivery = try await database.recordAttempt(result, for: item, policy: policy)
+            let recorded = try await database.recordAttempt(result, for: item, policy: policy)
+            let delivery = recorded.delivery
+            if recorded.disabledHook {
+                Counter(label: "hooks_disabled_total", factory: metrics).increment()
+                logger.notice(
+                    "Hook disabled after failed deliveries",
+                    metadata: ["hook": "\(item.hook.id)", "error": "\(result.failureDescription)"])
+            }
             Counter(
                 label: "hook_deliveries_total",
                 dimensions: [("outcome", delivery.status.rawValue)],
