@@ -239,7 +239,9 @@ import Testing
                 let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
                 _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)
                 _ = try await Self.eventually(
-                    api, "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)", key: app.ownerKey
+                    api,
+                    "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
+                    key: app.ownerKey
                 ) { $0["enabled"]?.bool == false }
                 let metrics = try await api.get("/metrics", key: nil).text
                 #expect(metrics.contains("hooks_disabled_total 1"))
@@ -253,11 +255,15 @@ import Testing
         let app = try await Self.app()
         let receiver = TestReceiver { _ in .init(delay: .milliseconds(800)) }
         try await receiver.run { target in
-            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target) }
+            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target)
+            }
             // Given an attempt in flight when the server is asked to stop
             let delivery = try await app.run { _ in
                 let delivery = try await app.database.publish(
-                    event: .conversationStarted, botID: bot, payload: Self.payload)[0]
+                    event: .conversationStarted,
+                    botID: bot,
+                    payload: Self.payload
+                )[0]
                 _ = try await receiver.waitForRequests(1)
                 return delivery
             }

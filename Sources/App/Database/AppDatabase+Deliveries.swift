@@ -170,6 +170,7 @@ extension AppDatabase {
             guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
                 var hook = try Hook.fetchOne(db, key: claimed.hook.id)
             else { throw AppError.notFound("Delivery") }  // deleted with its hook meanwhile
+            let wasEnabled = hook.enabled
             let now = Timestamp.now()
             delivery.attemptCount += 1
             try DeliveryAttempt(
@@ -220,7 +221,7 @@ extension AppDatabase {
             hook.updatedAt = now
             try hook.update(db)
             try delivery.update(db)
-            return RecordedAttempt(delivery: delivery, disabledHook: claimed.hook.enabled && !hook.enabled)
+            return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
         }
     }
 }

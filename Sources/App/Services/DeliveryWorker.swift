@@ -87,7 +87,8 @@ struct DeliveryWorker: Service {
                 Counter(label: "hooks_disabled_total", factory: metrics).increment()
                 logger.notice(
                     "Hook disabled after failed deliveries",
-                    metadata: ["hook": "\(item.hook.id)", "error": "\(result.failureDescription)"])
+                    metadata: ["hook": "\(item.hook.id)", "error": "\(result.failureDescription)"]
+                )
             }
             Counter(
                 label: "hook_deliveries_total",
