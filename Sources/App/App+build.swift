@@ -76,6 +76,21 @@ func buildRouter(
     router.add(middleware: FileMiddleware(configuration.publicDirectory, searchForIndexHtml: true))
 
     HealthController(database: database, registry: metrics).addRoutes(to: router)
+    let conversationMetrics = ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics))
+
+    // The chat widget's public routes: limited per client address, then per bot.
+    let perClient = RateLimiter(capacity: configuration.visitorRateLimit)
+    let perBot = RateLimiter(capacity: configuration.botRateLimit)
+    let visitors = VisitorController(database: database, metrics: conversationMetrics)
+    let publicRoutes = router.group("api/v1/public")
+        .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientAddress })
+    publicRoutes.group("bots/{botId}/conversations")
+        .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.parameters.get("botId") })
+        .addRoutes(visitors.startEndpoint)
+    publicRoutes.group("conversations/{conversationId}")
+        .add(middleware: VisitorAuthenticationMiddleware(database: database))
+        .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.visitorConversation?.botId })
+        .addRoutes(visitors.conversationEndpoints)
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(database: database))
     api.addRoutes(WorkspaceController(database: database).endpoints, atPath: "workspace")
@@ -85,6 +100,9 @@ func buildRouter(
         HookController(database: database, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"
     )
+    let conversations = ConversationController(database: database, metrics: conversationMetrics)
+    api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
+    api.addRoutes(conversations.endpoints, atPath: "conversations")
     api.addRoutes(DeliveryController(database: database).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router
 }

@@ -9,14 +9,37 @@ struct AppRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` on the authenticated routes.
     var caller: Caller?
+    /// Set by `VisitorAuthenticationMiddleware`: the conversation whose visitor token came with the request.
+    var visitorConversation: Conversation?
+    /// The peer's IP address, the key of per-client rate limits.
+    let clientAddress: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     var maxUploadSize: Int { Self.jsonBodyLimit }
     var requestDecoder: JSONDecoder { JSONDecoder() }
     var responseEncoder: JSONEncoder { .api() }
+
+    /// The workspace and agent of an agent; 403 for an owner.
+    func requireAgent() throws(AppError) -> (workspaceID: String, agentID: String) {
+        guard let caller else { throw .unauthenticated }
+        guard case .agent(let agentID) = caller.role else {
+            throw .forbidden("This route is for agents: send an agent token (ak_…).")
+        }
+        return (caller.workspaceID, agentID)
+    }
+
+    /// The workspace of an owner or an agent, and which one it is.
+    func requireOwnerOrAgent() throws(AppError) -> (workspaceID: String, actor: ConversationActor) {
+        guard let caller else { throw .unauthenticated }
+        switch caller.role {
+        case .owner: return (caller.workspaceID, .owner)
+        case .agent(let agentID): return (caller.workspaceID, .agent(id: agentID))
+        }
+    }
 
     /// The workspace of an owner; 403 for any other valid credential.
     func requireOwner() throws(AppError) -> String {

@@ -23,6 +23,12 @@ struct AppConfiguration: Sendable {
     var allowPrivateTargets = false
     /// `--log-level` / `SWITCHBOARD_LOG_LEVEL`: trace, debug, info, notice, warning, error or critical.
     var logLevel: Logger.Level = .info
+    /// `--visitor-rate-limit` / `SWITCHBOARD_VISITOR_RATE_LIMIT`: requests a minute one client address may
+    /// make to the public visitor routes.
+    var visitorRateLimit = 120
+    /// `--bot-rate-limit` / `SWITCHBOARD_BOT_RATE_LIMIT`: requests a minute the public routes take for one bot,
+    /// from all visitors together.
+    var botRateLimit = 1200
     /// The folder served at `/`: the web console and `openapi.yaml`.
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
@@ -52,6 +58,8 @@ extension AppConfiguration {
         var disableAfter: Int?
         var allowPrivateTargets = false
         var logLevel: String?
+        var visitorRateLimit: Int?
+        var botRateLimit: Int?
     }
 
     /// Resolves each setting from its option, then its variable in `environment`, then its default.

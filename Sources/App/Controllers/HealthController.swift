@@ -31,7 +31,11 @@ struct HealthController {
         return Status(status: "ok")
     }
 
-    @Sendable func metrics(_ request: Request, context: AppRequestContext) -> Response {
+    @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // Gauges of what the database holds, read at scrape time.
+        for (state, count) in try await database.conversationCountsByState() {
+            registry.makeGauge(name: "conversations", labels: [("state", state.rawValue)]).set(Double(count))
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return Response(

@@ -167,3 +167,60 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
         updatedAt = delivery.updatedAt
     }
 }
+
+struct ConversationResponse: ResponseEncodable, Sendable {
+    let conversation: Conversation
+    /// Only in the answer that starts the conversation.
+    var visitorToken: String?
+    /// The first messages, only on the visitor's view of the conversation.
+    var messages: [MessageResponse]?
+
+    // Every field is always present, null when empty; the two extras only where they belong.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversation.id, forKey: .id)
+        try container.encode(conversation.botId, forKey: .botId)
+        try container.encode(conversation.state, forKey: .state)
+        try container.encode(conversation.channelType, forKey: .channelType)
+        try container.encode(conversation.initialMessage, forKey: .initialMessage)
+        try container.encode(conversation.userEmail, forKey: .userEmail)
+        try container.encode(conversation.userDataJSON, forKey: .userData)
+        let claimedBy = conversation.claimedByAgentId.map {
+            JSONValue.object([
+                "id": .string($0), "name": .string(conversation.claimedByName ?? ""),
+                "email": .string(conversation.claimedByEmail ?? ""),
+            ])
+        }
+        try container.encode(claimedBy, forKey: .claimedBy)
+        try container.encode(conversation.escalatedAt, forKey: .escalatedAt)
+        try container.encode(conversation.claimedAt, forKey: .claimedAt)
+        try container.encode(conversation.resolvedAt, forKey: .resolvedAt)
+        try container.encode(conversation.createdAt, forKey: .createdAt)
+        try container.encode(conversation.updatedAt, forKey: .updatedAt)
+        try container.encodeIfPresent(visitorToken, forKey: .visitorToken)
+        try container.encodeIfPresent(messages, forKey: .messages)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, botId, state, channelType, initialMessage, userEmail, userData, claimedBy, escalatedAt, claimedAt
+        case resolvedAt, createdAt, updatedAt, visitorToken, messages
+    }
+}
+
+struct MessageResponse: ResponseEncodable, Sendable {
+    let message: Message
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message.id, forKey: .id)
+        try container.encode(message.role, forKey: .role)
+        try container.encode(message.text, forKey: .text)
+        if let agentID = message.agentId {
+            try container.encode(
+                JSONValue.object(["id": .string(agentID), "name": .string(message.agentName ?? "")]), forKey: .agent)
+        }
+        try container.encode(message.createdAt, forKey: .createdAt)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, role, text, agent, createdAt }
+}

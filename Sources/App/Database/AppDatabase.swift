@@ -137,6 +137,41 @@ struct AppDatabase: Sendable {
                 t.column("responseBody", .text)
             }
         }
+        migrator.registerMigration("v4: conversations and messages") { db in
+            try db.create(table: "conversation") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.belongsTo("bot", onDelete: .cascade).notNull()
+                t.column("state", .text).notNull()
+                t.column("channelType", .text).notNull()
+                t.column("initialMessage", .text)
+                t.column("userEmail", .text)
+                t.column("userData", .blob)
+                t.column("claimedByAgentId", .text).references("agent", onDelete: .setNull)
+                t.column("claimedByName", .text)
+                t.column("claimedByEmail", .text)
+                t.column("visitorTokenHash", .text).notNull().unique()
+                t.column("escalatedAt", .integer)
+                t.column("claimedAt", .integer)
+                t.column("resolvedAt", .integer)
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(
+                index: "conversation_on_workspaceId_state_createdAt", on: "conversation",
+                columns: ["workspaceId", "state", "createdAt", "id"])
+            try db.create(table: "message") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("id", .text).notNull().unique()
+                t.belongsTo("conversation", onDelete: .cascade).notNull()
+                t.column("role", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("agentId", .text)
+                t.column("agentName", .text)
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(index: "message_on_conversationId_seq", on: "message", columns: ["conversationId", "seq"])
+        }
         return migrator
     }
 

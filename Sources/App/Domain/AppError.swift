@@ -23,6 +23,9 @@ struct AppError: Error, HTTPResponseError, Sendable {
         if status == .unauthorized {
             headers[.wwwAuthenticate] = "Bearer"
         }
+        if status == .tooManyRequests, case .number(let seconds)? = details?["retryAfterSeconds"] {
+            headers[.retryAfter] = String(Int(seconds))
+        }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -79,6 +82,13 @@ extension AppError {
         code: "unsupported_media_type",
         message: "This route takes a JSON body: send 'Content-Type: application/json'."
     )
+
+    static func rateLimited(retryAfter seconds: Int, scope: String) -> AppError {
+        AppError(
+            .tooManyRequests, code: "rate_limited",
+            message: "Too many requests from this \(scope); try again in \(seconds) s.",
+            details: ["retryAfterSeconds": .number(Double(seconds)), "scope": .string(scope)])
+    }
 
     static let internalError = AppError(
         .internalServerError,

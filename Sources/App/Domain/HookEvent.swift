@@ -18,3 +18,65 @@ enum HookEvent {
         try JSONEncoder.api().encode(value)
     }
 }
+
+extension HookEvent {
+    // The conversation hooks, keyed exactly as `reference/001_0853b0092a8e0cba.txt` (DESIGN.md §6).
+
+    static func conversationStarted(_ conversation: Conversation, botName: String) throws -> Data {
+        var summary = conversationSummary(conversation, botName: botName, withState: false)
+        if let initialMessage = conversation.initialMessage { summary["initialMessage"] = .string(initialMessage) }
+        summary["createdAt"] = .string(conversation.createdAt.iso8601)
+        return try envelope("conversation.started", at: conversation.createdAt, ["conversation": .object(summary)])
+    }
+
+    static func conversationEscalated(_ conversation: Conversation, botName: String) throws -> Data {
+        var summary = conversationSummary(conversation, botName: botName, withState: true)
+        summary["userData"] = conversation.userDataJSON
+        return try envelope(
+            "conversation.escalated", at: conversation.updatedAt,
+            ["conversation": .object(summary), "userEmail": .string(conversation.userEmail ?? "")])
+    }
+
+    static func conversationClaimed(_ conversation: Conversation, botName: String, agent: Agent) throws -> Data {
+        try envelope(
+            "conversation.claimed", at: conversation.updatedAt,
+            [
+                "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
+                "agent": .object(["name": .string(agent.name), "email": .string(agent.email)]),
+            ])
+    }
+
+    static func conversationReleased(_ conversation: Conversation, botName: String, agentName: String) throws -> Data {
+        try envelope(
+            "conversation.released", at: conversation.updatedAt,
+            [
+                "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
+                "agent": .object(["name": .string(agentName)]),
+            ])
+    }
+
+    private static func conversationSummary(
+        _ conversation: Conversation, botName: String, withState: Bool
+    ) -> [String: JSONValue] {
+        var summary: [String: JSONValue] = [
+            "id": .string(conversation.id), "botId": .string(conversation.botId), "botName": .string(botName),
+            "channelType": .string(conversation.channelType),
+        ]
+        if withState { summary["state"] = .string(conversation.state.rawValue) }
+        return summary
+    }
+
+    private static func envelope(_ event: String, at time: Timestamp, _ fields: [String: JSONValue]) throws -> Data {
+        var body = fields
+        body["event"] = .string(event)
+        body["timestamp"] = .string(time.iso8601)
+        return try encode(.object(body))
+    }
+}
+
+extension Conversation {
+    /// The stored `userData`, or `{}`.
+    var userDataJSON: JSONValue {
+        userData.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .object([:])
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+
+/// Request bodies and rules shared by the visitor's and the staff's conversation routes.
+enum ConversationRequests {
+    struct StartBody: Decodable {
+        let channelType: String?
+        let initialMessage: String?
+        let userData: JSONValue?
+    }
+
+    struct MessageBody: Decodable {
+        let text: String
+    }
+
+    struct EscalateBody: Decodable {
+        let userEmail: String
+        let userData: JSONValue?
+    }
+
+    static let maximumMessageLength = 10_000
+
+    /// Validates a start request; `channel` is forced for the public widget.
+    static func newConversation(_ body: StartBody, requiredChannel: String?) throws(AppError) -> NewConversation {
+        let channel = body.channelType ?? requiredChannel ?? ""
+        if let requiredChannel, channel != requiredChannel {
+            throw .invalidField("channelType", "Visitors start conversations on the \"\(requiredChannel)\" channel.")
+        }
+        guard (1...50).contains(channel.count),
+            channel.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+        else {
+            throw .invalidField("channelType", "channelType must be 1 to 50 letters, digits, _ or -, like \"slack\".")
+        }
+        var new = NewConversation(channelType: channel)
+        if let initialMessage = body.initialMessage { new.initialMessage = try text(initialMessage, field: "initialMessage") }
+        if let given = body.userData { new.userData = try userData(given) }
+        return new
+    }
+
+    static func text(_ value: String, field: String = "text") throws(AppError) -> String {
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, value.count <= maximumMessageLength else {
+            throw .invalidField(field, "\(field) must be 1 to \(maximumMessageLength) characters, not all blank.")
+        }
+        return value
+    }
+
+    /// `userData` must be a JSON object of at most 16 KiB.
+    static func userData(_ value: JSONValue) throws(AppError) -> Data {
+        guard case .object = value, let data = try? HookEvent.encode(value), data.count <= 16 * 1024 else {
+            throw .invalidField("userData", "userData must be a JSON object of at most 16 KiB.")
+        }
+        return data
+    }
+
+    /// `?limit=` and `?cursor=` of a transcript: the cursor is the last message's sequence number.
+    static func transcriptPage(_ request: Request) throws(AppError) -> (after: Int64?, limit: Int) {
+        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
+        guard let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty else {
+            return (nil, page.limit)
+        }
+        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix("m:"), let seq = Int64(text.dropFirst(2))
+        else { throw .invalidParameter("cursor", "cursor is not one this server handed out.") }
+        return (seq, page.limit)
+    }
+
+    static func transcript(_ messages: [Message], next: Int64?) -> Page<MessageResponse> {
+        Page(data: messages.map(MessageResponse.init), nextCursor: next.map { Data("m:\($0)".utf8).base64EncodedString() })
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import GRDB
+
+/// How a conversation starts: from the public widget (web) or an owner's integration (any channel).
+struct NewConversation: Sendable {
+    var channelType: String
+    var initialMessage: String? = nil
+    var userData: Data? = nil
+}
+
+/// Who acts on a conversation, as far as the store needs to know.
+enum ConversationActor: Sendable {
+    case owner
+    case agent(id: String)
+}
+
+extension AppDatabase {
+    // MARK: Transitions — each one transaction: state, message, hook deliveries.
+
+    /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
+    /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
+    func startConversation(botID: String, workspaceID: String?, _ new: NewConversation) async throws
+        -> (Conversation, Credential)
+    {
+        let token = Credential.generate(.visitorToken)
+        let conversation = try await pool.write { db in
+            let bot: Bot
+            if let workspaceID {
+                bot = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            } else {
+                guard let found = try Bot.fetchOne(db, key: botID) else { throw AppError.notFound("Bot") }
+                bot = found
+            }
+            let now = Timestamp.now()
+            let conversation = Conversation(
+                id: newID(), workspaceId: bot.workspaceId, botId: bot.id, state: .bot, channelType: new.channelType,
+                initialMessage: new.initialMessage, userEmail: nil, userData: new.userData, claimedByAgentId: nil,
+                claimedByName: nil, claimedByEmail: nil, visitorTokenHash: token.hash, escalatedAt: nil,
+                claimedAt: nil, resolvedAt: nil, createdAt: now, updatedAt: now)
+            try conversation.insert(db)
+            if let text = new.initialMessage {
+                try Self.insertMessage(conversationID: conversation.id, role: .user, text: text, agent: nil, at: now, db)
+            }
+            try enqueueDeliveries(
+                event: .conversationStarted, botID: bot.id,
+                payload: HookEvent.conversationStarted(conversation, botName: bot.name), db)
+            return conversation
+        }
+        return (conversation, token)
+    }
+
+    /// "Talk to a human": only on the web channel of a bot with human takeover enabled.
+    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
+        try await pool.write { db in
+            var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
+            guard conversation.channelType == "web" else {
+                throw AppError.escalationUnavailable("Only conversations on the web channel can be handed to a human.")
+            }
+            guard bot.humanTakeoverEnabled else {
+                throw AppError.escalationUnavailable("This bot does not have human takeover enabled.")
+            }
+            let now = Timestamp.now()
+            conversation.state = try conversation.state.applying(.escalate)
+            conversation.userEmail = userEmail
+            if let userData { conversation.userData = userData }
+            conversation.escalatedAt = now
+            conversation.claimedByAgentId = nil
+            conversation.claimedByName = nil
+            conversation.claimedByEmail = nil
+            conversation.updatedAt = now
+            try conversation.update(db)
+            try enqueueDeliveries(
+                event: .conversationEscalated, botID: bot.id,
+                payload: HookEvent.conversationEscalated(conversation, botName: bot.name), db)
+            return conversation
+        }
+    }
+
+    /// An agent takes an escalated conversation. The update is conditional on the state, so of any number
+    /// of concurrent claims exactly one changes the row; the others see who has it.
+    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
+        try await pool.write { db in
+            var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
+            let now = Timestamp.now()
+            let changed = try Conversation
+                .filter(Conversation.Columns.id == conversationID && Conversation.Columns.state == ConversationState.escalated.rawValue)
+                .updateAll(
+                    db,
+                    Conversation.Columns.state.set(to: ConversationState.active.rawValue),
+                    Column("claimedByAgentId").set(to: agent.id), Column("claimedByName").set(to: agent.name),
+                    Column("claimedByEmail").set(to: agent.email), Column("claimedAt").set(to: now),
+                    Column("updatedAt").set(to: now))
+            guard changed == 1 else {
+                // Lost the race, or never Escalated: say who has it, if anyone.
+                var refusal = conversation.state.refusal(of: .claim)
+                if let name = conversation.claimedByName, let id = conversation.claimedByAgentId {
+                    refusal = refusal.adding(
+                        message: "\(name) has it.",
+                        details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])])
+                }
+                throw refusal
+            }
+            conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
+            try enqueueDeliveries(
+                event: .conversationClaimed, botID: bot.id,
+                payload: HookEvent.conversationClaimed(conversation, botName: bot.name, agent: agent), db)
+            return conversation
+        }
+    }
+
+    /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
+    func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation {
+        try await pool.write { db in
+            var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            let target = try conversation.state.applying(.release)
+            if case .agent(let agentID) = actor, conversation.claimedByAgentId != agentID {
+                throw AppError.notClaimingAgent
+            }
+            let agentName = conversation.claimedByName ?? ""
+            let now = Timestamp.now()
+            conversation.state = target
+            conversation.resolvedAt = now
+            conversation.updatedAt = now
+            try conversation.update(db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
+            try enqueueDeliveries(
+                event: .conversationReleased, botID: bot.id,
+                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName), db)
+            return conversation
+        }
+    }
+
+    // MARK: Messages
+
+    /// A visitor's message: allowed in every state.
+    func postVisitorMessage(conversationID: String, text: String) async throws -> Message {
+        try await pool.write { db in
+            let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
+            return try Self.insertMessage(
+                conversationID: conversation.id, role: .user, text: text, agent: nil, at: .now(), db)
+        }
+    }
+
+    /// An agent's reply: only by the claiming agent, only while `Active`.
+    func postAgentMessage(conversationID: String, agentID: String, workspaceID: String, text: String) async throws
+        -> Message
+    {
+        try await pool.write { db in
+            let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            guard conversation.state == .active else {
+                throw AppError(
+                    .conflict, code: "conversation_not_active",
+                    message: "Agents reply only while the conversation is Active; it is \(conversation.state.rawValue).",
+                    details: ["state": .string(conversation.state.rawValue)])
+            }
+            guard conversation.claimedByAgentId == agentID, let agent = try Agent.fetchOne(db, key: agentID) else {
+                throw AppError.notClaimingAgent
+            }
+            return try Self.insertMessage(
+                conversationID: conversation.id, role: .agent, text: text, agent: agent, at: .now(), db)
+        }
+    }
+
+    /// A transcript page, oldest first; the cursor is the last message's sequence number.
+    func messages(conversationID: String, workspaceID: String?, after: Int64?, limit: Int) async throws
+        -> (messages: [Message], next: Int64?)
+    {
+        try await pool.read { db in
+            _ = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            var request = Message.filter(Message.Columns.conversationId == conversationID)
+            if let after { request = request.filter(Message.Columns.seq > after) }
+            let rows = try request.order(Message.Columns.seq).limit(limit + 1).fetchAll(db)
+            let page = Array(rows.prefix(limit))
+            return (page, rows.count > limit ? page.last?.seq : nil)
+        }
+    }
+
+    @discardableResult
+    private static func insertMessage(
+        conversationID: String, role: MessageRole, text: String, agent: Agent?, at time: Timestamp, _ db: Database
+    ) throws -> Message {
+        var message = Message(
+            seq: nil, id: newID(), conversationId: conversationID, role: role, text: text, agentId: agent?.id,
+            agentName: agent?.name, createdAt: time)
+        try message.insert(db)
+        return message
+    }
+
+    // MARK: Reading
+
+    /// A conversation of `workspaceID` (any workspace when `nil`, for its visitor), or 404.
+    func conversation(id: String, workspaceID: String?) async throws -> Conversation {
+        try await pool.read { db in try Self.conversation(id: id, workspaceID: workspaceID, db) }
+    }
+
+    /// The conversation a visitor token belongs to.
+    func conversation(visitorTokenHash: String) async throws -> Conversation? {
+        try await pool.read { db in
+            try Conversation.filter(Conversation.Columns.visitorTokenHash == visitorTokenHash).fetchOne(db)
+        }
+    }
+
+    /// The workspace's conversations, oldest first, optionally of one state and one bot.
+    func conversations(workspaceID: String, state: ConversationState?, botID: String?, page: PageRequest)
+        async throws -> Page<Conversation>
+    {
+        try await pool.read { db in
+            var request = Conversation.filter(Conversation.Columns.workspaceId == workspaceID)
+            if let state { request = request.filter(Conversation.Columns.state == state.rawValue) }
+            if let botID { request = request.filter(Conversation.Columns.botId == botID) }
+            return try Self.page(request, page, db)
+        }
+    }
+
+    /// How many conversations are in each state, across workspaces.
+    func conversationCountsByState() async throws -> [(ConversationState, Int)] {
+        try await pool.read { db in
+            let counts = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM conversation GROUP BY state")
+                    .map { (row: Row) in (row["state"] as String, row["n"] as Int) })
+            return ConversationState.allCases.map { ($0, counts[$0.rawValue] ?? 0) }
+        }
+    }
+
+    private static func conversation(id: String, workspaceID: String?, _ db: Database) throws -> Conversation {
+        var request = Conversation.filter(Conversation.Columns.id == id)
+        if let workspaceID { request = request.filter(Conversation.Columns.workspaceId == workspaceID) }
+        guard let conversation = try request.fetchOne(db) else { throw AppError.notFound("Conversation") }
+        return conversation
+    }
+}
+
+extension AppError {
+    static func escalationUnavailable(_ reason: String) -> AppError {
+        AppError(.conflict, code: "escalation_unavailable", message: reason, details: ["reason": .string(reason)])
+    }
+
+    static let notClaimingAgent = AppError(
+        .forbidden, code: "not_claiming_agent", message: "Only the agent who claimed this conversation can do that.")
+
+    /// The same error with another message and more details.
+    func adding(message: String, details more: [String: JSONValue]) -> AppError {
+        AppError(status, code: code, message: "\(self.message) \(message)", details: (details ?? [:]).merging(more) { $1 })
+    }
+}

@@ -1,0 +1,51 @@
+/// The states of a conversation and the one table of transitions between them (DESIGN.md §4).
+/// Every route that moves a conversation asks this type first.
+enum ConversationState: String, Codable, CaseIterable, Sendable {
+    case bot = "Bot"
+    case escalated = "Escalated"
+    case active = "Active"
+    case resolved = "Resolved"
+
+    enum Transition: String, Sendable {
+        case escalate, claim, release
+
+        var target: ConversationState {
+            switch self {
+            case .escalate: .escalated
+            case .claim: .active
+            case .release: .resolved
+            }
+        }
+
+        /// The states this transition may leave.
+        var sources: Set<ConversationState> {
+            switch self {
+            case .escalate: [.bot, .resolved]
+            case .claim: [.escalated]
+            case .release: [.active]
+            }
+        }
+    }
+
+    /// The states reachable from this one, in table order.
+    var allowedTargets: [ConversationState] {
+        [Transition.escalate, .claim, .release].filter { $0.sources.contains(self) }.map(\.target)
+    }
+
+    /// The state after `transition`, or `409 invalid_transition` naming what is allowed from here.
+    func applying(_ transition: Transition) throws(AppError) -> ConversationState {
+        guard transition.sources.contains(self) else { throw refusal(of: transition) }
+        return transition.target
+    }
+
+    /// The `409 invalid_transition` for a transition this state does not allow.
+    func refusal(of transition: Transition) -> AppError {
+        AppError(
+            .conflict, code: "invalid_transition",
+            message: "A conversation in state \(rawValue) cannot move to \(transition.target.rawValue).",
+            details: [
+                "from": .string(rawValue), "to": .string(transition.target.rawValue),
+                "allowed": .array(allowedTargets.map { .string($0.rawValue) }),
+            ])
+    }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+
+/// Resolves a visitor's `Authorization: Bearer vt_…` to its conversation: 401 when it is no conversation's
+/// token, 404 when it belongs to another conversation than the one in the path.
+struct VisitorAuthenticationMiddleware: RouterMiddleware {
+    let database: AppDatabase
+
+    func handle(
+        _ request: Request, context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization],
+            let credential = AuthenticationMiddleware.bearerCredential(header), credential.kind == .visitorToken,
+            let conversation = try await database.conversation(visitorTokenHash: credential.hash)
+        else { throw AppError.unauthenticated }
+        guard conversation.id == context.parameters.get("conversationId") else { throw AppError.notFound("Conversation") }
+        var context = context
+        context.visitorConversation = conversation
+        return try await next(request, context)
+    }
+}
+
+/// Limits requests by a key drawn from the request (the client's address, the bot), answering 429 with
+/// `Retry-After`. Requests without a key pass.
+struct RateLimitMiddleware: RouterMiddleware {
+    let limiter: RateLimiter
+    let scope: String
+    let key: @Sendable (AppRequestContext) -> String?
+
+    func handle(
+        _ request: Request, context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
+        if let key = key(context), let wait = limiter.spend(key) {
+            throw AppError.rateLimited(retryAfter: wait, scope: scope)
+        }
+        return try await next(request, context)
+    }
+}
