@@ -66,7 +66,9 @@ import Testing
         let routes = try routerForInspection().routes.map { (method: $0.method, path: $0.path.description) }
             .filter { $0.path.hasPrefix("/api/v1/") && !$0.path.hasPrefix("/api/v1/public/") && $0.path.contains("{") }
             // Agent-only routes answer an owner 403 before looking: see ConversationTests for agents.
-            .filter { !($0.method == .post && ($0.path.hasSuffix("/claim") || $0.path.hasSuffix("{conversationId}/messages"))) }
+            .filter {
+                !($0.method == .post && ($0.path.hasSuffix("/claim") || $0.path.hasSuffix("{conversationId}/messages")))
+            }
         #expect(!routes.isEmpty)
         try await app.run { api in
             // Given resources of workspace Acme
@@ -89,7 +91,9 @@ import Testing
                 "{hookId}": hookID,
                 "{deliveryId}": delivery[0].id,
                 "{conversationId}": try await api.post(
-                    "/api/v1/bots/\(botID)/conversations", key: app.ownerKey, json: #"{"channelType": "api"}"#
+                    "/api/v1/bots/\(botID)/conversations",
+                    key: app.ownerKey,
+                    json: #"{"channelType": "api"}"#
                 ).json["id"]!.string!,
             ]
             for route in routes {

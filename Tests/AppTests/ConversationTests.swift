@@ -16,7 +16,9 @@ extension API {
     func escalate(_ conversation: JSONValue, email: String = "user@example.com") async throws -> Reply {
         try await post(
             "/api/v1/public/conversations/\(conversation["id"]!.string!)/escalate",
-            key: conversation["visitorToken"]!.string!, json: #"{"userEmail": "\#(email)", "userData": {"plan": "pro"}}"#)
+            key: conversation["visitorToken"]!.string!,
+            json: #"{"userEmail": "\#(email)", "userData": {"plan": "pro"}}"#
+        )
     }
 
     func act(_ action: String, on conversation: JSONValue, key: String) async throws -> Reply {
@@ -28,7 +30,8 @@ extension API {
     /// A bot with human takeover, an agent token, and an app with roomy rate limits.
     static func setUp(_ api: API, _ app: TestApp, takeover: Bool = true) async throws -> (bot: String, agent: String) {
         let bot = try await api.createBot(humanTakeoverEnabled: takeover, key: app.ownerKey)["id"]!.string!
-        let agent = try await api.createAgent(name: "Jane", email: "jane@example.com", key: app.ownerKey)["token"]!.string!
+        let agent = try await api.createAgent(name: "Jane", email: "jane@example.com", key: app.ownerKey)["token"]!
+            .string!
         return (bot, agent)
     }
 
@@ -37,7 +40,9 @@ extension API {
         try await app.run { api in
             let (bot, _) = try await Self.setUp(api, app)
             let conversation = try await api.startConversation(
-                bot: bot, body: #"{"channelType": "web", "initialMessage": "Opening times?", "userData": {"page": "/"}}"#)
+                bot: bot,
+                body: #"{"channelType": "web", "initialMessage": "Opening times?", "userData": {"page": "/"}}"#
+            )
             #expect(conversation["state"]?.string == "Bot")
             #expect(conversation["channelType"]?.string == "web")
             #expect(conversation["visitorToken"]?.string?.hasPrefix("vt_") == true)
@@ -45,7 +50,8 @@ extension API {
             #expect(conversation["userData"]?["page"]?.string == "/")
             // The visitor reads it back with the token, first message included
             let view = try await api.get(
-                "/api/v1/public/conversations/\(conversation["id"]!.string!)", key: conversation["visitorToken"]!.string!
+                "/api/v1/public/conversations/\(conversation["id"]!.string!)",
+                key: conversation["visitorToken"]!.string!
             ).json
             #expect(view["messages"]?[0]?["role"]?.string == "user")
             #expect(view["messages"]?[0]?["text"]?.string == "Opening times?")
@@ -71,7 +77,10 @@ extension API {
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.post(
-                "/api/v1/public/bots/\(UUID().uuidString.lowercased())/conversations", key: nil, json: "{}")
+                "/api/v1/public/bots/\(UUID().uuidString.lowercased())/conversations",
+                key: nil,
+                json: "{}"
+            )
             #expect(reply.status == .notFound)
         }
     }
@@ -81,7 +90,10 @@ extension API {
         try await app.run { api in
             let (bot, _) = try await Self.setUp(api, app)
             let reply = try await api.post(
-                "/api/v1/bots/\(bot)/conversations", key: app.ownerKey, json: #"{"channelType": "slack"}"#)
+                "/api/v1/bots/\(bot)/conversations",
+                key: app.ownerKey,
+                json: #"{"channelType": "slack"}"#
+            )
             #expect(reply.status == .created)
             let conversation = try reply.json
             #expect(conversation["channelType"]?.string == "slack")
@@ -125,24 +137,64 @@ extension API {
                 #expect(details?["allowed"] == .array(allowed.map(JSONValue.string)))
             }
             // Bot: only escalate
-            try expectRefused(try await api.act("claim", on: conversation, key: agent), from: "Bot", to: "Active", allowed: ["Escalated"])
-            try expectRefused(try await api.act("release", on: conversation, key: agent), from: "Bot", to: "Resolved", allowed: ["Escalated"])
+            try expectRefused(
+                try await api.act("claim", on: conversation, key: agent),
+                from: "Bot",
+                to: "Active",
+                allowed: ["Escalated"]
+            )
+            try expectRefused(
+                try await api.act("release", on: conversation, key: agent),
+                from: "Bot",
+                to: "Resolved",
+                allowed: ["Escalated"]
+            )
             #expect(try await api.escalate(conversation).json["state"]?.string == "Escalated")
             // Escalated: only claim
-            try expectRefused(try await api.escalate(conversation), from: "Escalated", to: "Escalated", allowed: ["Active"])
-            try expectRefused(try await api.act("release", on: conversation, key: agent), from: "Escalated", to: "Resolved", allowed: ["Active"])
+            try expectRefused(
+                try await api.escalate(conversation),
+                from: "Escalated",
+                to: "Escalated",
+                allowed: ["Active"]
+            )
+            try expectRefused(
+                try await api.act("release", on: conversation, key: agent),
+                from: "Escalated",
+                to: "Resolved",
+                allowed: ["Active"]
+            )
             let claimed = try await api.act("claim", on: conversation, key: agent).json
             #expect(claimed["state"]?.string == "Active")
             #expect(claimed["claimedBy"]?["name"]?.string == "Jane")
             // Active: only release
-            try expectRefused(try await api.escalate(conversation), from: "Active", to: "Escalated", allowed: ["Resolved"])
-            try expectRefused(try await api.act("claim", on: conversation, key: agent), from: "Active", to: "Active", allowed: ["Resolved"])
+            try expectRefused(
+                try await api.escalate(conversation),
+                from: "Active",
+                to: "Escalated",
+                allowed: ["Resolved"]
+            )
+            try expectRefused(
+                try await api.act("claim", on: conversation, key: agent),
+                from: "Active",
+                to: "Active",
+                allowed: ["Resolved"]
+            )
             let released = try await api.act("release", on: conversation, key: agent).json
             #expect(released["state"]?.string == "Resolved")
             #expect(released["resolvedAt"]?.string != nil)
             // Resolved: escalate again
-            try expectRefused(try await api.act("claim", on: conversation, key: agent), from: "Resolved", to: "Active", allowed: ["Escalated"])
-            try expectRefused(try await api.act("release", on: conversation, key: agent), from: "Resolved", to: "Resolved", allowed: ["Escalated"])
+            try expectRefused(
+                try await api.act("claim", on: conversation, key: agent),
+                from: "Resolved",
+                to: "Active",
+                allowed: ["Escalated"]
+            )
+            try expectRefused(
+                try await api.act("release", on: conversation, key: agent),
+                from: "Resolved",
+                to: "Resolved",
+                allowed: ["Escalated"]
+            )
             #expect(try await api.escalate(conversation).json["state"]?.string == "Escalated")
         }
     }
@@ -153,7 +205,13 @@ extension API {
             let (bot, _) = try await Self.setUp(api, app)
             var agents: [String] = []
             for index in 0..<20 {
-                agents.append(try await api.createAgent(name: "Agent \(index)", email: "a\(index)@example.com", key: app.ownerKey)["token"]!.string!)
+                agents.append(
+                    try await api.createAgent(
+                        name: "Agent \(index)",
+                        email: "a\(index)@example.com",
+                        key: app.ownerKey
+                    )["token"]!.string!
+                )
             }
             let conversation = try await api.startConversation(bot: bot)
             _ = try await api.escalate(conversation)
@@ -182,7 +240,8 @@ extension API {
         let app = try await TestApp()
         try await app.run { api in
             let (bot, jane) = try await Self.setUp(api, app)
-            let other = try await api.createAgent(name: "Max", email: "max@example.com", key: app.ownerKey)["token"]!.string!
+            let other = try await api.createAgent(name: "Max", email: "max@example.com", key: app.ownerKey)["token"]!
+                .string!
             let conversation = try await api.startConversation(bot: bot)
             _ = try await api.escalate(conversation)
             _ = try await api.act("claim", on: conversation, key: jane)
@@ -224,7 +283,10 @@ extension API {
             let (bot, agent) = try await Self.setUp(api, app)
             let conversation = try await api.startConversation(bot: bot)
             let reply = try await api.post(
-                "/api/v1/conversations/\(conversation["id"]!.string!)/messages", key: agent, json: #"{"text": "Hi"}"#)
+                "/api/v1/conversations/\(conversation["id"]!.string!)/messages",
+                key: agent,
+                json: #"{"text": "Hi"}"#
+            )
             #expect(reply.status == .conflict)
             #expect(reply.errorCode == "conversation_not_active")
         }
@@ -240,12 +302,18 @@ extension API {
             #expect(try await api.get(path, key: "vt_forged0000000000000000000000").status == .unauthorized)
             #expect(try await api.get(path, key: nil).status == .unauthorized)
             #expect(try await api.get(path, key: app.ownerKey).status == .unauthorized)
-            let foreign = try await api.post("\(path)/messages", key: theirs["visitorToken"]!.string!, json: #"{"text": "x"}"#)
+            let foreign = try await api.post(
+                "\(path)/messages",
+                key: theirs["visitorToken"]!.string!,
+                json: #"{"text": "x"}"#
+            )
             #expect(foreign.status == .notFound)
         }
     }
 
-    @Test(arguments: [#"{"text": ""}"#, #"{"text": "   "}"#, "{\"text\": \"\(String(repeating: "a", count: 10_001))\"}", "{}"])
+    @Test(arguments: [
+        #"{"text": ""}"#, #"{"text": "   "}"#, "{\"text\": \"\(String(repeating: "a", count: 10_001))\"}", "{}",
+    ])
     func invalidMessagesAre422(body: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
@@ -253,7 +321,9 @@ extension API {
             let conversation = try await api.startConversation(bot: bot)
             let reply = try await api.post(
                 "/api/v1/public/conversations/\(conversation["id"]!.string!)/messages",
-                key: conversation["visitorToken"]!.string!, json: body)
+                key: conversation["visitorToken"]!.string!,
+                json: body
+            )
             #expect(reply.status == .unprocessableContent)
             #expect(try reply.json["error"]?["details"]?["field"]?.string == "text")
         }
@@ -270,14 +340,17 @@ extension API {
             var texts: [String] = []
             var cursor: String?
             repeat {
-                let page = try await api.get(base + "?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), key: token).json
+                let page = try await api.get(base + "?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), key: token)
+                    .json
                 texts += page["data"]?.array?.compactMap { $0["text"]?.string } ?? []
                 cursor = page["nextCursor"]?.string
             } while cursor != nil
             #expect(texts == ["m0", "m1", "m2", "m3", "m4"])
             // Staff read the same transcript
             let staff = try await api.get(
-                "/api/v1/conversations/\(conversation["id"]!.string!)/messages", key: app.ownerKey).json
+                "/api/v1/conversations/\(conversation["id"]!.string!)/messages",
+                key: app.ownerKey
+            ).json
             #expect(staff["data"]?.array?.count == 5)
             #expect(try await api.get(base + "?cursor=bad", key: token).status == .badRequest)
         }
@@ -309,8 +382,13 @@ extension API {
             let conversation = try await api.startConversation(bot: bot)
             _ = try await api.escalate(conversation)
             #expect(try await api.act("claim", on: conversation, key: outsider).status == .notFound)
-            #expect(try await api.get("/api/v1/conversations/\(conversation["id"]!.string!)", key: outsider).status == .notFound)
-            #expect(try await api.get("/api/v1/conversations?state=Escalated", key: outsider).json["data"] == .array([]))
+            #expect(
+                try await api.get("/api/v1/conversations/\(conversation["id"]!.string!)", key: outsider).status
+                    == .notFound
+            )
+            #expect(
+                try await api.get("/api/v1/conversations?state=Escalated", key: outsider).json["data"] == .array([])
+            )
         }
     }
 
@@ -332,8 +410,14 @@ extension API {
             let (bot, _) = try await Self.setUp(api, app)
             let (otherBot, _) = try await Self.setUp(api, app)
             for _ in 0..<2 { _ = try await api.startConversation(bot: bot) }
-            #expect(try await api.post("/api/v1/public/bots/\(bot)/conversations", key: nil, json: "{}").status == .tooManyRequests)
-            #expect(try await api.post("/api/v1/public/bots/\(otherBot)/conversations", key: nil, json: "{}").status == .created)
+            #expect(
+                try await api.post("/api/v1/public/bots/\(bot)/conversations", key: nil, json: "{}").status
+                    == .tooManyRequests
+            )
+            #expect(
+                try await api.post("/api/v1/public/bots/\(otherBot)/conversations", key: nil, json: "{}").status
+                    == .created
+            )
         }
     }
 }

@@ -40,10 +40,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (env SWITCHBOARD_LOG_LEVEL; default info).")
     var logLevel: String?
 
-    @Option(help: "Requests a minute one client may make to the public visitor routes (env SWITCHBOARD_VISITOR_RATE_LIMIT; default 120).")
+    @Option(
+        help:
+            "Requests a minute one client may make to the public visitor routes (env SWITCHBOARD_VISITOR_RATE_LIMIT; default 120)."
+    )
     var visitorRateLimit: Int?
 
-    @Option(help: "Requests a minute the public routes take for one bot (env SWITCHBOARD_BOT_RATE_LIMIT; default 1200).")
+    @Option(
+        help: "Requests a minute the public routes take for one bot (env SWITCHBOARD_BOT_RATE_LIMIT; default 1200)."
+    )
     var botRateLimit: Int?
 
     func run() async throws {

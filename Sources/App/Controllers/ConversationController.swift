@@ -20,7 +20,10 @@ struct ConversationController {
             .post("{conversationId}/release", use: release)
     }
 
-    @Sendable func start(_ request: Request, context: AppRequestContext) async throws
+    @Sendable func start(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws
         -> EditedResponse<ConversationResponse>
     {
         let workspaceID = try context.requireOwner()
@@ -29,10 +32,15 @@ struct ConversationController {
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         guard body.channelType != nil else { throw AppError.invalidField("channelType", "channelType is required.") }
         let (conversation, token) = try await database.startConversation(
-            botID: botID, workspaceID: workspaceID, try ConversationRequests.newConversation(body, requiredChannel: nil))
+            botID: botID,
+            workspaceID: workspaceID,
+            try ConversationRequests.newConversation(body, requiredChannel: nil)
+        )
         metrics.transitioned(.start)
         return EditedResponse(
-            status: .created, response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext))
+            status: .created,
+            response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
+        )
     }
 
     /// The queue: oldest first, by state and bot.
@@ -42,13 +50,18 @@ struct ConversationController {
         if let given = request.uri.queryParameters["state"].map(String.init) {
             guard let parsed = ConversationState(rawValue: given) else {
                 throw AppError.invalidParameter(
-                    "state", "state must be one of \(ConversationState.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    "state",
+                    "state must be one of \(ConversationState.allCases.map(\.rawValue).joined(separator: ", "))."
+                )
             }
             state = parsed
         }
         let botID = request.uri.queryParameters["botId"].map(String.init)
         return try await database.conversations(
-            workspaceID: workspaceID, state: state, botID: botID, page: request.pageRequest()
+            workspaceID: workspaceID,
+            state: state,
+            botID: botID,
+            page: request.pageRequest()
         ).map { ConversationResponse(conversation: $0) }
     }
 
@@ -56,22 +69,31 @@ struct ConversationController {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
         return ConversationResponse(
             conversation: try await database.conversation(
-                id: try context.parameters.require("conversationId"), workspaceID: workspaceID))
+                id: try context.parameters.require("conversationId"),
+                workspaceID: workspaceID
+            )
+        )
     }
 
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Page<MessageResponse> {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
         let page = try ConversationRequests.transcriptPage(request)
         let (messages, next) = try await database.messages(
-            conversationID: try context.parameters.require("conversationId"), workspaceID: workspaceID,
-            after: page.after, limit: page.limit)
+            conversationID: try context.parameters.require("conversationId"),
+            workspaceID: workspaceID,
+            after: page.after,
+            limit: page.limit
+        )
         return ConversationRequests.transcript(messages, next: next)
     }
 
     @Sendable func claim(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let (workspaceID, agentID) = try context.requireAgent()
         let conversation = try await database.claim(
-            conversationID: try context.parameters.require("conversationId"), agentID: agentID, workspaceID: workspaceID)
+            conversationID: try context.parameters.require("conversationId"),
+            agentID: agentID,
+            workspaceID: workspaceID
+        )
         metrics.transitioned(.claim)
         if let escalatedAt = conversation.escalatedAt, let claimedAt = conversation.claimedAt {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
@@ -79,21 +101,28 @@ struct ConversationController {
         return ConversationResponse(conversation: conversation)
     }
 
-    @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse> {
+    @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse>
+    {
         let (workspaceID, agentID) = try context.requireAgent()
         let id = try context.parameters.require("conversationId")
         _ = try await database.conversation(id: id, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
         let message = try await database.postAgentMessage(
-            conversationID: id, agentID: agentID, workspaceID: workspaceID,
-            text: try ConversationRequests.text(body.text))
+            conversationID: id,
+            agentID: agentID,
+            workspaceID: workspaceID,
+            text: try ConversationRequests.text(body.text)
+        )
         return EditedResponse(status: .created, response: MessageResponse(message: message))
     }
 
     @Sendable func release(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let (workspaceID, actor) = try context.requireOwnerOrAgent()
         let conversation = try await database.release(
-            conversationID: try context.parameters.require("conversationId"), by: actor, workspaceID: workspaceID)
+            conversationID: try context.parameters.require("conversationId"),
+            by: actor,
+            workspaceID: workspaceID
+        )
         metrics.transitioned(.release)
         return ConversationResponse(conversation: conversation)
     }

@@ -32,7 +32,9 @@ enum ConversationRequests {
             throw .invalidField("channelType", "channelType must be 1 to 50 letters, digits, _ or -, like \"slack\".")
         }
         var new = NewConversation(channelType: channel)
-        if let initialMessage = body.initialMessage { new.initialMessage = try text(initialMessage, field: "initialMessage") }
+        if let initialMessage = body.initialMessage {
+            new.initialMessage = try text(initialMessage, field: "initialMessage")
+        }
         if let given = body.userData { new.userData = try userData(given) }
         return new
     }
@@ -65,6 +67,9 @@ enum ConversationRequests {
     }
 
     static func transcript(_ messages: [Message], next: Int64?) -> Page<MessageResponse> {
-        Page(data: messages.map(MessageResponse.init), nextCursor: next.map { Data("m:\($0)".utf8).base64EncodedString() })
+        Page(
+            data: messages.map(MessageResponse.init),
+            nextCursor: next.map { Data("m:\($0)".utf8).base64EncodedString() }
+        )
     }
 }

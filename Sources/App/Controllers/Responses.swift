@@ -217,7 +217,9 @@ struct MessageResponse: ResponseEncodable, Sendable {
         try container.encode(message.text, forKey: .text)
         if let agentID = message.agentId {
             try container.encode(
-                JSONValue.object(["id": .string(agentID), "name": .string(message.agentName ?? "")]), forKey: .agent)
+                JSONValue.object(["id": .string(agentID), "name": .string(message.agentName ?? "")]),
+                forKey: .agent
+            )
         }
         try container.encode(message.createdAt, forKey: .createdAt)
     }

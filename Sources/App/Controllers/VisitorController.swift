@@ -19,23 +19,35 @@ struct VisitorController {
             .post("escalate", use: escalate)
     }
 
-    @Sendable func start(_ request: Request, context: AppRequestContext) async throws
+    @Sendable func start(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws
         -> EditedResponse<ConversationResponse>
     {
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         let new = try ConversationRequests.newConversation(body, requiredChannel: "web")
         let (conversation, token) = try await database.startConversation(
-            botID: try context.parameters.require("botId"), workspaceID: nil, new)
+            botID: try context.parameters.require("botId"),
+            workspaceID: nil,
+            new
+        )
         metrics.transitioned(.start)
         return EditedResponse(
-            status: .created, response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext))
+            status: .created,
+            response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
+        )
     }
 
     /// The conversation with its first 200 messages.
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let conversation = try visitorConversation(context)
         let (messages, _) = try await database.messages(
-            conversationID: conversation.id, workspaceID: nil, after: nil, limit: PageRequest.maximumLimit)
+            conversationID: conversation.id,
+            workspaceID: nil,
+            after: nil,
+            limit: PageRequest.maximumLimit
+        )
         return ConversationResponse(conversation: conversation, messages: messages.map(MessageResponse.init))
     }
 
@@ -43,15 +55,22 @@ struct VisitorController {
         let conversation = try visitorConversation(context)
         let page = try ConversationRequests.transcriptPage(request)
         let (messages, next) = try await database.messages(
-            conversationID: conversation.id, workspaceID: nil, after: page.after, limit: page.limit)
+            conversationID: conversation.id,
+            workspaceID: nil,
+            after: page.after,
+            limit: page.limit
+        )
         return ConversationRequests.transcript(messages, next: next)
     }
 
-    @Sendable func post(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse> {
+    @Sendable func post(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse>
+    {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
         let message = try await database.postVisitorMessage(
-            conversationID: conversation.id, text: try ConversationRequests.text(body.text))
+            conversationID: conversation.id,
+            text: try ConversationRequests.text(body.text)
+        )
         return EditedResponse(status: .created, response: MessageResponse(message: message))
     }
 
@@ -60,8 +79,10 @@ struct VisitorController {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.EscalateBody.self, context: context)
         let escalated = try await database.escalate(
-            conversationID: conversation.id, userEmail: try Validate.email(body.userEmail, field: "userEmail"),
-            userData: try body.userData.map(ConversationRequests.userData))
+            conversationID: conversation.id,
+            userEmail: try Validate.email(body.userEmail, field: "userEmail"),
+            userData: try body.userData.map(ConversationRequests.userData)
+        )
         metrics.transitioned(.escalate)
         return ConversationResponse(conversation: escalated)
     }

@@ -19,7 +19,11 @@ extension AppDatabase {
 
     /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
     /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
-    func startConversation(botID: String, workspaceID: String?, _ new: NewConversation) async throws
+    func startConversation(
+        botID: String,
+        workspaceID: String?,
+        _ new: NewConversation
+    ) async throws
         -> (Conversation, Credential)
     {
         let token = Credential.generate(.visitorToken)
@@ -33,17 +37,41 @@ extension AppDatabase {
             }
             let now = Timestamp.now()
             let conversation = Conversation(
-                id: newID(), workspaceId: bot.workspaceId, botId: bot.id, state: .bot, channelType: new.channelType,
-                initialMessage: new.initialMessage, userEmail: nil, userData: new.userData, claimedByAgentId: nil,
-                claimedByName: nil, claimedByEmail: nil, visitorTokenHash: token.hash, escalatedAt: nil,
-                claimedAt: nil, resolvedAt: nil, createdAt: now, updatedAt: now)
+                id: newID(),
+                workspaceId: bot.workspaceId,
+                botId: bot.id,
+                state: .bot,
+                channelType: new.channelType,
+                initialMessage: new.initialMessage,
+                userEmail: nil,
+                userData: new.userData,
+                claimedByAgentId: nil,
+                claimedByName: nil,
+                claimedByEmail: nil,
+                visitorTokenHash: token.hash,
+                escalatedAt: nil,
+                claimedAt: nil,
+                resolvedAt: nil,
+                createdAt: now,
+                updatedAt: now
+            )
             try conversation.insert(db)
             if let text = new.initialMessage {
-                try Self.insertMessage(conversationID: conversation.id, role: .user, text: text, agent: nil, at: now, db)
+                try Self.insertMessage(
+                    conversationID: conversation.id,
+                    role: .user,
+                    text: text,
+                    agent: nil,
+                    at: now,
+                    db
+                )
             }
             try enqueueDeliveries(
-                event: .conversationStarted, botID: bot.id,
-                payload: HookEvent.conversationStarted(conversation, botName: bot.name), db)
+                event: .conversationStarted,
+                botID: bot.id,
+                payload: HookEvent.conversationStarted(conversation, botName: bot.name),
+                db
+            )
             return conversation
         }
         return (conversation, token)
@@ -71,8 +99,11 @@ extension AppDatabase {
             conversation.updatedAt = now
             try conversation.update(db)
             try enqueueDeliveries(
-                event: .conversationEscalated, botID: bot.id,
-                payload: HookEvent.conversationEscalated(conversation, botName: bot.name), db)
+                event: .conversationEscalated,
+                botID: bot.id,
+                payload: HookEvent.conversationEscalated(conversation, botName: bot.name),
+                db
+            )
             return conversation
         }
     }
@@ -84,35 +115,47 @@ extension AppDatabase {
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
             let now = Timestamp.now()
-            let changed = try Conversation
-                .filter(Conversation.Columns.id == conversationID && Conversation.Columns.state == ConversationState.escalated.rawValue)
+            let changed =
+                try Conversation
+                .filter(
+                    Conversation.Columns.id == conversationID
+                        && Conversation.Columns.state == ConversationState.escalated.rawValue
+                )
                 .updateAll(
                     db,
                     Conversation.Columns.state.set(to: ConversationState.active.rawValue),
-                    Column("claimedByAgentId").set(to: agent.id), Column("claimedByName").set(to: agent.name),
-                    Column("claimedByEmail").set(to: agent.email), Column("claimedAt").set(to: now),
-                    Column("updatedAt").set(to: now))
+                    Column("claimedByAgentId").set(to: agent.id),
+                    Column("claimedByName").set(to: agent.name),
+                    Column("claimedByEmail").set(to: agent.email),
+                    Column("claimedAt").set(to: now),
+                    Column("updatedAt").set(to: now)
+                )
             guard changed == 1 else {
                 // Lost the race, or never Escalated: say who has it, if anyone.
                 var refusal = conversation.state.refusal(of: .claim)
                 if let name = conversation.claimedByName, let id = conversation.claimedByAgentId {
                     refusal = refusal.adding(
                         message: "\(name) has it.",
-                        details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])])
+                        details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])]
+                    )
                 }
                 throw refusal
             }
             conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
             try enqueueDeliveries(
-                event: .conversationClaimed, botID: bot.id,
-                payload: HookEvent.conversationClaimed(conversation, botName: bot.name, agent: agent), db)
+                event: .conversationClaimed,
+                botID: bot.id,
+                payload: HookEvent.conversationClaimed(conversation, botName: bot.name, agent: agent),
+                db
+            )
             return conversation
         }
     }
 
     /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
-    func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation {
+    func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
+    {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             let target = try conversation.state.applying(.release)
@@ -127,8 +170,11 @@ extension AppDatabase {
             try conversation.update(db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
             try enqueueDeliveries(
-                event: .conversationReleased, botID: bot.id,
-                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName), db)
+                event: .conversationReleased,
+                botID: bot.id,
+                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName),
+                db
+            )
             return conversation
         }
     }
@@ -140,32 +186,57 @@ extension AppDatabase {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
             return try Self.insertMessage(
-                conversationID: conversation.id, role: .user, text: text, agent: nil, at: .now(), db)
+                conversationID: conversation.id,
+                role: .user,
+                text: text,
+                agent: nil,
+                at: .now(),
+                db
+            )
         }
     }
 
     /// An agent's reply: only by the claiming agent, only while `Active`.
-    func postAgentMessage(conversationID: String, agentID: String, workspaceID: String, text: String) async throws
+    func postAgentMessage(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        text: String
+    ) async throws
         -> Message
     {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard conversation.state == .active else {
                 throw AppError(
-                    .conflict, code: "conversation_not_active",
-                    message: "Agents reply only while the conversation is Active; it is \(conversation.state.rawValue).",
-                    details: ["state": .string(conversation.state.rawValue)])
+                    .conflict,
+                    code: "conversation_not_active",
+                    message:
+                        "Agents reply only while the conversation is Active; it is \(conversation.state.rawValue).",
+                    details: ["state": .string(conversation.state.rawValue)]
+                )
             }
             guard conversation.claimedByAgentId == agentID, let agent = try Agent.fetchOne(db, key: agentID) else {
                 throw AppError.notClaimingAgent
             }
             return try Self.insertMessage(
-                conversationID: conversation.id, role: .agent, text: text, agent: agent, at: .now(), db)
+                conversationID: conversation.id,
+                role: .agent,
+                text: text,
+                agent: agent,
+                at: .now(),
+                db
+            )
         }
     }
 
     /// A transcript page, oldest first; the cursor is the last message's sequence number.
-    func messages(conversationID: String, workspaceID: String?, after: Int64?, limit: Int) async throws
+    func messages(
+        conversationID: String,
+        workspaceID: String?,
+        after: Int64?,
+        limit: Int
+    ) async throws
         -> (messages: [Message], next: Int64?)
     {
         try await pool.read { db in
@@ -180,11 +251,23 @@ extension AppDatabase {
 
     @discardableResult
     private static func insertMessage(
-        conversationID: String, role: MessageRole, text: String, agent: Agent?, at time: Timestamp, _ db: Database
+        conversationID: String,
+        role: MessageRole,
+        text: String,
+        agent: Agent?,
+        at time: Timestamp,
+        _ db: Database
     ) throws -> Message {
         var message = Message(
-            seq: nil, id: newID(), conversationId: conversationID, role: role, text: text, agentId: agent?.id,
-            agentName: agent?.name, createdAt: time)
+            seq: nil,
+            id: newID(),
+            conversationId: conversationID,
+            role: role,
+            text: text,
+            agentId: agent?.id,
+            agentName: agent?.name,
+            createdAt: time
+        )
         try message.insert(db)
         return message
     }
@@ -204,7 +287,12 @@ extension AppDatabase {
     }
 
     /// The workspace's conversations, oldest first, optionally of one state and one bot.
-    func conversations(workspaceID: String, state: ConversationState?, botID: String?, page: PageRequest)
+    func conversations(
+        workspaceID: String,
+        state: ConversationState?,
+        botID: String?,
+        page: PageRequest
+    )
         async throws -> Page<Conversation>
     {
         try await pool.read { db in
@@ -219,8 +307,12 @@ extension AppDatabase {
     func conversationCountsByState() async throws -> [(ConversationState, Int)] {
         try await pool.read { db in
             let counts = try Dictionary(
-                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM conversation GROUP BY state")
-                    .map { (row: Row) in (row["state"] as String, row["n"] as Int) })
+                uniqueKeysWithValues: Row.fetchAll(
+                    db,
+                    sql: "SELECT state, COUNT(*) AS n FROM conversation GROUP BY state"
+                )
+                .map { (row: Row) in (row["state"] as String, row["n"] as Int) }
+            )
             return ConversationState.allCases.map { ($0, counts[$0.rawValue] ?? 0) }
         }
     }
@@ -239,10 +331,18 @@ extension AppError {
     }
 
     static let notClaimingAgent = AppError(
-        .forbidden, code: "not_claiming_agent", message: "Only the agent who claimed this conversation can do that.")
+        .forbidden,
+        code: "not_claiming_agent",
+        message: "Only the agent who claimed this conversation can do that."
+    )
 
     /// The same error with another message and more details.
     func adding(message: String, details more: [String: JSONValue]) -> AppError {
-        AppError(status, code: code, message: "\(self.message) \(message)", details: (details ?? [:]).merging(more) { $1 })
+        AppError(
+            status,
+            code: code,
+            message: "\(self.message) \(message)",
+            details: (details ?? [:]).merging(more) { $1 }
+        )
     }
 }

@@ -158,8 +158,10 @@ struct AppDatabase: Sendable {
                 t.column("updatedAt", .integer).notNull()
             }
             try db.create(
-                index: "conversation_on_workspaceId_state_createdAt", on: "conversation",
-                columns: ["workspaceId", "state", "createdAt", "id"])
+                index: "conversation_on_workspaceId_state_createdAt",
+                on: "conversation",
+                columns: ["workspaceId", "state", "createdAt", "id"]
+            )
             try db.create(table: "message") { t in
                 t.autoIncrementedPrimaryKey("seq")
                 t.column("id", .text).notNull().unique()

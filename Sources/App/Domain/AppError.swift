@@ -85,9 +85,11 @@ extension AppError {
 
     static func rateLimited(retryAfter seconds: Int, scope: String) -> AppError {
         AppError(
-            .tooManyRequests, code: "rate_limited",
+            .tooManyRequests,
+            code: "rate_limited",
             message: "Too many requests from this \(scope); try again in \(seconds) s.",
-            details: ["retryAfterSeconds": .number(Double(seconds)), "scope": .string(scope)])
+            details: ["retryAfterSeconds": .number(Double(seconds)), "scope": .string(scope)]
+        )
     }
 
     static let internalError = AppError(

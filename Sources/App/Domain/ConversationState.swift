@@ -41,11 +41,13 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
     /// The `409 invalid_transition` for a transition this state does not allow.
     func refusal(of transition: Transition) -> AppError {
         AppError(
-            .conflict, code: "invalid_transition",
+            .conflict,
+            code: "invalid_transition",
             message: "A conversation in state \(rawValue) cannot move to \(transition.target.rawValue).",
             details: [
                 "from": .string(rawValue), "to": .string(transition.target.rawValue),
                 "allowed": .array(allowedTargets.map { .string($0.rawValue) }),
-            ])
+            ]
+        )
     }
 }

@@ -33,30 +33,38 @@ extension HookEvent {
         var summary = conversationSummary(conversation, botName: botName, withState: true)
         summary["userData"] = conversation.userDataJSON
         return try envelope(
-            "conversation.escalated", at: conversation.updatedAt,
-            ["conversation": .object(summary), "userEmail": .string(conversation.userEmail ?? "")])
+            "conversation.escalated",
+            at: conversation.updatedAt,
+            ["conversation": .object(summary), "userEmail": .string(conversation.userEmail ?? "")]
+        )
     }
 
     static func conversationClaimed(_ conversation: Conversation, botName: String, agent: Agent) throws -> Data {
         try envelope(
-            "conversation.claimed", at: conversation.updatedAt,
+            "conversation.claimed",
+            at: conversation.updatedAt,
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "agent": .object(["name": .string(agent.name), "email": .string(agent.email)]),
-            ])
+            ]
+        )
     }
 
     static func conversationReleased(_ conversation: Conversation, botName: String, agentName: String) throws -> Data {
         try envelope(
-            "conversation.released", at: conversation.updatedAt,
+            "conversation.released",
+            at: conversation.updatedAt,
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "agent": .object(["name": .string(agentName)]),
-            ])
+            ]
+        )
     }
 
     private static func conversationSummary(
-        _ conversation: Conversation, botName: String, withState: Bool
+        _ conversation: Conversation,
+        botName: String,
+        withState: Bool
     ) -> [String: JSONValue] {
         var summary: [String: JSONValue] = [
             "id": .string(conversation.id), "botId": .string(conversation.botId), "botName": .string(botName),

@@ -19,7 +19,8 @@ final class RateLimiter: Sendable {
 
     /// Spends one token of `key`; `nil` when allowed, else the seconds until one is back.
     func spend(_ key: String, now: ContinuousClock.Instant = .now) -> Int? {
-        let refillPerSecond = Double(capacity) / (Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18)
+        let refillPerSecond =
+            Double(capacity) / (Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18)
         return buckets.withLock { buckets in
             if buckets.count > 100_000 { buckets.removeAll(keepingCapacity: true) }  // bound memory under a flood of keys
             var bucket = buckets[key] ?? Bucket(tokens: Double(capacity), updated: now)

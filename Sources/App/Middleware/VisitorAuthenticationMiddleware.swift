@@ -6,14 +6,17 @@ struct VisitorAuthenticationMiddleware: RouterMiddleware {
     let database: AppDatabase
 
     func handle(
-        _ request: Request, context: AppRequestContext,
+        _ request: Request,
+        context: AppRequestContext,
         next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         guard let header = request.headers[.authorization],
             let credential = AuthenticationMiddleware.bearerCredential(header), credential.kind == .visitorToken,
             let conversation = try await database.conversation(visitorTokenHash: credential.hash)
         else { throw AppError.unauthenticated }
-        guard conversation.id == context.parameters.get("conversationId") else { throw AppError.notFound("Conversation") }
+        guard conversation.id == context.parameters.get("conversationId") else {
+            throw AppError.notFound("Conversation")
+        }
         var context = context
         context.visitorConversation = conversation
         return try await next(request, context)
@@ -28,7 +31,8 @@ struct RateLimitMiddleware: RouterMiddleware {
     let key: @Sendable (AppRequestContext) -> String?
 
     func handle(
-        _ request: Request, context: AppRequestContext,
+        _ request: Request,
+        context: AppRequestContext,
         next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         if let key = key(context), let wait = limiter.spend(key) {
