@@ -46,16 +46,7 @@ struct ConversationController {
     /// The queue: oldest first, by state and bot.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<ConversationResponse> {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
-        var state: ConversationState?
-        if let given = request.uri.queryParameters["state"].map(String.init) {
-            guard let parsed = ConversationState(rawValue: given) else {
-                throw AppError.invalidParameter(
-                    "state",
-                    "state must be one of \(ConversationState.allCases.map(\.rawValue).joined(separator: ", "))."
-                )
-            }
-            state = parsed
-        }
+        let state: ConversationState? = try request.queryChoice("state")
         let botID = request.uri.queryParameters["botId"].map(String.init)
         return try await database.conversations(
             workspaceID: workspaceID,

@@ -13,16 +13,7 @@ struct DeliveryController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DeliveryResponse> {
         let workspaceID = try context.requireOwner()
-        var status: DeliveryStatus?
-        if let given = request.uri.queryParameters["status"].map(String.init) {
-            guard let parsed = DeliveryStatus(rawValue: given) else {
-                throw AppError.invalidParameter(
-                    "status",
-                    "status must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))."
-                )
-            }
-            status = parsed
-        }
+        let status: DeliveryStatus? = try request.queryChoice("status")
         return try await database.deliveries(
             hookID: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),

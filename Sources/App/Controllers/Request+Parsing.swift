@@ -24,6 +24,17 @@ extension Request {
         )
     }
 
+    /// A query parameter that must be one of an enumeration's values; `nil` when absent, 400 when unknown.
+    func queryChoice<Choice: RawRepresentable & CaseIterable>(_ name: String) throws(AppError) -> Choice?
+    where Choice.RawValue == String {
+        guard let given = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard let choice = Choice(rawValue: given) else {
+            let choices = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidParameter(name, "\(name) must be one of \(choices).")
+        }
+        return choice
+    }
+
     private static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         return mediaType == "application/json" || (mediaType?.hasSuffix("+json") ?? false)
