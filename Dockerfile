@@ -1,7 +1,12 @@
 # Build: a Swift 6 image with SQLite's headers; the Swift runtime is linked in statically.
 FROM swift:6.3-bookworm AS build
-RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-dev && rm -rf /var/lib/apt/lists/*
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libsqlite3-dev python3 python3-pip \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
+# The tokenizer's rank files, fetched and checked by the project's setup script.
+COPY scripts ./scripts
+RUN scripts/setup.sh
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
@@ -17,6 +22,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /build/.build/release/switchboard /app/switchboard
 COPY --from=build /build/Public /app/Public
+COPY --from=build /build/data/tokenizer /app/tokenizer
+ENV SWITCHBOARD_TOKENIZER_DATA=/app/tokenizer
 RUN mkdir -p /app/data && chown switchboard:switchboard /app/data
 USER switchboard
 VOLUME ["/app/data"]

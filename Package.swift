@@ -9,7 +9,9 @@ let package = Package(
     name: "switchboard",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "switchboard", targets: ["App"])
+        .executable(name: "switchboard", targets: ["App"]),
+        .executable(name: "switchboard-bench", targets: ["Bench"]),
+        .library(name: "Tokenizer", targets: ["Tokenizer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -39,6 +41,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .byName(name: "Tokenizer"),
             ],
             path: "Sources/App",
             swiftSettings: swiftSettings
@@ -47,6 +50,15 @@ let package = Package(
             name: "Tokenizer",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Tokenizer",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .byName(name: "Tokenizer"),
+            ],
+            path: "Sources/Bench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,11 +2,14 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import Tokenizer
 
 /// Builds the whole service from one configuration: the database, the router and its background services.
 /// `serve` and the tests both come through here.
 func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
-    try await buildApplication(configuration, database: AppDatabase(path: configuration.databasePath))
+    // Storage tokens are what owners pay for: without the exact rank files the server does not start.
+    for name in Encoding.Name.allCases { try Encoding.verify(name, in: configuration.tokenizerDirectory) }
+    return try await buildApplication(configuration, database: AppDatabase(path: configuration.databasePath))
 }
 
 /// The same, on a store already open (tests keep a handle on it to publish events).

@@ -29,6 +29,8 @@ struct AppConfiguration: Sendable {
     /// `--bot-rate-limit` / `SWITCHBOARD_BOT_RATE_LIMIT`: requests a minute the public routes take for one bot,
     /// from all visitors together.
     var botRateLimit = 1200
+    /// `--tokenizer-data` / `SWITCHBOARD_TOKENIZER_DATA`: the folder of the verified `.tiktoken` rank files.
+    var tokenizerDirectory = "data/tokenizer"
     /// The folder served at `/`: the web console and `openapi.yaml`.
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
@@ -60,6 +62,7 @@ extension AppConfiguration {
         var logLevel: String?
         var visitorRateLimit: Int?
         var botRateLimit: Int?
+        var tokenizerDirectory: String?
     }
 
     /// Resolves each setting from its option, then its variable in `environment`, then its default.
@@ -115,6 +118,18 @@ extension AppConfiguration {
         disableAfter =
             try integer(overrides.disableAfter, "SWITCHBOARD_DISABLE_AFTER", "disable-after", in: 1...1000)
             ?? disableAfter
+        visitorRateLimit =
+            try integer(
+                overrides.visitorRateLimit,
+                "SWITCHBOARD_VISITOR_RATE_LIMIT",
+                "visitor-rate-limit",
+                in: 1...1_000_000
+            )
+            ?? visitorRateLimit
+        botRateLimit =
+            try integer(overrides.botRateLimit, "SWITCHBOARD_BOT_RATE_LIMIT", "bot-rate-limit", in: 1...10_000_000)
+            ?? botRateLimit
+        tokenizerDirectory = value(overrides.tokenizerDirectory, "SWITCHBOARD_TOKENIZER_DATA") ?? tokenizerDirectory
         allowPrivateTargets =
             overrides.allowPrivateTargets
             || ["1", "true", "yes"].contains(environment["SWITCHBOARD_ALLOW_PRIVATE_TARGETS"]?.lowercased() ?? "")

@@ -49,17 +49,37 @@ public struct Encoding: Sendable {
 
     /// Loads `name` from `directory`, checking the file's SHA-256 first.
     public static func load(_ name: Name, from directory: String) throws -> Encoding {
+        let (path, data) = try verifiedRankFile(name, in: directory)
+        let ranks = try data.withUnsafeBytes { try parse($0.bindMemory(to: UInt8.self), path: path) }
+        return Encoding(name: name, ranks: ranks)
+    }
+
+    /// Checks that `directory` holds the published rank file of `name`, without parsing it.
+    public static func verify(_ name: Name, in directory: String) throws {
+        _ = try verifiedRankFile(name, in: directory)
+    }
+
+    private static func verifiedRankFile(_ name: Name, in directory: String) throws -> (path: String, data: Data) {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name.fileName).path
         guard let data = FileManager.default.contents(atPath: path) else { throw LoadError.missing(path: path) }
         let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         guard digest == name.expectedSHA256 else { throw LoadError.altered(path: path, sha256: digest) }
-        return try Encoding(name: name, rankFile: [UInt8](data), path: path)
+        return (path, data)
     }
 
     /// Parses the contents of a rank file: one `base64-token rank` per line.
-    init(name: Name, rankFile: [UInt8], path: String = "rank file") throws {
+    init(name: Name, rankFile: [UInt8]) throws {
+        self.init(name: name, ranks: try rankFile.withUnsafeBufferPointer { try Self.parse($0, path: "rank file") })
+    }
+
+    private init(name: Name, ranks: Ranks) {
         self.name = name
+        self.ranks = ranks
         pretokenizer = Pretokenizer(pattern: name.pattern)
+    }
+
+    /// Reads `base64-token rank` lines.
+    private static func parse(_ rankFile: UnsafeBufferPointer<UInt8>, path: String) throws -> Ranks {
         var ranks = Ranks(capacity: 200_000)
         var line = 1
         var index = 0
@@ -86,7 +106,7 @@ public struct Encoding: Sendable {
             index += 1
             line += 1
         }
-        self.ranks = ranks
+        return ranks
     }
 
     /// Token ids of `text`, as `encode_ordinary`.
@@ -105,7 +125,7 @@ public struct Encoding: Sendable {
 
     /// The bytes that `tokens` stand for.
     public func decode(_ tokens: [Int]) -> [UInt8] {
-        tokens.flatMap { ranks.tokens.indices.contains($0) ? ranks.tokens[$0] : [] }
+        tokens.flatMap { ranks.bytes(of: $0) }
     }
 
     /// The number of tokens in the vocabulary.
@@ -135,7 +155,7 @@ enum Base64 {
         return table
     }()
 
-    static func decode(_ text: ArraySlice<UInt8>, into output: inout [UInt8]) -> Bool {
+    static func decode(_ text: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [UInt8]) -> Bool {
         guard text.count % 4 == 0, !text.isEmpty else { return false }
         var index = text.startIndex
         while index < text.endIndex {

@@ -3,12 +3,15 @@
 struct Ranks: Sendable {
     private var short: [PackedBytes: UInt32] = [:]
     private var long: [[UInt8]: UInt32] = [:]
-    /// Each rank's bytes, for decoding.
-    private(set) var tokens: [[UInt8]] = []
+    /// Every token's bytes end to end, and where each rank's start and end: one allocation for decoding
+    /// instead of one per token.
+    private var tokenBytes: [UInt8] = []
+    private var tokenBounds: [(start: UInt32, end: UInt32)] = []
 
     init(capacity: Int) {
         short.reserveCapacity(capacity)
-        tokens.reserveCapacity(capacity)
+        tokenBytes.reserveCapacity(capacity * 8)
+        tokenBounds.reserveCapacity(capacity)
     }
 
     mutating func insert(_ bytes: [UInt8], rank: UInt32) {
@@ -17,8 +20,20 @@ struct Ranks: Sendable {
         } else {
             long[bytes] = rank
         }
-        if Int(rank) >= tokens.count { tokens.append(contentsOf: repeatElement([], count: Int(rank) - tokens.count + 1)) }
-        tokens[Int(rank)] = bytes
+        if Int(rank) >= tokenBounds.count {
+            tokenBounds.append(
+                contentsOf: repeatElement((start: UInt32(0), end: UInt32(0)), count: Int(rank) - tokenBounds.count + 1)
+            )
+        }
+        tokenBounds[Int(rank)] = (UInt32(tokenBytes.count), UInt32(tokenBytes.count + bytes.count))
+        tokenBytes.append(contentsOf: bytes)
+    }
+
+    /// The bytes of the token with `rank`; empty for an unknown rank.
+    func bytes(of rank: Int) -> ArraySlice<UInt8> {
+        guard tokenBounds.indices.contains(rank) else { return [] }
+        let bounds = tokenBounds[rank]
+        return tokenBytes[Int(bounds.start)..<Int(bounds.end)]
     }
 
     var count: Int { short.count + long.count }

@@ -17,23 +17,39 @@ import FoundationNetworking
         return packageRoot.appendingPathComponent(".build/debug/switchboard")
     }
 
-    /// Runs the executable to completion and returns its exit code and standard output.
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs the executable to completion (killed after 30 s) and returns its exit code and standard output.
+    /// The blocking waits happen off the concurrency pool, so other tests keep running meanwhile.
+    func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(arguments, input: input) })
+            }
+        }
+    }
+
+    private func runBlocking(_ arguments: [String], input: String?) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+        defer { watchdog.cancel() }
+        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    @Test func workspaceCreatePrintsOneJSONLine() throws {
+    @Test func workspaceCreatePrintsOneJSONLine() async throws {
         let database = temporaryFolder().appendingPathComponent("db.sqlite").path
-        let (status, output) = try run(["workspace", "create", "--name", "Acme", "--database", database])
+        let (status, output) = try await run(["workspace", "create", "--name", "Acme", "--database", database])
         #expect(status == 0)
         let lines = output.split(separator: "\n")
         #expect(lines.count == 1)
@@ -42,22 +58,45 @@ import FoundationNetworking
         #expect(object["apiKey"]?.hasPrefix("sk_") == true)
     }
 
-    @Test func workspaceCreateRefusesAnEmptyName() throws {
+    @Test func workspaceCreateRefusesAnEmptyName() async throws {
         let database = temporaryFolder().appendingPathComponent("db.sqlite").path
-        let (status, output) = try run(["workspace", "create", "--name", " ", "--database", database])
+        let (status, output) = try await run(["workspace", "create", "--name", " ", "--database", database])
         #expect(status != 0)
         #expect(output.isEmpty)
     }
 
-    @Test func migrateCreatesTheDatabaseAndItsFolder() throws {
+    @Test func migrateCreatesTheDatabaseAndItsFolder() async throws {
         let database = temporaryFolder().appendingPathComponent("nested/folder/db.sqlite").path
-        let (status, _) = try run(["migrate", "--database", database])
+        let (status, _) = try await run(["migrate", "--database", database])
         #expect(status == 0)
         #expect(FileManager.default.fileExists(atPath: database))
     }
 
-    @Test func serveRefusesAnInvalidOption() throws {
-        let (status, _) = try run(["serve", "--log-level", "loud"])
+    @Test func serveRefusesToStartWithoutTheTokenizerData() async throws {
+        let database = temporaryFolder().appendingPathComponent("db.sqlite").path
+        let (status, _) = try await run([
+            "serve", "--database", database, "--port", "0", "--tokenizer-data", "/nonexistent",
+        ])
+        #expect(status == 64)
+        #expect(!FileManager.default.fileExists(atPath: database))
+    }
+
+    @Test func tokensCountCountsFilesAndJSONLines() async throws {
+        let file = temporaryFolder().appendingPathComponent("text.txt")
+        try "hello world".write(to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try await run(["tokens", "count", file.path])
+        #expect(status == 0)
+        #expect(output == "2 \(file.path)\n")
+        let (jsonlStatus, counts) = try await run(
+            ["tokens", "count", "--jsonl", "--encoding", "o200k_base"],
+            input: "{\"text\": \"hello world\"}\n{\"text\": \"é😀\"}\n"
+        )
+        #expect(jsonlStatus == 0)
+        #expect(counts == "2\n2\n")
+    }
+
+    @Test func serveRefusesAnInvalidOption() async throws {
+        let (status, _) = try await run(["serve", "--log-level", "loud"])
         #expect(status == 64)
     }
 

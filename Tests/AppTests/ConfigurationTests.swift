@@ -24,7 +24,8 @@ import Testing
                 "SWITCHBOARD_DATABASE": "/tmp/x.sqlite", "SWITCHBOARD_PUBLIC_URL": "https://hooks.example.com/",
                 "SWITCHBOARD_RETRY_SCHEDULE": "1, 2,3", "SWITCHBOARD_DELIVERY_TIMEOUT": "3",
                 "SWITCHBOARD_DISABLE_AFTER": "2", "SWITCHBOARD_ALLOW_PRIVATE_TARGETS": "1",
-                "SWITCHBOARD_LOG_LEVEL": "DEBUG",
+                "SWITCHBOARD_LOG_LEVEL": "DEBUG", "SWITCHBOARD_TOKENIZER_DATA": "/srv/tokenizer",
+                "SWITCHBOARD_VISITOR_RATE_LIMIT": "7", "SWITCHBOARD_BOT_RATE_LIMIT": "70",
             ]
         )
         #expect(configuration.hostname == "0.0.0.0")
@@ -36,6 +37,9 @@ import Testing
         #expect(configuration.disableAfter == 2)
         #expect(configuration.allowPrivateTargets)
         #expect(configuration.logLevel == .debug)
+        #expect(configuration.tokenizerDirectory == "/srv/tokenizer")
+        #expect(configuration.visitorRateLimit == 7)
+        #expect(configuration.botRateLimit == 70)
     }
 
     @Test func optionsWinOverEnvironment() throws {

@@ -10,7 +10,8 @@ let tokenizerData = URL(fileURLWithPath: #filePath)
 
 /// Loaded once per process: both tests and encodings share them.
 let encodings: [Encoding.Name: Encoding] = Dictionary(
-    uniqueKeysWithValues: Encoding.Name.allCases.map { ($0, try! Encoding.load($0, from: tokenizerData)) })
+    uniqueKeysWithValues: Encoding.Name.allCases.map { ($0, try! Encoding.load($0, from: tokenizerData)) }
+)
 
 struct Golden: Decodable {
     let texts: [String]
@@ -38,9 +39,14 @@ struct Golden: Decodable {
         var mismatches: [String] = []
         for (text, expected) in zip(Golden.corpus.texts, Golden.corpus.expected(name)) {
             let ids = encoding.encode(text)
-            if ids != expected { mismatches.append("\(text.debugDescription.prefix(80)): \(ids.prefix(12)) ≠ \(expected.prefix(12))") }
+            if ids != expected {
+                mismatches.append("\(text.debugDescription.prefix(80)): \(ids.prefix(12)) ≠ \(expected.prefix(12))")
+            }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) of \(Golden.corpus.texts.count) differ:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) of \(Golden.corpus.texts.count) differ:\n\(mismatches.prefix(10).joined(separator: "\n"))"
+        )
     }
 
     @Test(arguments: Encoding.Name.allCases)
@@ -84,7 +90,9 @@ struct Golden: Decodable {
     @Test func anAlteredFileIsRefused() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var data = try Data(contentsOf: URL(fileURLWithPath: tokenizerData).appendingPathComponent("cl100k_base.tiktoken"))
+        var data = try Data(
+            contentsOf: URL(fileURLWithPath: tokenizerData).appendingPathComponent("cl100k_base.tiktoken")
+        )
         data[0] ^= 1
         try data.write(to: folder.appendingPathComponent("cl100k_base.tiktoken"))
         #expect {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Tokenizer
 
 /// `switchboard serve`: runs the HTTP API, the console and the background workers until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -51,6 +52,11 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var botRateLimit: Int?
 
+    @Option(
+        help: "Folder of the tokenizer's .tiktoken rank files (env SWITCHBOARD_TOKENIZER_DATA; default data/tokenizer)."
+    )
+    var tokenizerData: String?
+
     func run() async throws {
         var configuration: AppConfiguration
         do {
@@ -66,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
                     allowPrivateTargets: allowPrivateTargets,
                     logLevel: logLevel,
                     visitorRateLimit: visitorRateLimit,
-                    botRateLimit: botRateLimit
+                    botRateLimit: botRateLimit,
+                    tokenizerDirectory: tokenizerData
                 ),
                 environment: ProcessInfo.processInfo.environment
             )
@@ -75,7 +82,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.createsDefaultWorkspace = true
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let app = try await buildApplication(configuration)
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration)
+        } catch let error as Encoding.LoadError {
+            throw ValidationError(error.description)
+        }
         try await app.runService()
     }
 }

@@ -22,6 +22,7 @@ struct TestApp {
         configuration.databasePath = databasePath
         configuration.port = 0
         configuration.publicDirectory = packageRoot.appendingPathComponent("Public").path
+        configuration.tokenizerDirectory = packageRoot.appendingPathComponent("data/tokenizer").path
         configure(&configuration)
         self.configuration = configuration
         database = try AppDatabase(path: databasePath)

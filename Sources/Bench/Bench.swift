@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `switchboard-bench`: measurements that print figures, each beside a ceiling measured in the same run.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-bench",
+        abstract: "Benchmarks for Switchboard.",
+        subcommands: [TokenizerBenchmark.self]
+    )
+}
