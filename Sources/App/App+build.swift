@@ -103,6 +103,7 @@ func buildRouter(
         HookController(database: database, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"
     )
+    api.addRoutes(DataSourceController(database: database).endpoints, atPath: "bots/{botId}/data-sources")
     let conversations = ConversationController(database: database, metrics: conversationMetrics)
     api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversations.endpoints, atPath: "conversations")

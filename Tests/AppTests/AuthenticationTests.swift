@@ -90,6 +90,12 @@ import Testing
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
                 "{hookId}": hookID,
                 "{deliveryId}": delivery[0].id,
+                "{dataSourceId}": try await api.post(
+                    "/api/v1/bots/\(botID)/data-sources",
+                    key: app.ownerKey,
+                    json: #"{"name": "FAQ", "type": "text"}"#
+                ).json["id"]!.string!,
+                "{key}": "row-1",
                 "{conversationId}": try await api.post(
                     "/api/v1/bots/\(botID)/conversations",
                     key: app.ownerKey,

@@ -4,16 +4,35 @@ import Hummingbird
 extension Request {
     /// Decodes a JSON body, answering 415 for another content type, 413 over the context's limit,
     /// 400 for malformed JSON and 422 naming the field that has the wrong type or is missing.
-    func decodeJSON<Body: Decodable>(as type: Body.Type, context: some RequestContext) async throws -> Body {
+    func decodeJSON<Body: Decodable>(
+        as type: Body.Type,
+        context: some RequestContext,
+        limit: Int? = nil
+    ) async throws -> Body {
         guard let contentType = headers[.contentType], Self.isJSON(contentType) else {
             throw AppError.unsupportedMediaType
         }
-        let buffer = try await body.collect(upTo: context.maxUploadSize)
+        let buffer = try await collectBody(upTo: limit ?? context.maxUploadSize)
         do {
             return try JSONDecoder().decode(Body.self, from: buffer)
         } catch let error as DecodingError {
             throw AppError(decoding: error)
         }
+    }
+
+    /// The body, or 413 naming `limit`.
+    func collectBody(upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await body.collect(upTo: limit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw AppError.payloadTooLarge(limit: limit)
+        }
+    }
+
+    /// Whether the body is declared as `mediaType` (parameters such as charset aside).
+    func hasContentType(_ mediaType: String) -> Bool {
+        headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+            == mediaType
     }
 
     /// `?limit=` and `?cursor=` of a list route.

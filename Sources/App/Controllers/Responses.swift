@@ -226,3 +226,42 @@ struct MessageResponse: ResponseEncodable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case id, role, text, agent, createdAt }
 }
+
+struct DataSourceResponse: ResponseEncodable, Sendable {
+    let source: DataSource
+
+    init(_ source: DataSource) { self.source = source }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(source.id, forKey: .id)
+        try container.encode(source.botId, forKey: .botId)
+        try container.encode(source.name, forKey: .name)
+        try container.encode(source.type, forKey: .type)
+        try container.encode(source.chunkTokens, forKey: .chunkTokens)
+        try container.encode(source.keyColumn, forKey: .keyColumn)
+        try container.encode(source.contentColumns, forKey: .contentColumns)
+        try container.encode(source.createdAt, forKey: .createdAt)
+        try container.encode(source.updatedAt, forKey: .updatedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, botId, name, type, chunkTokens, keyColumn, contentColumns, createdAt, updatedAt
+    }
+}
+
+struct RowResponse: ResponseEncodable, Sendable {
+    let key: String
+    let title: String?
+    let content: String?
+    let url: String?
+    let updatedAt: Timestamp
+
+    init(_ row: DataSourceRow) {
+        key = row.key
+        title = row.title
+        content = row.content
+        url = row.url
+        updatedAt = row.updatedAt
+    }
+}

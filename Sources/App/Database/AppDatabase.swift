@@ -174,6 +174,29 @@ struct AppDatabase: Sendable {
             }
             try db.create(index: "message_on_conversationId_seq", on: "message", columns: ["conversationId", "seq"])
         }
+        migrator.registerMigration("v5: data sources and rows") { db in
+            try db.create(table: "dataSource") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.belongsTo("bot", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("type", .text).notNull()
+                t.column("chunkTokens", .integer).notNull()
+                t.column("keyColumn", .text)
+                t.column("contentColumns", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("updatedAt", .integer).notNull()
+            }
+            try db.create(table: "dataSourceRow") { t in
+                t.belongsTo("dataSource", onDelete: .cascade).notNull()
+                t.column("key", .text).notNull()
+                t.column("title", .text)
+                t.column("content", .text)
+                t.column("url", .text)
+                t.column("updatedAt", .integer).notNull()
+                t.primaryKey(["dataSourceId", "key"])
+            }
+        }
         return migrator
     }
 

@@ -1,0 +1,269 @@
+import Foundation
+import Hummingbird
+
+/// `/api/v1/bots/{botId}/data-sources`: a bot's data sources and their rows.
+struct DataSourceController {
+    let database: AppDatabase
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .post(use: create)
+            .get(use: list)
+            .get("{dataSourceId}", use: get)
+            .patch("{dataSourceId}", use: update)
+            .delete("{dataSourceId}", use: delete)
+            .put("{dataSourceId}/rows", use: replaceRows)
+            .post("{dataSourceId}/rows", use: upsertRows)
+            .get("{dataSourceId}/rows", use: listRows)
+            .delete("{dataSourceId}/rows/{key}", use: deleteRow)
+    }
+
+    struct CreateBody: Decodable {
+        let name: String
+        let type: String
+        let chunkTokens: Double?
+        let keyColumn: String?
+        let contentColumns: [String]?
+    }
+
+    struct UpdateBody: Decodable {
+        let name: String?
+        let chunkTokens: Double?
+        let keyColumn: String?
+        let contentColumns: [String]?
+    }
+
+    struct RowsBody: Decodable {
+        struct Row: Decodable {
+            let key: String
+            let title: String?
+            let content: String?
+            let url: String?
+        }
+        let rows: [Row]
+    }
+
+    struct RowsWritten: ResponseEncodable {
+        let written: Int
+        let totalDataSourceRows: Int
+    }
+
+    @Sendable func create(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws -> EditedResponse<DataSourceResponse> {
+        let workspaceID = try context.requireOwner()
+        let botID = try context.parameters.require("botId")
+        _ = try await database.bot(id: botID, workspaceID: workspaceID)
+        let body = try await request.decodeJSON(as: CreateBody.self, context: context)
+        guard let type = DataSourceType(rawValue: body.type) else {
+            throw AppError.invalidField("type", "type must be one of text, csv, url.")
+        }
+        var settings = DataSourceSettings(
+            name: try Validate.name(body.name),
+            type: type,
+            chunkTokens: try body.chunkTokens.map(Self.validChunkTokens) ?? DataSource.defaultChunkTokens
+        )
+        if type == .csv {
+            guard let keyColumn = body.keyColumn else {
+                throw AppError.invalidField("keyColumn", "A csv data source needs keyColumn.")
+            }
+            settings.keyColumn = try Self.validColumn(keyColumn, field: "keyColumn")
+            settings.contentColumns = try Self.validColumns(body.contentColumns)
+        } else if body.keyColumn != nil || body.contentColumns != nil {
+            throw AppError.invalidField(
+                body.keyColumn != nil ? "keyColumn" : "contentColumns",
+                "Only csv data sources have columns."
+            )
+        }
+        let source = try await database.createDataSource(settings, botID: botID, workspaceID: workspaceID)
+        return EditedResponse(status: .created, response: DataSourceResponse(source))
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DataSourceResponse> {
+        let workspaceID = try context.requireOwner()
+        return try await database.dataSources(
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID,
+            page: request.pageRequest()
+        ).map(DataSourceResponse.init)
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> DataSourceResponse {
+        let (workspaceID, botID, id) = try ids(context)
+        return DataSourceResponse(try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID))
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> DataSourceResponse {
+        let (workspaceID, botID, id) = try ids(context)
+        let current = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
+        let name = try body.name.map { try Validate.name($0) }
+        let chunkTokens = try body.chunkTokens.map(Self.validChunkTokens)
+        if current.type != .csv, body.keyColumn != nil || body.contentColumns != nil {
+            throw AppError.invalidField(
+                body.keyColumn != nil ? "keyColumn" : "contentColumns",
+                "Only csv data sources have columns."
+            )
+        }
+        let keyColumn = try body.keyColumn.map { try Self.validColumn($0, field: "keyColumn") }
+        let contentColumns = try body.contentColumns.map { try Self.validColumns($0) }
+        let source = try await database.updateDataSource(id: id, botID: botID, workspaceID: workspaceID) { source in
+            if let name { source.name = name }
+            if let chunkTokens { source.chunkTokens = chunkTokens }
+            if let keyColumn { source.keyColumn = keyColumn }
+            if let contentColumns { source.contentColumns = contentColumns }
+        }
+        return DataSourceResponse(source)
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (workspaceID, botID, id) = try ids(context)
+        try await database.deleteDataSource(id: id, botID: botID, workspaceID: workspaceID)
+        return .noContent
+    }
+
+    /// `PUT …/rows`: the new row set, whole.
+    @Sendable func replaceRows(_ request: Request, context: AppRequestContext) async throws -> RowsWritten {
+        try await writeRows(request, context: context, replace: true)
+    }
+
+    /// `POST …/rows`: rows to insert or update by key.
+    @Sendable func upsertRows(_ request: Request, context: AppRequestContext) async throws -> RowsWritten {
+        try await writeRows(request, context: context, replace: false)
+    }
+
+    @Sendable func deleteRow(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (workspaceID, botID, id) = try ids(context)
+        let key = try context.parameters.require("key").removingPercentEncoding ?? context.parameters.require("key")
+        try await database.deleteRow(key: key, dataSourceID: id, botID: botID, workspaceID: workspaceID)
+        return .noContent
+    }
+
+    /// Rows in key order; the cursor is the last key, base64url.
+    @Sendable func listRows(_ request: Request, context: AppRequestContext) async throws -> Page<RowResponse> {
+        let (workspaceID, botID, id) = try ids(context)
+        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
+        var afterKey: String?
+        if let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty {
+            guard let data = Data(base64Encoded: cursor), let key = String(data: data, encoding: .utf8) else {
+                throw AppError.invalidParameter("cursor", "cursor is not one this server handed out.")
+            }
+            afterKey = key
+        }
+        let (rows, next) = try await database.rows(
+            dataSourceID: id,
+            botID: botID,
+            workspaceID: workspaceID,
+            afterKey: afterKey,
+            limit: page.limit
+        )
+        return Page(data: rows.map(RowResponse.init), nextCursor: next.map { Data($0.utf8).base64EncodedString() })
+    }
+
+    private func writeRows(_ request: Request, context: AppRequestContext, replace: Bool) async throws -> RowsWritten {
+        let (workspaceID, botID, id) = try ids(context)
+        let source = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let rows: [RowInput]
+        if source.type == .csv {
+            guard request.hasContentType("text/csv") else {
+                throw AppError(
+                    .unsupportedMediaType,
+                    code: "unsupported_media_type",
+                    message: "A csv data source takes its rows as a text/csv body."
+                )
+            }
+            let buffer = try await request.collectBody(upTo: RowRules.uploadLimit)
+            guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                throw AppError.invalidField("csv", "The CSV is not UTF-8.")
+            }
+            rows = try CSVRows.parse(
+                text,
+                keyColumn: source.keyColumn ?? "",
+                contentColumns: source.contentColumns ?? []
+            )
+        } else {
+            let body = try await request.decodeJSON(as: RowsBody.self, context: context, limit: RowRules.uploadLimit)
+            rows = try Self.validRows(body.rows, type: source.type)
+        }
+        let total = try await database.writeRows(
+            rows,
+            replace: replace,
+            dataSourceID: id,
+            botID: botID,
+            workspaceID: workspaceID
+        )
+        return RowsWritten(written: rows.count, totalDataSourceRows: total)
+    }
+
+    private func ids(_ context: AppRequestContext) throws -> (workspaceID: String, botID: String, id: String) {
+        (
+            try context.requireOwner(), try context.parameters.require("botId"),
+            try context.parameters.require("dataSourceId")
+        )
+    }
+
+    private static func validRows(_ rows: [RowsBody.Row], type: DataSourceType) throws(AppError) -> [RowInput] {
+        var seen: [String: Int] = [:]
+        var result: [RowInput] = []
+        for (index, row) in rows.enumerated() {
+            let field = "rows[\(index)]"
+            guard (1...RowRules.maximumKeyLength).contains(row.key.count) else {
+                throw .invalidField(
+                    "\(field).key",
+                    "\(field).key must be 1 to \(RowRules.maximumKeyLength) characters."
+                )
+            }
+            if let first = seen[row.key] {
+                throw .invalidField("\(field).key", "\(field).key repeats rows[\(first)].key \"\(row.key)\".")
+            }
+            seen[row.key] = index
+            switch type {
+            case .text, .csv:
+                guard let content = row.content, content.count <= RowRules.maximumContentLength else {
+                    throw .invalidField(
+                        "\(field).content",
+                        "\(field).content is required, at most \(RowRules.maximumContentLength) characters."
+                    )
+                }
+                if let title = row.title, title.count > RowRules.maximumTitleLength {
+                    throw .invalidField(
+                        "\(field).title",
+                        "\(field).title must be at most \(RowRules.maximumTitleLength) characters."
+                    )
+                }
+                result.append(RowInput(key: row.key, title: row.title, content: content, url: nil))
+            case .url:
+                guard let url = row.url, url.utf8.count <= 2048, let parsed = URL(string: url),
+                    ["http", "https"].contains(parsed.scheme?.lowercased()), parsed.host?.isEmpty == false
+                else {
+                    throw .invalidField("\(field).url", "\(field).url must be an http:// or https:// URL.")
+                }
+                result.append(RowInput(key: row.key, title: row.title, content: nil, url: url))
+            }
+        }
+        return result
+    }
+
+    private static func validChunkTokens(_ value: Double) throws(AppError) -> Int {
+        try Validate.wholeNumber(
+            value,
+            DataSource.chunkTokensRange,
+            field: "chunkTokens"
+        )
+    }
+
+    private static func validColumn(_ name: String, field: String) throws(AppError) -> String {
+        guard (1...200).contains(name.count) else {
+            throw .invalidField(field, "\(field) must name a column (1 to 200 characters).")
+        }
+        return name
+    }
+
+    private static func validColumns(_ names: [String]?) throws(AppError) -> [String] {
+        guard let names, !names.isEmpty, names.count <= 50 else {
+            throw .invalidField("contentColumns", "contentColumns must name 1 to 50 columns.")
+        }
+        return try names.map { name throws(AppError) in try validColumn(name, field: "contentColumns") }
+    }
+}
