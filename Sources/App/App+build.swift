@@ -8,14 +8,20 @@ import Tokenizer
 /// `serve` and the tests both come through here.
 func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
     // Storage tokens are what owners pay for: without the exact rank files the server does not start.
-    for name in Encoding.Name.allCases { try Encoding.verify(name, in: configuration.tokenizerDirectory) }
-    return try await buildApplication(configuration, database: AppDatabase(path: configuration.databasePath))
+    try Encoding.verify(.o200kBase, in: configuration.tokenizerDirectory)
+    let encoding = try Encoding.load(.cl100kBase, from: configuration.tokenizerDirectory)
+    return try await buildApplication(
+        configuration,
+        database: AppDatabase(path: configuration.databasePath),
+        encoding: encoding
+    )
 }
 
 /// The same, on a store already open (tests keep a handle on it to publish events).
 func buildApplication(
     _ configuration: AppConfiguration,
-    database: AppDatabase
+    database: AppDatabase,
+    encoding: Encoding
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
@@ -51,7 +57,14 @@ func buildApplication(
         metrics: metrics,
         logger: logger
     )
-    let router = buildRouter(database: database, metrics: registry, sender: sender, configuration: configuration)
+    let syncWorker = SyncWorker(database: database, encoding: encoding, metrics: metrics, logger: logger)
+    let router = buildRouter(
+        database: database,
+        metrics: registry,
+        sender: sender,
+        encoding: encoding,
+        configuration: configuration
+    )
     var app = Application(
         router: router,
         configuration: .init(
@@ -61,7 +74,7 @@ func buildApplication(
         logger: logger
     )
     // Shutdown runs in reverse order: the worker stops before the client it sends with.
-    app.addServices(httpClient, deliveryWorker)
+    app.addServices(httpClient, deliveryWorker, syncWorker)
     return app
 }
 
@@ -70,6 +83,7 @@ func buildRouter(
     database: AppDatabase,
     metrics: PrometheusCollectorRegistry,
     sender: HookSender,
+    encoding: Encoding,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -104,6 +118,17 @@ func buildRouter(
         atPath: "bots/{botId}/hooks"
     )
     api.addRoutes(DataSourceController(database: database).endpoints, atPath: "bots/{botId}/data-sources")
+    let syncs = SyncController(database: database) { Chunker(encoding: encoding, limit: $0) }
+    api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
+    api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
+    // The sync.trigger URL: public, secret in the path, limited per hook.
+    router.group("api/public/hooks/{hookId}/{secret}")
+        .add(
+            middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: 60), scope: "hook") {
+                $0.parameters.get("hookId")
+            }
+        )
+        .addRoutes(syncs.triggerEndpoint)
     let conversations = ConversationController(database: database, metrics: conversationMetrics)
     api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversations.endpoints, atPath: "conversations")

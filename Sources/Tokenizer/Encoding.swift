@@ -176,3 +176,10 @@ enum Base64 {
         return true
     }
 }
+
+// Described by name: the default reflection would print every one of its 100,000+ tokens (service
+// lifecycle describes each service in its log metadata, and a service may hold an encoding).
+extension Encoding: CustomStringConvertible, CustomDebugStringConvertible {
+    public var description: String { "Encoding(\(name.rawValue))" }
+    public var debugDescription: String { description }
+}

@@ -85,17 +85,23 @@ import Testing
                 botID: botID,
                 payload: Data(#"{"event": "conversation.started"}"#.utf8)
             )
+            let dataSourceID = try await api.post(
+                "/api/v1/bots/\(botID)/data-sources",
+                key: app.ownerKey,
+                json: #"{"name": "FAQ", "type": "text"}"#
+            ).json["id"]!.string!
             let ids = [
                 "{botId}": botID,
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
                 "{hookId}": hookID,
                 "{deliveryId}": delivery[0].id,
-                "{dataSourceId}": try await api.post(
-                    "/api/v1/bots/\(botID)/data-sources",
-                    key: app.ownerKey,
-                    json: #"{"name": "FAQ", "type": "text"}"#
-                ).json["id"]!.string!,
+                "{dataSourceId}": dataSourceID,
                 "{key}": "row-1",
+                "{syncId}": try await api.request(
+                    .post,
+                    "/api/v1/bots/\(botID)/data-sources/\(dataSourceID)/syncs",
+                    key: app.ownerKey
+                ).json["id"]!.string!,
                 "{conversationId}": try await api.post(
                     "/api/v1/bots/\(botID)/conversations",
                     key: app.ownerKey,

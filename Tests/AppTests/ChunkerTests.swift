@@ -5,10 +5,7 @@ import Tokenizer
 @testable import App
 
 @Suite struct ChunkerTests {
-    static let encoding = try! Encoding.load(
-        .cl100kBase,
-        from: packageRoot.appendingPathComponent("data/tokenizer").path
-    )
+    static let encoding = sharedEncoding
 
     static let prose = """
         Switchboard keeps bots in step with their data. Each row becomes documents. Documents are counted in tokens!

@@ -265,3 +265,51 @@ struct RowResponse: ResponseEncodable, Sendable {
         updatedAt = row.updatedAt
     }
 }
+
+struct SyncJobResponse: ResponseEncodable, Sendable {
+    let job: SyncJob
+
+    init(_ job: SyncJob) { self.job = job }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(job.id, forKey: .id)
+        try container.encode(job.dataSourceId, forKey: .dataSourceId)
+        try container.encode(job.status, forKey: .status)
+        try container.encode(job.trigger, forKey: .trigger)
+        let results: JSONValue? =
+            job.status == .succeeded
+            ? .object([
+                "totalTokens": .number(Double(job.totalTokens ?? 0)),
+                "modifiedRows": .number(Double(job.modifiedRows ?? 0)),
+                "totalDocuments": .number(Double(job.totalDocuments ?? 0)),
+                "unmodifiedRows": .number(Double(job.unmodifiedRows ?? 0)),
+                "totalDataSourceRows": .number(Double(job.totalDataSourceRows ?? 0)),
+            ]) : nil
+        try container.encode(results, forKey: .results)
+        try container.encode(job.reason, forKey: .reason)
+        try container.encode(job.createdAt, forKey: .createdAt)
+        try container.encode(job.startedAt, forKey: .startedAt)
+        try container.encode(job.finishedAt, forKey: .finishedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, dataSourceId, status, trigger, results, reason, createdAt, startedAt, finishedAt
+    }
+}
+
+struct DocumentResponse: ResponseEncodable, Sendable {
+    let id: String
+    let rowKey: String
+    let position: Int
+    let text: String
+    let tokens: Int
+
+    init(_ document: Document) {
+        id = document.id
+        rowKey = document.rowKey
+        position = document.position
+        text = document.text
+        tokens = document.tokens
+    }
+}

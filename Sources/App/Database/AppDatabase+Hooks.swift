@@ -104,3 +104,12 @@ extension AppDatabase {
         return hook
     }
 }
+
+extension AppDatabase {
+    /// A `sync.trigger` hook by id, for its public URL; nil when there is none.
+    func triggerHook(id: String) async throws -> Hook? {
+        try await pool.read { db in
+            try Hook.filter(Hook.Columns.id == id && Hook.Columns.type == HookType.syncTrigger.rawValue).fetchOne(db)
+        }
+    }
+}

@@ -9,6 +9,8 @@ struct AppDatabase: Sendable {
     let pool: DatabasePool
     /// Fired after every commit that makes a delivery due, so the delivery worker needs no polling.
     let deliveriesWritten = WakeUpSignal()
+    /// Fired after every commit that queues a sync.
+    let syncsQueued = WakeUpSignal()
 
     /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
     init(path: String) throws {
@@ -197,6 +199,45 @@ struct AppDatabase: Sendable {
                 t.primaryKey(["dataSourceId", "key"])
             }
         }
+        migrator.registerMigration("v6: sync jobs, documents, row hashes") { db in
+            try db.create(table: "syncJob") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("workspace", onDelete: .cascade).notNull()
+                t.belongsTo("dataSource", onDelete: .cascade).notNull()
+                t.column("status", .text).notNull()
+                t.column("trigger", .text).notNull()
+                t.column("modifiedRows", .integer)
+                t.column("unmodifiedRows", .integer)
+                t.column("totalDataSourceRows", .integer)
+                t.column("totalTokens", .integer)
+                t.column("totalDocuments", .integer)
+                t.column("reason", .text)
+                t.column("createdAt", .integer).notNull()
+                t.column("startedAt", .integer)
+                t.column("finishedAt", .integer)
+            }
+            try db.create(index: "syncJob_on_status_createdAt", on: "syncJob", columns: ["status", "createdAt"])
+            try db.create(table: "document") { t in
+                t.primaryKey("id", .text)
+                t.belongsTo("dataSource", onDelete: .cascade).notNull()
+                t.column("rowKey", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("text", .text).notNull()
+                t.column("tokens", .integer).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+            try db.create(
+                index: "document_on_dataSourceId_rowKey",
+                on: "document",
+                columns: ["dataSourceId", "rowKey"]
+            )
+            try db.create(table: "rowHash") { t in
+                t.belongsTo("dataSource", onDelete: .cascade).notNull()
+                t.column("rowKey", .text).notNull()
+                t.column("contentHash", .text).notNull()
+                t.primaryKey(["dataSourceId", "rowKey"])
+            }
+        }
         return migrator
     }
 
@@ -271,7 +312,7 @@ extension AppDatabase {
         }
     }
 
-    private static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
+    static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
         guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
         let used =
             try StorageUsage

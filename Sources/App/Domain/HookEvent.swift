@@ -88,3 +88,42 @@ extension Conversation {
         userData.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .object([:])
     }
 }
+
+extension HookEvent {
+    // The sync hooks, keyed as the reference (DESIGN.md §6), with ids and a timestamp added.
+
+    static func syncSucceeded(_ job: SyncJob, bot: Bot, dataSource: DataSource) throws -> Data {
+        try encode(
+            .object(
+                syncFields(job, bot: bot, dataSource: dataSource).merging([
+                    "success": .bool(true),
+                    "results": .object([
+                        "totalTokens": .number(Double(job.totalTokens ?? 0)),
+                        "modifiedRows": .number(Double(job.modifiedRows ?? 0)),
+                        "totalDocuments": .number(Double(job.totalDocuments ?? 0)),
+                        "unmodifiedRows": .number(Double(job.unmodifiedRows ?? 0)),
+                        "totalDataSourceRows": .number(Double(job.totalDataSourceRows ?? 0)),
+                    ]),
+                ]) { $1 }
+            )
+        )
+    }
+
+    static func syncFailed(_ job: SyncJob, reason: String, bot: Bot, dataSource: DataSource) throws -> Data {
+        try encode(
+            .object(
+                syncFields(job, bot: bot, dataSource: dataSource).merging([
+                    "success": .bool(false), "reason": .string(reason),
+                ]) { $1 }
+            )
+        )
+    }
+
+    private static func syncFields(_ job: SyncJob, bot: Bot, dataSource: DataSource) -> [String: JSONValue] {
+        [
+            "bot": .string(bot.name), "dataSource": .string(dataSource.name), "botId": .string(bot.id),
+            "dataSourceId": .string(dataSource.id), "syncId": .string(job.id),
+            "timestamp": .string((job.finishedAt ?? .now()).iso8601),
+        ]
+    }
+}

@@ -135,3 +135,8 @@ private final class InFlightCounts: Sendable {
         }
     }
 }
+
+extension DeliveryWorker: CustomStringConvertible {
+    /// How service lifecycle names it in logs.
+    var description: String { "DeliveryWorker" }
+}

@@ -17,3 +17,8 @@ struct HTTPClientService: Service {
         try await client.shutdown()
     }
 }
+
+extension HTTPClientService: CustomStringConvertible {
+    /// How service lifecycle names it in logs.
+    var description: String { "HTTPClientService" }
+}

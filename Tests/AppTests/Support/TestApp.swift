@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import Tokenizer
 
 @testable import App
 
@@ -59,16 +60,25 @@ struct TestApp {
 
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, database: database)
+        let app = try await buildApplication(configuration, database: database, encoding: sharedEncoding)
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
 }
+
+/// cl100k_base, loaded once for all tests.
+let sharedEncoding = try! Encoding.load(.cl100kBase, from: packageRoot.appendingPathComponent("data/tokenizer").path)
 
 /// The app's router on a scratch database, to list its routes.
 func routerForInspection() throws -> Router<AppRequestContext> {
     let database = try AppDatabase(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
     let sender = HookSender(client: .shared, targetGuard: TargetGuard(allowPrivateTargets: false), timeout: .seconds(1))
-    return buildRouter(database: database, metrics: .init(), sender: sender, configuration: .init())
+    return buildRouter(
+        database: database,
+        metrics: .init(),
+        sender: sender,
+        encoding: sharedEncoding,
+        configuration: .init()
+    )
 }
 
 /// A new empty folder under the system's temporary directory.

@@ -1,0 +1,137 @@
+import Foundation
+import Hummingbird
+
+/// Syncs of a data source (`…/data-sources/{dataSourceId}/syncs`, `/api/v1/syncs/{syncId}`), its documents,
+/// and the public trigger URL of `sync.trigger` hooks.
+struct SyncController {
+    let database: AppDatabase
+    let chunker: @Sendable (Int) -> Chunker
+
+    var dataSourceEndpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self)
+            .post("syncs", use: start)
+            .get("syncs", use: history)
+            .get("documents", use: documents)
+    }
+
+    var jobEndpoints: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self).get("{syncId}", use: job)
+    }
+
+    var triggerEndpoint: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self).get(use: trigger)
+    }
+
+    struct DryRun: ResponseEncodable {
+        let dryRun = true
+        let modifiedRows: Int
+        let unmodifiedRows: Int
+        let deletedRows: Int
+        let totalDataSourceRows: Int
+        let totalTokens: Int
+        let storageTokensUsedThisMonth: Int
+        let monthlyStorageTokenLimit: Int
+        let allowed: Bool
+        let reason: String?
+    }
+
+    /// 202 with a new queued job, 200 with the queued one it joins; `?dryRun=true` prices it instead.
+    @Sendable func start(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let workspaceID = try context.requireOwner()
+        let (botID, id) = (try context.parameters.require("botId"), try context.parameters.require("dataSourceId"))
+        if request.uri.queryParameters["dryRun"] == "true" {
+            let preview = try await database.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
+            let plan = SyncPlan(
+                rows: preview.rows.map { ($0.key, SyncPlan.text(of: $0)) },
+                previous: preview.previousHashes,
+                chunker: chunker(preview.source.chunkTokens)
+            )
+            let used = preview.usage.storageTokensUsedThisMonth
+            let limit = preview.usage.workspace.monthlyStorageTokenLimit
+            let allowed = used + plan.totalTokens <= limit
+            return try DryRun(
+                modifiedRows: plan.modifiedRows,
+                unmodifiedRows: plan.unmodifiedRows,
+                deletedRows: plan.deletedKeys.count,
+                totalDataSourceRows: plan.totalDataSourceRows,
+                totalTokens: plan.totalTokens,
+                storageTokensUsedThisMonth: used,
+                monthlyStorageTokenLimit: limit,
+                allowed: allowed,
+                reason: allowed ? nil : SyncPlan.overLimitReason
+            ).response(from: request, context: context)
+        }
+        _ = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let (job, created) = try await database.queueSync(dataSourceID: id, trigger: .api)
+        return try EditedResponse(status: created ? .accepted : .ok, response: SyncJobResponse(job))
+            .response(from: request, context: context)
+    }
+
+    @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Page<SyncJobResponse> {
+        let workspaceID = try context.requireOwner()
+        return try await database.syncJobs(
+            dataSourceID: try context.parameters.require("dataSourceId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID,
+            page: request.pageRequest()
+        ).map(SyncJobResponse.init)
+    }
+
+    @Sendable func job(_ request: Request, context: AppRequestContext) async throws -> SyncJobResponse {
+        let workspaceID = try context.requireOwner()
+        return SyncJobResponse(
+            try await database.syncJob(id: try context.parameters.require("syncId"), workspaceID: workspaceID)
+        )
+    }
+
+    @Sendable func documents(_ request: Request, context: AppRequestContext) async throws -> Page<DocumentResponse> {
+        let workspaceID = try context.requireOwner()
+        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
+        var after: (rowKey: String, position: Int)?
+        if let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty {
+            guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
+                let separator = text.lastIndex(of: "\u{0}"), let position = Int(text[text.index(after: separator)...])
+            else { throw AppError.invalidParameter("cursor", "cursor is not one this server handed out.") }
+            after = (String(text[..<separator]), position)
+        }
+        let (documents, next) = try await database.documents(
+            dataSourceID: try context.parameters.require("dataSourceId"),
+            botID: try context.parameters.require("botId"),
+            workspaceID: workspaceID,
+            after: after,
+            limit: page.limit
+        )
+        return Page(
+            data: documents.map(DocumentResponse.init),
+            nextCursor: next.map { Data("\($0.rowKey)\u{0}\($0.position)".utf8).base64EncodedString() }
+        )
+    }
+
+    struct TriggerResult: ResponseEncodable {
+        let success: Bool
+    }
+
+    /// `GET /api/public/hooks/{hookId}/{secret}`: queues a sync of the hook's data source. The secret is
+    /// compared in constant time; an unknown hook, a wrong secret or a disabled hook are all the same 404.
+    @Sendable func trigger(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TriggerResult>
+    {
+        let notFound = EditedResponse(status: .notFound, response: TriggerResult(success: false))
+        guard let hook = try await database.triggerHook(id: try context.parameters.require("hookId")),
+            constantTimeEquals(hook.secret, try context.parameters.require("secret")),
+            hook.enabled, let dataSourceID = hook.dataSourceId
+        else { return notFound }
+        do {
+            _ = try await database.queueSync(dataSourceID: dataSourceID, trigger: .hook)
+        } catch let error as AppError where error.status == .notFound {
+            return notFound
+        }
+        return EditedResponse(status: .ok, response: TriggerResult(success: true))
+    }
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    let (left, right) = (Array(lhs.utf8), Array(rhs.utf8))
+    guard left.count == right.count else { return false }
+    return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}

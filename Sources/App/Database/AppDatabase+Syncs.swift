@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+
+/// What a sync needs to read before it plans.
+struct SyncInput: Sendable {
+    let job: SyncJob
+    let dataSource: DataSource
+    let rows: [DataSourceRow]
+    let previousHashes: [String: String]
+}
+
+extension AppDatabase {
+    /// Queues a sync of the data source; a sync already queued for it is joined instead (`created` false).
+    func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool) {
+        try await pool.write { db in
+            guard let source = try DataSource.fetchOne(db, key: dataSourceID) else {
+                throw AppError.notFound("Data source")
+            }
+            if let queued = try SyncJob.filter(
+                SyncJob.Columns.dataSourceId == dataSourceID && SyncJob.Columns.status == SyncStatus.queued.rawValue
+            ).fetchOne(db) {
+                return (queued, false)
+            }
+            let job = SyncJob(
+                id: newID(),
+                workspaceId: source.workspaceId,
+                dataSourceId: dataSourceID,
+                status: .queued,
+                trigger: trigger,
+                createdAt: .now()
+            )
+            try job.insert(db)
+            let signal = syncsQueued
+            db.afterNextTransaction { _ in signal.notify() }
+            return (job, true)
+        }
+    }
+
+    /// At start: syncs caught running by a stop go back to the queue (nothing of theirs was written).
+    func requeueInterruptedSyncs() async throws -> Int {
+        try await pool.write { db in
+            try SyncJob.filter(SyncJob.Columns.status == SyncStatus.running.rawValue)
+                .updateAll(
+                    db,
+                    SyncJob.Columns.status.set(to: SyncStatus.queued.rawValue),
+                    Column("startedAt").set(to: nil)
+                )
+        }
+    }
+
+    /// Starts the oldest queued sync whose data source has none running, and reads what it needs.
+    func startNextSync() async throws -> SyncInput? {
+        try await pool.write { db in
+            guard
+                var job = try SyncJob.fetchOne(
+                    db,
+                    sql: """
+                        SELECT * FROM syncJob WHERE status = 'queued' AND dataSourceId NOT IN
+                            (SELECT dataSourceId FROM syncJob WHERE status = 'running')
+                        ORDER BY createdAt, id LIMIT 1
+                        """
+                )
+            else { return nil }
+            job.status = .running
+            job.startedAt = .now()
+            try job.update(db)
+            guard let source = try DataSource.fetchOne(db, key: job.dataSourceId) else { return nil }
+            let rows = try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == source.id)
+                .order(DataSourceRow.Columns.key).fetchAll(db)
+            let hashes = try RowHash.filter(RowHash.Columns.dataSourceId == source.id).fetchAll(db)
+            return SyncInput(
+                job: job,
+                dataSource: source,
+                rows: rows,
+                previousHashes: Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
+            )
+        }
+    }
+
+    /// Writes a planned sync, all or nothing: documents, row hashes, the month's ledger, the job's results and
+    /// the `sync.success` deliveries — or, over the plan's limit, nothing but the failure.
+    func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
+        try await pool.write { db in
+            guard var job = try SyncJob.fetchOne(db, key: input.job.id),
+                let source = try DataSource.fetchOne(db, key: input.dataSource.id),
+                let bot = try Bot.fetchOne(db, key: source.botId),
+                let workspace = try Workspace.fetchOne(db, key: source.workspaceId)
+            else { throw AppError.notFound("Sync") }
+            let used = try Self.workspaceUsage(id: workspace.id, db).storageTokensUsedThisMonth
+            guard used + plan.totalTokens <= workspace.monthlyStorageTokenLimit else {
+                return try failSync(&job, reason: SyncPlan.overLimitReason, source: source, bot: bot, db)
+            }
+            let now = Timestamp.now()
+            let replaced = plan.changed.map(\.key) + plan.deletedKeys
+            try Document.filter(
+                Document.Columns.dataSourceId == source.id && replaced.contains(Document.Columns.rowKey)
+            )
+            .deleteAll(db)
+            try RowHash.filter(
+                RowHash.Columns.dataSourceId == source.id && plan.deletedKeys.contains(RowHash.Columns.rowKey)
+            )
+            .deleteAll(db)
+            for row in plan.changed {
+                for (position, chunk) in row.chunks.enumerated() {
+                    try Document(
+                        id: newID(),
+                        dataSourceId: source.id,
+                        rowKey: row.key,
+                        position: position,
+                        text: chunk.text,
+                        tokens: chunk.tokens,
+                        createdAt: now
+                    ).insert(db)
+                }
+                try RowHash(dataSourceId: source.id, rowKey: row.key, contentHash: row.contentHash).upsert(db)
+            }
+            if plan.totalTokens > 0 {
+                try StorageUsage(id: newID(), workspaceId: workspace.id, tokens: plan.totalTokens, createdAt: now)
+                    .insert(db)
+            }
+            job.status = .succeeded
+            job.modifiedRows = plan.modifiedRows
+            job.unmodifiedRows = plan.unmodifiedRows
+            job.totalDataSourceRows = plan.totalDataSourceRows
+            job.totalTokens = plan.totalTokens
+            job.totalDocuments = try Document.filter(Document.Columns.dataSourceId == source.id).fetchCount(db)
+            job.finishedAt = now
+            try job.update(db)
+            try enqueueDeliveries(
+                event: .syncSuccess,
+                botID: bot.id,
+                dataSourceID: source.id,
+                payload: HookEvent.syncSucceeded(job, bot: bot, dataSource: source),
+                db
+            )
+            return job
+        }
+    }
+
+    /// Ends a sync that could not run, writing nothing else, and fires `sync.failure`.
+    func failSync(_ input: SyncInput, reason: String) async throws -> SyncJob {
+        try await pool.write { db in
+            guard var job = try SyncJob.fetchOne(db, key: input.job.id),
+                let source = try DataSource.fetchOne(db, key: input.dataSource.id),
+                let bot = try Bot.fetchOne(db, key: source.botId)
+            else { throw AppError.notFound("Sync") }
+            return try failSync(&job, reason: reason, source: source, bot: bot, db)
+        }
+    }
+
+    private func failSync(
+        _ job: inout SyncJob,
+        reason: String,
+        source: DataSource,
+        bot: Bot,
+        _ db: Database
+    ) throws
+        -> SyncJob
+    {
+        job.status = .failed
+        job.reason = reason
+        job.finishedAt = .now()
+        try job.update(db)
+        try enqueueDeliveries(
+            event: .syncFailure,
+            botID: bot.id,
+            dataSourceID: source.id,
+            payload: HookEvent.syncFailed(job, reason: reason, bot: bot, dataSource: source),
+            db
+        )
+        return job
+    }
+
+    // MARK: Reading
+
+    func syncJobs(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        page: PageRequest
+    ) async throws -> Page<SyncJob> {
+        try await pool.read { db in
+            _ = try Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, db)
+            return try Self.page(SyncJob.filter(SyncJob.Columns.dataSourceId == dataSourceID), page, db)
+        }
+    }
+
+    func syncJob(id: String, workspaceID: String) async throws -> SyncJob {
+        try await pool.read { db in
+            guard
+                let job = try SyncJob.filter(SyncJob.Columns.id == id && SyncJob.Columns.workspaceId == workspaceID)
+                    .fetchOne(db)
+            else { throw AppError.notFound("Sync") }
+            return job
+        }
+    }
+
+    /// Documents in row-key order, each row's in position order; the cursor is the last (row key, position).
+    func documents(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        after: (rowKey: String, position: Int)?,
+        limit: Int
+    ) async throws -> (documents: [Document], next: (rowKey: String, position: Int)?) {
+        try await pool.read { db in
+            _ = try Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, db)
+            var request = Document.filter(Document.Columns.dataSourceId == dataSourceID)
+            if let after {
+                request = request.filter(
+                    Document.Columns.rowKey > after.rowKey
+                        || (Document.Columns.rowKey == after.rowKey && Document.Columns.position > after.position)
+                )
+            }
+            let rows = try request.order(Document.Columns.rowKey, Document.Columns.position).limit(limit + 1).fetchAll(
+                db
+            )
+            let page = Array(rows.prefix(limit))
+            return (page, rows.count > limit ? page.last.map { ($0.rowKey, $0.position) } : nil)
+        }
+    }
+
+    /// What a sync of the data source would read now, for a dry run.
+    func syncPreview(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (rows: [DataSourceRow], previousHashes: [String: String], source: DataSource, usage: WorkspaceUsage)
+    {
+        try await pool.read { db in
+            let source = try Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, db)
+            let rows = try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == source.id).fetchAll(db)
+            let hashes = try RowHash.filter(RowHash.Columns.dataSourceId == source.id).fetchAll(db)
+            return (
+                rows, Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) }), source,
+                try Self.workspaceUsage(id: workspaceID, db)
+            )
+        }
+    }
+}

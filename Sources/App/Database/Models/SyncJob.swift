@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+enum SyncStatus: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
+    case queued, running, succeeded, failed
+}
+
+enum SyncTrigger: String, Codable, Sendable, DatabaseValueConvertible {
+    case api, hook
+}
+
+/// One sync of a data source: queued, run by the `SyncWorker`, and ended with its results or a reason.
+struct SyncJob: AppRecord, Listed {
+    var id: String
+    var workspaceId: String
+    var dataSourceId: String
+    var status: SyncStatus
+    var trigger: SyncTrigger
+    var modifiedRows: Int?
+    var unmodifiedRows: Int?
+    var totalDataSourceRows: Int?
+    var totalTokens: Int?
+    var totalDocuments: Int?
+    var reason: String?
+    var createdAt: Timestamp
+    var startedAt: Timestamp?
+    var finishedAt: Timestamp?
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let workspaceId = Column(CodingKeys.workspaceId)
+        static let dataSourceId = Column(CodingKeys.dataSourceId)
+        static let status = Column(CodingKeys.status)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}
+
+/// A chunk of a row's text with its token count, as the last successful sync wrote it.
+struct Document: AppRecord {
+    var id: String
+    var dataSourceId: String
+    var rowKey: String
+    var position: Int
+    var text: String
+    var tokens: Int
+    var createdAt: Timestamp
+
+    enum Columns {
+        static let dataSourceId = Column(CodingKeys.dataSourceId)
+        static let rowKey = Column(CodingKeys.rowKey)
+        static let position = Column(CodingKeys.position)
+    }
+}
+
+/// The SHA-256 of a row's text at the last successful sync: what tells a changed row from an unchanged one.
+struct RowHash: AppRecord {
+    var dataSourceId: String
+    var rowKey: String
+    var contentHash: String
+
+    enum Columns {
+        static let dataSourceId = Column(CodingKeys.dataSourceId)
+        static let rowKey = Column(CodingKeys.rowKey)
+    }
+}

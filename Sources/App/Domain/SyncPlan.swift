@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+
+/// What a sync will change, worked out before anything is written: which rows are new or changed since the
+/// last successful sync (by SHA-256 of their text), which are gone, and the documents the changed ones become.
+struct SyncPlan: Sendable {
+    struct ChangedRow: Sendable {
+        let key: String
+        let contentHash: String
+        let chunks: [Chunker.Chunk]
+    }
+
+    let changed: [ChangedRow]
+    let unmodifiedRows: Int
+    let deletedKeys: [String]
+    let totalDataSourceRows: Int
+
+    var modifiedRows: Int { changed.count }
+    /// The storage tokens this sync consumes: what it writes, and nothing for unchanged rows.
+    var totalTokens: Int { changed.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.tokens } } }
+
+    /// `rows`: each row's key and the text its documents are made of; `previous`: hashes of the last sync.
+    init(rows: [(key: String, text: String)], previous: [String: String], chunker: Chunker) {
+        var changed: [ChangedRow] = []
+        var unmodified = 0
+        for row in rows {
+            let hash = SHA256.hash(data: Data(row.text.utf8)).hexString
+            if previous[row.key] == hash {
+                unmodified += 1
+            } else {
+                changed.append(ChangedRow(key: row.key, contentHash: hash, chunks: chunker.chunks(of: row.text)))
+            }
+        }
+        let current = Set(rows.map(\.key))
+        self.changed = changed
+        unmodifiedRows = unmodified
+        deletedKeys = previous.keys.filter { !current.contains($0) }.sorted()
+        totalDataSourceRows = rows.count
+    }
+
+    /// The text a row contributes: its title, a blank line, then its content.
+    static func text(of row: DataSourceRow) -> String {
+        switch (row.title, row.content) {
+        case (let title?, let content?) where !title.isEmpty: "\(title)\n\n\(content)"
+        default: row.content ?? ""
+        }
+    }
+
+    static let overLimitReason = "Over plan storage token limit, please upgrade plan"
+}

@@ -1,0 +1,238 @@
+import Foundation
+import Testing
+
+@testable import App
+
+/// Syncs through the API: a text data source, its rows, jobs run by the real SyncWorker, hooks to a receiver.
+@Suite struct SyncTests {
+    struct Source {
+        let bot: String
+        let id: String
+        var base: String { "/api/v1/bots/\(bot)/data-sources/\(id)" }
+    }
+
+    static func textSource(_ api: API, _ app: TestApp, chunkTokens: Int = 64) async throws -> Source {
+        let bot = try await api.createBot(name: "Testing bot", key: app.ownerKey)["id"]!.string!
+        let reply = try await api.post(
+            "/api/v1/bots/\(bot)/data-sources",
+            key: app.ownerKey,
+            json: #"{"name": "Data source one", "type": "text", "chunkTokens": \#(chunkTokens)}"#
+        )
+        return Source(bot: bot, id: try reply.json["id"]!.string!)
+    }
+
+    static func putRows(_ api: API, _ app: TestApp, _ source: Source, _ rows: [(String, String)]) async throws {
+        let body = rows.map { #"{"key": \#(jsonString($0.0)), "content": \#(jsonString($0.1))}"# }.joined(
+            separator: ","
+        )
+        let reply = try await api.request(
+            .put,
+            "\(source.base)/rows",
+            key: app.ownerKey,
+            body: #"{"rows": [\#(body)]}"#
+        )
+        #expect(reply.status == .ok, "\(reply.text)")
+    }
+
+    /// Starts a sync and waits for it to end; returns the finished job.
+    static func sync(_ api: API, _ app: TestApp, _ source: Source) async throws -> JSONValue {
+        let started = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
+        #expect([.accepted, .ok].contains(started.status), "\(started.text)")
+        return try await finished(api, app, id: try started.json["id"]!.string!)
+    }
+
+    static func finished(_ api: API, _ app: TestApp, id: String) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let job = try await api.get("/api/v1/syncs/\(id)", key: app.ownerKey).json
+            if ["succeeded", "failed"].contains(job["status"]?.string) { return job }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("sync \(id) did not finish")
+        return .null
+    }
+
+    static func documents(_ api: API, _ app: TestApp, _ source: Source) async throws -> [JSONValue] {
+        try await api.get("\(source.base)/documents?limit=200", key: app.ownerKey).json["data"]?.array ?? []
+    }
+
+    static let long = (1...40).map { "Sentence number \($0) of a long row, which goes on." }.joined(separator: " ")
+
+    @Test func aFirstSyncThenAnUnchangedOneThenAChangeAndADeletion() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let source = try await Self.textSource(api, app)
+            try await Self.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", "Gamma row.")])
+            // First sync: everything is new
+            let first = try await Self.sync(api, app, source)
+            #expect(first["status"]?.string == "succeeded")
+            let results = try #require(first["results"])
+            #expect(results["modifiedRows"]?.int == 3 && results["unmodifiedRows"]?.int == 0)
+            #expect(results["totalDataSourceRows"]?.int == 3)
+            let documents = try await Self.documents(api, app, source)
+            #expect(results["totalDocuments"]?.int == documents.count && documents.count > 3)
+            let tokens = documents.compactMap { $0["tokens"]?.int }
+            #expect(results["totalTokens"]?.int == tokens.reduce(0, +))
+            for document in documents {
+                #expect(document["tokens"]?.int == sharedEncoding.count(document["text"]!.string!))
+                #expect(document["tokens"]!.int! <= 64)
+            }
+            let bDocuments = documents.filter { $0["rowKey"]?.string == "b" }.compactMap { $0["text"]?.string }
+            #expect(bDocuments.joined() == Self.long)
+            // Unchanged: nothing modified, nothing spent
+            let again = try await Self.sync(api, app, source)
+            #expect(again["results"]?["modifiedRows"]?.int == 0 && again["results"]?["unmodifiedRows"]?.int == 3)
+            #expect(again["results"]?["totalTokens"]?.int == 0)
+            #expect(again["results"]?["totalDocuments"]?.int == documents.count)
+            // One change, one deletion
+            try await Self.putRows(api, app, source, [("a", "Alpha row, changed."), ("b", Self.long)])
+            let third = try await Self.sync(api, app, source)
+            #expect(third["results"]?["modifiedRows"]?.int == 1 && third["results"]?["unmodifiedRows"]?.int == 1)
+            #expect(third["results"]?["totalDataSourceRows"]?.int == 2)
+            let after = try await Self.documents(api, app, source)
+            #expect(!after.contains { $0["rowKey"]?.string == "c" })
+            #expect(after.filter { $0["rowKey"]?.string == "a" }.map { $0["text"] } == [.string("Alpha row, changed.")])
+            #expect(third["results"]?["totalTokens"]?.int == sharedEncoding.count("Alpha row, changed."))
+            // The month's use is the sum of what the syncs consumed
+            let used = try await api.get("/api/v1/workspace", key: app.ownerKey).json["storageTokensUsedThisMonth"]?.int
+            #expect(used == (results["totalTokens"]?.int ?? 0) + sharedEncoding.count("Alpha row, changed."))
+        }
+    }
+
+    @Test func aSyncOverThePlanLimitFailsAndLeavesTheDocumentsAlone() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let source = try await Self.textSource(api, app)
+            try await Self.putRows(api, app, source, [("a", "Alpha row.")])
+            _ = try await Self.sync(api, app, source)
+            let before = try await Self.documents(api, app, source)
+            _ = try await api.patch("/api/v1/workspace", key: app.ownerKey, json: #"{"monthlyStorageTokenLimit": 10}"#)
+            try await Self.putRows(api, app, source, [("a", Self.long)])
+            // The dry run says so first
+            let dryRun = try await api.request(.post, "\(source.base)/syncs?dryRun=true", key: app.ownerKey).json
+            #expect(dryRun["allowed"]?.bool == false && dryRun["modifiedRows"]?.int == 1)
+            #expect(dryRun["reason"]?.string == "Over plan storage token limit, please upgrade plan")
+            let failed = try await Self.sync(api, app, source)
+            #expect(failed["status"]?.string == "failed")
+            #expect(failed["reason"]?.string == "Over plan storage token limit, please upgrade plan")
+            #expect(try await Self.documents(api, app, source) == before)
+        }
+    }
+
+    @Test func syncHooksCarryTheReferenceBodiesFilteredByDataSource() async throws {
+        let app = try await TestApp { $0.allowPrivateTargets = true }
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            try await app.run { api in
+                let source = try await Self.textSource(api, app)
+                let other = try await api.post(
+                    "/api/v1/bots/\(source.bot)/data-sources",
+                    key: app.ownerKey,
+                    json: #"{"name": "Other", "type": "text"}"#
+                ).json["id"]!.string!
+                for body in [
+                    #"{"type": "sync.success", "targetUrl": "\#(target)"}"#,
+                    #"{"type": "sync.success", "targetUrl": "\#(target)", "dataSourceId": "\#(other)"}"#,
+                    #"{"type": "sync.failure", "targetUrl": "\#(target)", "dataSourceId": "\#(source.id)"}"#,
+                ] {
+                    #expect(
+                        try await api.post("/api/v1/bots/\(source.bot)/hooks", key: app.ownerKey, json: body).status
+                            == .created
+                    )
+                }
+                try await Self.putRows(api, app, source, [("a", "Alpha row.")])
+                let job = try await Self.sync(api, app, source)
+                _ = try await api.patch(
+                    "/api/v1/workspace",
+                    key: app.ownerKey,
+                    json: #"{"monthlyStorageTokenLimit": 0}"#
+                )
+                try await Self.putRows(api, app, source, [("a", "Changed.")])
+                _ = try await Self.sync(api, app, source)
+                let requests = try await receiver.waitForRequests(2)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(receiver.requests.count == 2, "the hook filtered to the other source must not fire")
+                let success = try JSONDecoder().decode(JSONValue.self, from: Data(requests[0].body.utf8))
+                #expect(success["success"]?.bool == true)
+                #expect(success["bot"]?.string == "Testing bot" && success["dataSource"]?.string == "Data source one")
+                #expect(success["results"] == job["results"])
+                #expect(
+                    success["results"]?.keys == [
+                        "totalTokens", "modifiedRows", "totalDocuments", "unmodifiedRows", "totalDataSourceRows",
+                    ]
+                )
+                let failure = try JSONDecoder().decode(JSONValue.self, from: Data(requests[1].body.utf8))
+                #expect(failure["success"]?.bool == false)
+                #expect(failure["reason"]?.string == "Over plan storage token limit, please upgrade plan")
+                #expect(failure["bot"]?.string == "Testing bot" && failure["dataSource"]?.string == "Data source one")
+            }
+        }
+    }
+
+    @Test func theTriggerURLQueuesOneSyncThatConcurrentTriggersJoin() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let source = try await Self.textSource(api, app)
+            try await Self.putRows(api, app, source, [("a", "Alpha row.")])
+            let hook = try await api.post(
+                "/api/v1/bots/\(source.bot)/hooks",
+                key: app.ownerKey,
+                json: #"{"type": "sync.trigger", "dataSourceId": "\#(source.id)"}"#
+            ).json
+            let path = try #require(URL(string: hook["triggerUrl"]!.string!)?.path)
+            // Given a long first sync running, so that the next one waits in the queue
+            try await Self.putRows(api, app, source, (0..<150).map { ("row\($0)", Self.long + " \($0)") })
+            let running = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey).json["id"]!.string!
+            while try await api.get("/api/v1/syncs/\(running)", key: app.ownerKey).json["status"]?.string == "queued" {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            // When five triggers come at once, and an owner asks too
+            let replies = try await withThrowingTaskGroup(of: API.Reply.self) { group in
+                for _ in 0..<5 { group.addTask { try await api.get(path, key: nil) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for reply in replies {
+                #expect(reply.status == .ok)
+                #expect(try reply.json == .object(["success": .bool(true)]))
+            }
+            let joined = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
+            // Then they all joined one queued job
+            #expect(joined.status == .ok, "an owner's request joins the queued job")
+            let history = try await api.get("\(source.base)/syncs", key: app.ownerKey).json["data"]?.array ?? []
+            #expect(history.count == 2, "\(history.map { $0["status"] })")
+            #expect(history.last?["trigger"]?.string == "hook")
+            _ = try await Self.finished(api, app, id: try joined.json["id"]!.string!)
+        }
+    }
+
+    @Test func aWrongSecretAnUnknownHookOrARotatedSecretIs404() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let source = try await Self.textSource(api, app)
+            let hook = try await api.post(
+                "/api/v1/bots/\(source.bot)/hooks",
+                key: app.ownerKey,
+                json: #"{"type": "sync.trigger", "dataSourceId": "\#(source.id)"}"#
+            ).json
+            let id = hook["id"]!.string!
+            let old = "/api/public/hooks/\(id)/\(hook["secret"]!.string!)"
+            #expect(try await api.get(old, key: nil).status == .ok)
+            for path in ["/api/public/hooks/\(id)/wrong-secret-000000", "/api/public/hooks/\(UUID().uuidString)/x"] {
+                let reply = try await api.get(path, key: nil)
+                #expect(reply.status == .notFound)
+                #expect(try reply.json == .object(["success": .bool(false)]))
+            }
+            _ = try await api.request(.post, "/api/v1/bots/\(source.bot)/hooks/\(id)/rotate-secret", key: app.ownerKey)
+            #expect(try await api.get(old, key: nil).status == .notFound)
+            _ = try await api.patch(
+                "/api/v1/bots/\(source.bot)/hooks/\(id)",
+                key: app.ownerKey,
+                json: #"{"enabled": false}"#
+            )
+            let current = try await api.get("/api/v1/bots/\(source.bot)/hooks/\(id)", key: app.ownerKey).json
+            #expect(
+                try await api.get("/api/public/hooks/\(id)/\(current["secret"]!.string!)", key: nil).status == .notFound
+            )
+        }
+    }
+}
