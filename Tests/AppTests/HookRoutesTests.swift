@@ -8,6 +8,16 @@ import Testing
     /// A public address that is never contacted: creating a hook only checks the target.
     static let publicTarget = "https://93.184.215.14/hooks/switchboard"
 
+    /// A text data source of the bot, for sync hooks to name.
+    func createDataSource(_ api: API, botID: String, key: String) async throws -> String {
+        let reply = try await api.post(
+            "/api/v1/bots/\(botID)/data-sources",
+            key: key,
+            json: #"{"name": "FAQ", "type": "text"}"#
+        )
+        return try reply.json["id"]!.string!
+    }
+
     func createHook(_ api: API, botID: String, key: String, json: String) async throws -> JSONValue {
         let reply = try await api.post("/api/v1/bots/\(botID)/hooks", key: key, json: json)
         #expect(reply.status == .created, "\(reply.text)")
@@ -51,7 +61,7 @@ import Testing
         let app = try await TestApp { $0.publicURL = "https://switchboard.example.com" }
         try await app.run { api in
             let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-            let dataSource = UUID().uuidString.lowercased()
+            let dataSource = try await createDataSource(api, botID: bot, key: app.ownerKey)
             let hook = try await createHook(
                 api,
                 botID: bot,
@@ -76,7 +86,8 @@ import Testing
                 api,
                 botID: bot,
                 key: app.ownerKey,
-                json: #"{"type": "sync.trigger", "dataSourceId": "\#(UUID().uuidString)"}"#
+                json:
+                    #"{"type": "sync.trigger", "dataSourceId": "\#(try await createDataSource(api, botID: bot, key: app.ownerKey))"}"#
             )
             let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
             // When rotated without a body, then with a chosen secret
@@ -134,6 +145,24 @@ import Testing
             let reply = try await api.post("/api/v1/bots/\(bot)/hooks", key: app.ownerKey, json: body)
             #expect(reply.status == .unprocessableContent, "\(reply.text)")
             #expect(try reply.json["error"]?["details"]?["field"]?.string == field)
+        }
+    }
+
+    @Test func aDataSourceOfAnotherBotIsRefused() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let otherBot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let foreign = try await createDataSource(api, botID: otherBot, key: app.ownerKey)
+            for dataSource in [foreign, UUID().uuidString.lowercased()] {
+                let reply = try await api.post(
+                    "/api/v1/bots/\(bot)/hooks",
+                    key: app.ownerKey,
+                    json: #"{"type": "sync.trigger", "dataSourceId": "\#(dataSource)"}"#
+                )
+                #expect(reply.status == .unprocessableContent)
+                #expect(try reply.json["error"]?["details"]?["field"]?.string == "dataSourceId")
+            }
         }
     }
 
@@ -199,7 +228,7 @@ import Testing
                 botID: bot,
                 key: app.ownerKey,
                 json:
-                    #"{"type": "sync.failure", "targetUrl": "\#(Self.publicTarget)", "dataSourceId": "\#(UUID().uuidString)"}"#
+                    #"{"type": "sync.failure", "targetUrl": "\#(Self.publicTarget)", "dataSourceId": "\#(try await createDataSource(api, botID: bot, key: app.ownerKey))"}"#
             )
             let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
             let updated = try await api.patch(

@@ -79,6 +79,7 @@ struct HookController {
         if dataSourceId != nil, ![.syncTrigger, .syncSuccess, .syncFailure].contains(type) {
             throw AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
         }
+        try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
         let hook = try await database.createHook(
             NewHook(
                 type: type,
@@ -129,7 +130,9 @@ struct HookController {
             if current.type == .syncTrigger, dataSourceId == nil {
                 throw AppError.invalidField("dataSourceId", "A sync.trigger hook needs its dataSourceId.")
             }
-            changes.dataSourceId = .some(try dataSourceId.map(Self.validDataSourceID))
+            let validated = try dataSourceId.map(Self.validDataSourceID)
+            try await requireDataSource(validated, botID: botID, workspaceID: workspaceID)
+            changes.dataSourceId = .some(validated)
         }
         let hook = try await database.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
         return HookResponse(hook, publicURL: publicURL)
@@ -214,6 +217,16 @@ struct HookController {
             throw .invalidField("targetUrl", "targetUrl \(refusal)")
         }
         return trimmed
+    }
+
+    /// A hook's data source must be one of its own bot's.
+    private func requireDataSource(_ id: String?, botID: String, workspaceID: String) async throws {
+        guard let id else { return }
+        do {
+            _ = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        } catch let error as AppError where error.status == .notFound {
+            throw AppError.invalidField("dataSourceId", "dataSourceId is not a data source of this bot.")
+        }
     }
 
     private static func validDataSourceID(_ text: String) throws(AppError) -> String {
