@@ -58,6 +58,9 @@ let package = Package(
             name: "Bench",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .byName(name: "Tokenizer"),
             ],
             path: "Sources/Bench",

@@ -6,6 +6,6 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard-bench",
         abstract: "Benchmarks for Switchboard.",
-        subcommands: [TokenizerBenchmark.self]
+        subcommands: [TokenizerBenchmark.self, SyncBenchmark.self]
     )
 }
