@@ -56,20 +56,13 @@ enum ConversationRequests {
 
     /// `?limit=` and `?cursor=` of a transcript: the cursor is the last message's sequence number.
     static func transcriptPage(_ request: Request) throws(AppError) -> (after: Int64?, limit: Int) {
-        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
-        guard let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty else {
-            return (nil, page.limit)
-        }
-        guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
-            text.hasPrefix("m:"), let seq = Int64(text.dropFirst(2))
-        else { throw .invalidParameter("cursor", "cursor is not one this server handed out.") }
-        return (seq, page.limit)
+        let (limit, after) = try request.pageBounds()
+        guard let after else { return (nil, limit) }
+        guard after.hasPrefix("m:"), let seq = Int64(after.dropFirst(2)) else { throw Cursor.invalid }
+        return (seq, limit)
     }
 
     static func transcript(_ messages: [Message], next: Int64?) -> Page<MessageResponse> {
-        Page(
-            data: messages.map(MessageResponse.init),
-            nextCursor: next.map { Data("m:\($0)".utf8).base64EncodedString() }
-        )
+        Page(data: messages.map(MessageResponse.init), nextCursor: next.map { Cursor.encode("m:\($0)") })
     }
 }

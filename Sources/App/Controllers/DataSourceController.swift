@@ -140,25 +140,18 @@ struct DataSourceController {
         return .noContent
     }
 
-    /// Rows in key order; the cursor is the last key, base64url.
+    /// Rows in key order; the cursor holds the last key.
     @Sendable func listRows(_ request: Request, context: AppRequestContext) async throws -> Page<RowResponse> {
         let (workspaceID, botID, id) = try ids(context)
-        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
-        var afterKey: String?
-        if let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty {
-            guard let data = Data(base64Encoded: cursor), let key = String(data: data, encoding: .utf8) else {
-                throw AppError.invalidParameter("cursor", "cursor is not one this server handed out.")
-            }
-            afterKey = key
-        }
+        let (limit, afterKey) = try request.pageBounds()
         let (rows, next) = try await database.rows(
             dataSourceID: id,
             botID: botID,
             workspaceID: workspaceID,
             afterKey: afterKey,
-            limit: page.limit
+            limit: limit
         )
-        return Page(data: rows.map(RowResponse.init), nextCursor: next.map { Data($0.utf8).base64EncodedString() })
+        return Page(data: rows.map(RowResponse.init), nextCursor: next.map(Cursor.encode))
     }
 
     private func writeRows(_ request: Request, context: AppRequestContext, replace: Bool) async throws -> RowsWritten {

@@ -54,6 +54,13 @@ extension Request {
         return choice
     }
 
+    /// `?limit=` and the decoded `?cursor=` position of a list with its own order (transcripts, rows, documents).
+    func pageBounds() throws(AppError) -> (limit: Int, after: String?) {
+        let limit = try PageRequest(limit: uri.queryParameters["limit"].map(String.init), cursor: nil).limit
+        guard let cursor = uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty else { return (limit, nil) }
+        return (limit, try Cursor.decode(cursor))
+    }
+
     private static func isJSON(_ contentType: String) -> Bool {
         let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         return mediaType == "application/json" || (mediaType?.hasSuffix("+json") ?? false)

@@ -277,16 +277,7 @@ struct SyncJobResponse: ResponseEncodable, Sendable {
         try container.encode(job.dataSourceId, forKey: .dataSourceId)
         try container.encode(job.status, forKey: .status)
         try container.encode(job.trigger, forKey: .trigger)
-        let results: JSONValue? =
-            job.status == .succeeded
-            ? .object([
-                "totalTokens": .number(Double(job.totalTokens ?? 0)),
-                "modifiedRows": .number(Double(job.modifiedRows ?? 0)),
-                "totalDocuments": .number(Double(job.totalDocuments ?? 0)),
-                "unmodifiedRows": .number(Double(job.unmodifiedRows ?? 0)),
-                "totalDataSourceRows": .number(Double(job.totalDataSourceRows ?? 0)),
-            ]) : nil
-        try container.encode(results, forKey: .results)
+        try container.encode(job.results, forKey: .results)
         try container.encode(job.reason, forKey: .reason)
         try container.encode(job.createdAt, forKey: .createdAt)
         try container.encode(job.startedAt, forKey: .startedAt)

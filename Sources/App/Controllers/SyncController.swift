@@ -42,7 +42,7 @@ struct SyncController {
         if request.uri.queryParameters["dryRun"] == "true" {
             let preview = try await database.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
             let plan = SyncPlan(
-                rows: preview.rows.map { ($0.key, SyncPlan.text(of: $0)) },
+                rows: preview.rows,
                 previous: preview.previousHashes,
                 chunker: chunker(preview.source.chunkTokens)
             )
@@ -86,24 +86,24 @@ struct SyncController {
 
     @Sendable func documents(_ request: Request, context: AppRequestContext) async throws -> Page<DocumentResponse> {
         let workspaceID = try context.requireOwner()
-        let page = try PageRequest(limit: request.uri.queryParameters["limit"].map(String.init), cursor: nil)
+        let (limit, cursor) = try request.pageBounds()
         var after: (rowKey: String, position: Int)?
-        if let cursor = request.uri.queryParameters["cursor"].map(String.init), !cursor.isEmpty {
-            guard let data = Data(base64Encoded: cursor), let text = String(data: data, encoding: .utf8),
-                let separator = text.lastIndex(of: "\u{0}"), let position = Int(text[text.index(after: separator)...])
-            else { throw AppError.invalidParameter("cursor", "cursor is not one this server handed out.") }
-            after = (String(text[..<separator]), position)
+        if let cursor {
+            guard let separator = cursor.lastIndex(of: "\u{0}"),
+                let position = Int(cursor[cursor.index(after: separator)...])
+            else { throw Cursor.invalid }
+            after = (String(cursor[..<separator]), position)
         }
         let (documents, next) = try await database.documents(
             dataSourceID: try context.parameters.require("dataSourceId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
             after: after,
-            limit: page.limit
+            limit: limit
         )
         return Page(
             data: documents.map(DocumentResponse.init),
-            nextCursor: next.map { Data("\($0.rowKey)\u{0}\($0.position)".utf8).base64EncodedString() }
+            nextCursor: next.map { Cursor.encode("\($0.rowKey)\u{0}\($0.position)") }
         )
     }
 

@@ -97,13 +97,7 @@ extension HookEvent {
             .object(
                 syncFields(job, bot: bot, dataSource: dataSource).merging([
                     "success": .bool(true),
-                    "results": .object([
-                        "totalTokens": .number(Double(job.totalTokens ?? 0)),
-                        "modifiedRows": .number(Double(job.modifiedRows ?? 0)),
-                        "totalDocuments": .number(Double(job.totalDocuments ?? 0)),
-                        "unmodifiedRows": .number(Double(job.unmodifiedRows ?? 0)),
-                        "totalDataSourceRows": .number(Double(job.totalDataSourceRows ?? 0)),
-                    ]),
+                    "results": job.results ?? .object([:]),
                 ]) { $1 }
             )
         )
@@ -125,5 +119,19 @@ extension HookEvent {
             "dataSourceId": .string(dataSource.id), "syncId": .string(job.id),
             "timestamp": .string((job.finishedAt ?? .now()).iso8601),
         ]
+    }
+}
+
+extension SyncJob {
+    /// The five result numbers of a succeeded sync, keyed as the reference's `sync.success` body.
+    var results: JSONValue? {
+        guard status == .succeeded else { return nil }
+        return .object([
+            "totalTokens": .number(Double(totalTokens ?? 0)),
+            "modifiedRows": .number(Double(modifiedRows ?? 0)),
+            "totalDocuments": .number(Double(totalDocuments ?? 0)),
+            "unmodifiedRows": .number(Double(unmodifiedRows ?? 0)),
+            "totalDataSourceRows": .number(Double(totalDataSourceRows ?? 0)),
+        ])
     }
 }

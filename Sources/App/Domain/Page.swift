@@ -60,20 +60,34 @@ struct PageRequest: Sendable {
     }
 }
 
-extension PageRequest.Position {
-    /// base64url of `<milliseconds since 1970>:<id>`.
-    var cursor: String {
-        Data("\(createdAt.millisecondsSince1970):\(id)".utf8).base64EncodedString()
+/// A list's cursor: base64url (safe in a query string as it is) of a position only this server writes.
+enum Cursor {
+    static func encode(_ position: String) -> String {
+        Data(position.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init?(cursor: String) {
+    /// The position, or `400 invalid_parameter` for text this server did not hand out.
+    static func decode(_ cursor: String) throws(AppError) -> String {
         var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard cursor.count <= 200, let data = Data(base64Encoded: base64),
-            let text = String(data: data, encoding: .utf8),
+        guard cursor.utf8.count <= 1024, let data = Data(base64Encoded: base64),
+            let position = String(data: data, encoding: .utf8)
+        else { throw invalid }
+        return position
+    }
+
+    static let invalid = AppError.invalidParameter("cursor", "cursor is not one this server handed out.")
+}
+
+extension PageRequest.Position {
+    /// `<milliseconds since 1970>:<id>`
+    var cursor: String { Cursor.encode("\(createdAt.millisecondsSince1970):\(id)") }
+
+    init?(cursor: String) {
+        guard let text = try? Cursor.decode(cursor),
             let colon = text.firstIndex(of: ":"),
             let millis = Int64(text[..<colon]),
             UUID(uuidString: String(text[text.index(after: colon)...])) != nil

@@ -41,7 +41,7 @@ struct SyncWorker: Service {
                 job = try await database.failSync(input, reason: "Syncing url data sources is not available yet.")
             } else {
                 let plan = SyncPlan(
-                    rows: input.rows.map { ($0.key, SyncPlan.text(of: $0)) },
+                    rows: input.rows,
                     previous: input.previousHashes,
                     chunker: Chunker(encoding: encoding, limit: input.dataSource.chunkTokens)
                 )
