@@ -1,7 +1,7 @@
-# Build: a Swift 6 image with SQLite's headers; the Swift runtime is linked in statically.
+# Build: a Swift 6 image with SQLite's and libxml2's headers; the Swift runtime is linked in statically.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-dev python3 python3-pip \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libxml2-dev pkg-config python3 python3-pip \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 # The tokenizer's rank files, fetched and checked by the project's setup script.
@@ -13,10 +13,10 @@ COPY Tests ./Tests
 COPY Public ./Public
 RUN swift build -c release --static-swift-stdlib --product switchboard
 
-# Run: a slim Debian with the SQLite library and CA certificates, as a user without privileges.
+# Run: a slim Debian with the SQLite and libxml2 libraries and CA certificates, as a user without privileges.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 ca-certificates \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libxml2 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /app --uid 10001 switchboard
 WORKDIR /app

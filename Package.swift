@@ -43,10 +43,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .byName(name: "CLibXML2"),
                 .byName(name: "Tokenizer"),
             ],
             path: "Sources/App",
             swiftSettings: swiftSettings
+        ),
+        // libxml2's HTML parser, for the text of `url` rows.
+        .systemLibrary(
+            name: "CLibXML2",
+            path: "Sources/CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
         .target(
             name: "Tokenizer",

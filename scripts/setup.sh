@@ -9,14 +9,17 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# GRDB builds against the system SQLite: it needs the headers and the library.
-if [ ! -f /usr/include/sqlite3.h ]; then
+# GRDB builds against the system SQLite; `url` data sources parse HTML with libxml2. Both need headers.
+missing=()
+[ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+[ -f /usr/include/libxml2/libxml/HTMLparser.h ] || missing+=(libxml2-dev)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing libsqlite3-dev"
+        say "installing ${missing[*]}"
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        say "SQLite headers are missing: install libsqlite3-dev (sudo apt-get install libsqlite3-dev)." >&2
+        say "headers are missing: install ${missing[*]} (sudo apt-get install ${missing[*]})." >&2
         exit 1
     fi
 fi

@@ -42,10 +42,12 @@ func buildApplication(
     let registry = PrometheusCollectorRegistry()
     let metrics = PrometheusMetricsFactory(registry: registry)
     let httpClient = HTTPClientService(client: HTTPClientService.makeClient())
-    let sender = HookSender(
-        client: httpClient.client,
-        targetGuard: TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets),
-        timeout: .seconds(configuration.deliveryTimeout)
+    let targetGuard = TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets)
+    let timeout = Duration.seconds(configuration.deliveryTimeout)
+    let sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
+    let planner = SyncPlanner(
+        encoding: encoding,
+        pages: PageFetcher(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
     )
     let deliveryWorker = DeliveryWorker(
         database: database,
@@ -57,12 +59,12 @@ func buildApplication(
         metrics: metrics,
         logger: logger
     )
-    let syncWorker = SyncWorker(database: database, encoding: encoding, metrics: metrics, logger: logger)
+    let syncWorker = SyncWorker(database: database, planner: planner, metrics: metrics, logger: logger)
     let router = buildRouter(
         database: database,
         metrics: registry,
         sender: sender,
-        encoding: encoding,
+        planner: planner,
         configuration: configuration
     )
     var app = Application(
@@ -83,7 +85,7 @@ func buildRouter(
     database: AppDatabase,
     metrics: PrometheusCollectorRegistry,
     sender: HookSender,
-    encoding: Encoding,
+    planner: SyncPlanner,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -118,7 +120,7 @@ func buildRouter(
         atPath: "bots/{botId}/hooks"
     )
     api.addRoutes(DataSourceController(database: database).endpoints, atPath: "bots/{botId}/data-sources")
-    let syncs = SyncController(database: database) { Chunker(encoding: encoding, limit: $0) }
+    let syncs = SyncController(database: database, planner: planner)
     api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
     // The sync.trigger URL: public, secret in the path, limited per hook.

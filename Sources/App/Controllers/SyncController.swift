@@ -5,7 +5,7 @@ import Hummingbird
 /// and the public trigger URL of `sync.trigger` hooks.
 struct SyncController {
     let database: AppDatabase
-    let chunker: @Sendable (Int) -> Chunker
+    let planner: SyncPlanner
 
     var dataSourceEndpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -41,13 +41,24 @@ struct SyncController {
         let (botID, id) = (try context.parameters.require("botId"), try context.parameters.require("dataSourceId"))
         if request.uri.queryParameters["dryRun"] == "true" {
             let preview = try await database.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
-            let plan = SyncPlan(
-                rows: preview.rows,
-                previous: preview.previousHashes,
-                chunker: chunker(preview.source.chunkTokens)
-            )
             let used = preview.usage.storageTokensUsedThisMonth
             let limit = preview.usage.workspace.monthlyStorageTokenLimit
+            let plan: SyncPlan
+            do {
+                plan = try await planner.plan(preview.source, rows: preview.rows, previous: preview.previousHashes)
+            } catch {
+                return try DryRun(
+                    modifiedRows: 0,
+                    unmodifiedRows: 0,
+                    deletedRows: 0,
+                    totalDataSourceRows: preview.rows.count,
+                    totalTokens: 0,
+                    storageTokensUsedThisMonth: used,
+                    monthlyStorageTokenLimit: limit,
+                    allowed: false,
+                    reason: error.reason
+                ).response(from: request, context: context)
+            }
             let allowed = used + plan.totalTokens <= limit
             return try DryRun(
                 modifiedRows: plan.modifiedRows,

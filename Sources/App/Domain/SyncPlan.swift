@@ -38,17 +38,10 @@ struct SyncPlan: Sendable {
         totalDataSourceRows = rows.count
     }
 
-    /// Plans from stored rows, each contributing its `text(of:)`.
-    init(rows: [DataSourceRow], previous: [String: String], chunker: Chunker) {
-        self.init(rows: rows.map { ($0.key, Self.text(of: $0)) }, previous: previous, chunker: chunker)
-    }
-
     /// The text a row contributes: its title, a blank line, then its content.
-    static func text(of row: DataSourceRow) -> String {
-        switch (row.title, row.content) {
-        case (let title?, let content?) where !title.isEmpty: "\(title)\n\n\(content)"
-        default: row.content ?? ""
-        }
+    static func text(title: String?, content: String) -> String {
+        guard let title, !title.isEmpty else { return content }
+        return "\(title)\n\n\(content)"
     }
 
     static let overLimitReason = "Over plan storage token limit, please upgrade plan"

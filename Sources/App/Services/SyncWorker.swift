@@ -1,13 +1,12 @@
 import Logging
 import Metrics
 import ServiceLifecycle
-import Tokenizer
 
-/// Runs queued syncs one after another, woken as soon as one is queued. Planning (hashing and chunking) runs
-/// here, outside any transaction; the writes of a sync are then one transaction.
+/// Runs queued syncs one after another, woken as soon as one is queued. Planning (fetching, hashing and
+/// chunking) runs here, outside any transaction; the writes of a sync are then one transaction.
 struct SyncWorker: Service {
     let database: AppDatabase
-    let encoding: Encoding
+    let planner: SyncPlanner
     let metrics: any MetricsFactory
     let logger: Logger
     var safetyInterval: Duration = .seconds(30)
@@ -37,15 +36,11 @@ struct SyncWorker: Service {
         let start = ContinuousClock.now
         do {
             let job: SyncJob
-            if input.dataSource.type == .url {
-                job = try await database.failSync(input, reason: "Syncing url data sources is not available yet.")
-            } else {
-                let plan = SyncPlan(
-                    rows: input.rows,
-                    previous: input.previousHashes,
-                    chunker: Chunker(encoding: encoding, limit: input.dataSource.chunkTokens)
-                )
+            do {
+                let plan = try await planner.plan(input.dataSource, rows: input.rows, previous: input.previousHashes)
                 job = try await database.completeSync(input, plan: plan)
+            } catch let failure as SyncPlanner.Failure {
+                job = try await database.failSync(input, reason: failure.reason)
             }
             Counter(label: "sync_jobs_total", dimensions: [("outcome", job.status.rawValue)], factory: metrics)
                 .increment()

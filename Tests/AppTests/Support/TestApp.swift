@@ -71,12 +71,15 @@ let sharedEncoding = try! Encoding.load(.cl100kBase, from: packageRoot.appending
 /// The app's router on a scratch database, to list its routes.
 func routerForInspection() throws -> Router<AppRequestContext> {
     let database = try AppDatabase(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
-    let sender = HookSender(client: .shared, targetGuard: TargetGuard(allowPrivateTargets: false), timeout: .seconds(1))
+    let targetGuard = TargetGuard(allowPrivateTargets: false)
     return buildRouter(
         database: database,
         metrics: .init(),
-        sender: sender,
-        encoding: sharedEncoding,
+        sender: HookSender(client: .shared, targetGuard: targetGuard, timeout: .seconds(1)),
+        planner: SyncPlanner(
+            encoding: sharedEncoding,
+            pages: PageFetcher(client: .shared, targetGuard: targetGuard, timeout: .seconds(1))
+        ),
         configuration: .init()
     )
 }

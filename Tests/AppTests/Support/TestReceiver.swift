@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
 
@@ -50,22 +49,7 @@ final class TestReceiver: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: answer.body))
             )
         }
-        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "receiver")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { portContinuation.yield($0.localAddress!.port!) },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var ports = portStream.makeAsyncIterator()
-            guard let port = await ports.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)/hook")
-        }
+        return try await withLocalServer(router) { base in try await body("\(base)/hook") }
     }
 
     /// Waits until `count` requests have arrived, or fails after `timeout`.
