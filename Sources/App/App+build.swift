@@ -8,12 +8,11 @@ import Tokenizer
 /// `serve` and the tests both come through here.
 func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
     // Storage tokens are what owners pay for: without the exact rank files the server does not start.
-    try Encoding.verify(.o200kBase, in: configuration.tokenizerDirectory)
-    let encoding = try Encoding.load(.cl100kBase, from: configuration.tokenizerDirectory)
+    let encodings = try TokenEncodings.load(from: configuration.tokenizerDirectory)
     return try await buildApplication(
         configuration,
         database: AppDatabase(path: configuration.databasePath),
-        encoding: encoding
+        encodings: encodings
     )
 }
 
@@ -21,7 +20,7 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
 func buildApplication(
     _ configuration: AppConfiguration,
     database: AppDatabase,
-    encoding: Encoding
+    encodings: TokenEncodings
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
@@ -46,7 +45,7 @@ func buildApplication(
     let timeout = Duration.seconds(configuration.deliveryTimeout)
     let sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
     let planner = SyncPlanner(
-        encoding: encoding,
+        encodings: encodings,
         pages: PageFetcher(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
     )
     let deliveryWorker = DeliveryWorker(

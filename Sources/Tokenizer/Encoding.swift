@@ -4,7 +4,7 @@ import Foundation
 /// A byte-pair encoding (cl100k_base or o200k_base) loaded from its `.tiktoken` rank file: counts and token
 /// ids exactly as tiktoken's `encode_ordinary` gives them. Special tokens are ordinary text here.
 public struct Encoding: Sendable {
-    public enum Name: String, CaseIterable, Sendable {
+    public enum Name: String, CaseIterable, Codable, Sendable {
         case cl100kBase = "cl100k_base"
         case o200kBase = "o200k_base"
 

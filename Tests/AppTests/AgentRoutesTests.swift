@@ -59,6 +59,7 @@ import Testing
             #expect(workspace["name"]?.string == "Acme")
             #expect(workspace["monthlyStorageTokenLimit"]?.int == 1_000_000)
             #expect(workspace["storageTokensUsedThisMonth"]?.int == 0)
+            #expect(workspace["tokenEncoding"]?.string == "cl100k_base")
         }
     }
 
@@ -74,6 +75,15 @@ import Testing
             let workspace = try await api.get("/api/v1/workspace", key: app.ownerKey).json
             #expect(workspace["monthlyStorageTokenLimit"]?.int == 5000)
             #expect(workspace["name"]?.string == "Acme Ltd")
+        }
+    }
+
+    @Test func anUnknownTokenEncodingIs422() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.patch("/api/v1/workspace", key: app.ownerKey, json: #"{"tokenEncoding": "p50k"}"#)
+            #expect(reply.status == .unprocessableContent)
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "tokenEncoding")
         }
     }
 

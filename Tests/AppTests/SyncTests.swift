@@ -56,6 +56,7 @@ import Testing
         try await api.get("\(source.base)/documents?limit=200", key: app.ownerKey).json["data"]?.array ?? []
     }
 
+    static let japanese = "こんにちは世界、今日はいい天気ですね。"
     static let long = (1...40).map { "Sentence number \($0) of a long row, which goes on." }.joined(separator: " ")
 
     @Test func aFirstSyncThenAnUnchangedOneThenAChangeAndADeletion() async throws {
@@ -96,6 +97,33 @@ import Testing
             // The month's use is the sum of what the syncs consumed
             let used = try await api.get("/api/v1/workspace", key: app.ownerKey).json["storageTokensUsedThisMonth"]?.int
             #expect(used == (results["totalTokens"]?.int ?? 0) + sharedEncoding.count("Alpha row, changed."))
+        }
+    }
+
+    @Test func aWorkspaceOnO200kCountsWithItAndSwitchingRechunksEveryRow() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let source = try await Self.textSource(api, app)
+            try await Self.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", Self.japanese)])
+            _ = try await Self.sync(api, app, source)
+            // When the workspace switches to o200k_base
+            let patched = try await api.patch(
+                "/api/v1/workspace",
+                key: app.ownerKey,
+                json: #"{"tokenEncoding": "o200k_base"}"#
+            )
+            #expect(try patched.json["tokenEncoding"]?.string == "o200k_base")
+            let resync = try await Self.sync(api, app, source)
+            // Then every row is re-chunked and counted with o200k_base
+            #expect(resync["results"]?["modifiedRows"]?.int == 3 && resync["results"]?["unmodifiedRows"]?.int == 0)
+            let documents = try await Self.documents(api, app, source)
+            for document in documents {
+                #expect(document["tokens"]?.int == sharedEncodings.o200k.count(document["text"]!.string!))
+                #expect(document["tokens"]!.int! <= 64)
+            }
+            #expect(resync["results"]?["totalTokens"]?.int == documents.compactMap { $0["tokens"]?.int }.reduce(0, +))
+            // (o200k_base counts this row as 9 tokens, cl100k_base as 16)
+            #expect(documents.first { $0["rowKey"]?.string == "c" }?["tokens"]?.int == 9)
         }
     }
 

@@ -10,6 +10,7 @@ struct WorkspaceResponse: ResponseEncodable, Sendable {
     let name: String
     let monthlyStorageTokenLimit: Int
     let storageTokensUsedThisMonth: Int
+    let tokenEncoding: String
     let createdAt: Timestamp
     let updatedAt: Timestamp
 
@@ -18,6 +19,7 @@ struct WorkspaceResponse: ResponseEncodable, Sendable {
         name = usage.workspace.name
         monthlyStorageTokenLimit = usage.workspace.monthlyStorageTokenLimit
         storageTokensUsedThisMonth = usage.storageTokensUsedThisMonth
+        tokenEncoding = usage.workspace.tokenEncoding.rawValue
         createdAt = usage.workspace.createdAt
         updatedAt = usage.workspace.updatedAt
     }

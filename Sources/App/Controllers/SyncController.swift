@@ -45,7 +45,12 @@ struct SyncController {
             let limit = preview.usage.workspace.monthlyStorageTokenLimit
             let plan: SyncPlan
             do {
-                plan = try await planner.plan(preview.source, rows: preview.rows, previous: preview.previousHashes)
+                plan = try await planner.plan(
+                    preview.source,
+                    rows: preview.rows,
+                    previous: preview.previousHashes,
+                    encoding: preview.usage.workspace.tokenEncoding
+                )
             } catch {
                 return try DryRun(
                     modifiedRows: 0,

@@ -1,4 +1,5 @@
 import Hummingbird
+import Tokenizer
 
 /// `GET`/`PATCH /api/v1/workspace`: the caller's own workspace and its plan.
 struct WorkspaceController {
@@ -15,6 +16,7 @@ struct WorkspaceController {
         // Read as a number and checked as a whole one: Foundation's decoder on Linux reports 1.5 for an
         // Int without naming the field, and a 422 must name it.
         let monthlyStorageTokenLimit: Double?
+        let tokenEncoding: String?
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
@@ -29,8 +31,19 @@ struct WorkspaceController {
         let limit = try body.monthlyStorageTokenLimit.map {
             try Validate.wholeNumber($0, 0...1_000_000_000_000, field: "monthlyStorageTokenLimit")
         }
+        let encoding = try body.tokenEncoding.map { value throws(AppError) in
+            guard let name = Encoding.Name(rawValue: value) else {
+                throw .invalidField("tokenEncoding", "tokenEncoding must be one of cl100k_base, o200k_base.")
+            }
+            return name
+        }
         return WorkspaceResponse(
-            try await database.updateWorkspace(id: workspaceID, name: name, monthlyStorageTokenLimit: limit)
+            try await database.updateWorkspace(
+                id: workspaceID,
+                name: name,
+                monthlyStorageTokenLimit: limit,
+                tokenEncoding: encoding
+            )
         )
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 import GRDB
+import Tokenizer
 
 /// What a sync needs to read before it plans.
 struct SyncInput: Sendable {
     let job: SyncJob
     let dataSource: DataSource
+    /// The workspace's token encoding.
+    let encoding: Encoding.Name
     let rows: [DataSourceRow]
     let previousHashes: [String: String]
 }
@@ -64,13 +67,16 @@ extension AppDatabase {
             job.status = .running
             job.startedAt = .now()
             try job.update(db)
-            guard let source = try DataSource.fetchOne(db, key: job.dataSourceId) else { return nil }
+            guard let source = try DataSource.fetchOne(db, key: job.dataSourceId),
+                let workspace = try Workspace.fetchOne(db, key: source.workspaceId)
+            else { return nil }
             let rows = try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == source.id)
                 .order(DataSourceRow.Columns.key).fetchAll(db)
             let hashes = try RowHash.filter(RowHash.Columns.dataSourceId == source.id).fetchAll(db)
             return SyncInput(
                 job: job,
                 dataSource: source,
+                encoding: workspace.tokenEncoding,
                 rows: rows,
                 previousHashes: Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
             )

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import Tokenizer
 
 /// The only type that touches SQL: it owns the connection pool and the migrations, and each
 /// public method is one transaction that keeps one invariant.
@@ -238,6 +239,11 @@ struct AppDatabase: Sendable {
                 t.primaryKey(["dataSourceId", "rowKey"])
             }
         }
+        migrator.registerMigration("v7: token encoding per workspace") { db in
+            try db.alter(table: "workspace") { t in
+                t.add(column: "tokenEncoding", .text).notNull().defaults(to: Encoding.Name.cl100kBase.rawValue)
+            }
+        }
         return migrator
     }
 
@@ -301,11 +307,17 @@ extension AppDatabase {
         try await pool.read { db in try Self.workspaceUsage(id: id, db) }
     }
 
-    func updateWorkspace(id: String, name: String?, monthlyStorageTokenLimit: Int?) async throws -> WorkspaceUsage {
+    func updateWorkspace(
+        id: String,
+        name: String?,
+        monthlyStorageTokenLimit: Int?,
+        tokenEncoding: Encoding.Name?
+    ) async throws -> WorkspaceUsage {
         try await pool.write { db in
             guard var workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
             if let name { workspace.name = name }
             if let monthlyStorageTokenLimit { workspace.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
+            if let tokenEncoding { workspace.tokenEncoding = tokenEncoding }
             workspace.updatedAt = .now()
             try workspace.update(db)
             return try Self.workspaceUsage(id: id, db)

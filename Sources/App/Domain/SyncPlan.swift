@@ -20,11 +20,16 @@ struct SyncPlan: Sendable {
     var totalTokens: Int { changed.reduce(0) { $0 + $1.chunks.reduce(0) { $0 + $1.tokens } } }
 
     /// `rows`: each row's key and the text its documents are made of; `previous`: hashes of the last sync.
+    /// A row's hash covers how it is chunked too, so a new encoding or `chunkTokens` re-chunks every row.
     init(rows: [(key: String, text: String)], previous: [String: String], chunker: Chunker) {
         var changed: [ChangedRow] = []
         var unmodified = 0
+        let settings = Data("\(chunker.encoding.name.rawValue) \(chunker.limit)\n".utf8)
         for row in rows {
-            let hash = SHA256.hash(data: Data(row.text.utf8)).hexString
+            var hasher = SHA256()
+            hasher.update(data: settings)
+            hasher.update(data: Data(row.text.utf8))
+            let hash = hasher.finalize().hexString
             if previous[row.key] == hash {
                 unmodified += 1
             } else {

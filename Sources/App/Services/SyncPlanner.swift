@@ -10,13 +10,14 @@ struct SyncPlanner: Sendable {
         let reason: String
     }
 
-    let encoding: Encoding
+    let encodings: TokenEncodings
     let pages: PageFetcher
 
     func plan(
         _ source: DataSource,
         rows: [DataSourceRow],
-        previous: [String: String]
+        previous: [String: String],
+        encoding: Encoding.Name
     ) async throws(Failure) -> SyncPlan {
         let texts =
             source.type == .url
@@ -25,7 +26,7 @@ struct SyncPlanner: Sendable {
         return SyncPlan(
             rows: texts,
             previous: previous,
-            chunker: Chunker(encoding: encoding, limit: source.chunkTokens)
+            chunker: Chunker(encoding: encodings[encoding], limit: source.chunkTokens)
         )
     }
 

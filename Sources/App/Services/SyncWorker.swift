@@ -37,7 +37,12 @@ struct SyncWorker: Service {
         do {
             let job: SyncJob
             do {
-                let plan = try await planner.plan(input.dataSource, rows: input.rows, previous: input.previousHashes)
+                let plan = try await planner.plan(
+                    input.dataSource,
+                    rows: input.rows,
+                    previous: input.previousHashes,
+                    encoding: input.encoding
+                )
                 job = try await database.completeSync(input, plan: plan)
             } catch let failure as SyncPlanner.Failure {
                 job = try await database.failSync(input, reason: failure.reason)

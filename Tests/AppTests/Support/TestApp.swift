@@ -60,13 +60,15 @@ struct TestApp {
 
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, database: database, encoding: sharedEncoding)
+        let app = try await buildApplication(configuration, database: database, encodings: sharedEncodings)
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
 }
 
-/// cl100k_base, loaded once for all tests.
-let sharedEncoding = try! Encoding.load(.cl100kBase, from: packageRoot.appendingPathComponent("data/tokenizer").path)
+/// Both encodings, loaded once for all tests.
+let sharedEncodings = try! TokenEncodings.load(from: packageRoot.appendingPathComponent("data/tokenizer").path)
+/// cl100k_base, the default.
+let sharedEncoding = sharedEncodings.cl100k
 
 /// The app's router on a scratch database, to list its routes.
 func routerForInspection() throws -> Router<AppRequestContext> {
@@ -77,7 +79,7 @@ func routerForInspection() throws -> Router<AppRequestContext> {
         metrics: .init(),
         sender: HookSender(client: .shared, targetGuard: targetGuard, timeout: .seconds(1)),
         planner: SyncPlanner(
-            encoding: sharedEncoding,
+            encodings: sharedEncodings,
             pages: PageFetcher(client: .shared, targetGuard: targetGuard, timeout: .seconds(1))
         ),
         configuration: .init()

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Tokenizer
 
 /// A tenant: every other record belongs to exactly one workspace.
 struct Workspace: AppRecord {
@@ -8,6 +9,8 @@ struct Workspace: AppRecord {
     var id: String
     var name: String
     var monthlyStorageTokenLimit: Int
+    /// The encoding storage tokens are counted with (DESIGN.md §7).
+    var tokenEncoding: Encoding.Name = .cl100kBase
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
