@@ -97,10 +97,11 @@ extension AppDatabase {
     }
 
     /// Marks up to `limit` due deliveries `delivering` and returns them, oldest due first, giving no hook more
-    /// than `capacity(hookID)` of them so that one slow target cannot take every slot.
+    /// than `capacity(hookID)` of them so that one slow target cannot take every slot. Hooks in `busy` have no
+    /// slot left and are skipped in the scan of the due index itself.
     func claimDueDeliveries(
         limit: Int,
-        perHookLimit: Int,
+        busy: [String],
         capacity: @Sendable (String) -> Int
     ) async throws
         -> [ClaimedDelivery]
@@ -108,16 +109,11 @@ extension AppDatabase {
         guard limit > 0 else { return [] }
         return try await pool.write { db in
             let now = Timestamp.now()
-            let candidates = try Delivery.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM (
-                        SELECT delivery.*, ROW_NUMBER() OVER (PARTITION BY hookId ORDER BY nextAttemptAt, id) AS rank
-                        FROM delivery WHERE status = 'pending' AND nextAttemptAt <= ?
-                    ) WHERE rank <= ? ORDER BY nextAttemptAt, id LIMIT ?
-                    """,
-                arguments: [now, perHookLimit, limit * 4]
-            )
+            let candidates = try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
+                .filter(Delivery.Columns.nextAttemptAt <= now && !busy.contains(Delivery.Columns.hookId))
+                .order(Delivery.Columns.nextAttemptAt)
+                .limit(limit * 4)
+                .fetchAll(db)
             var taken: [String: Int] = [:]
             var claimed: [ClaimedDelivery] = []
             var hooks: [String: Hook] = [:]
@@ -159,70 +155,79 @@ extension AppDatabase {
         }
     }
 
-    /// Records an attempt and its consequences in one transaction: the delivery succeeds, is scheduled again,
-    /// fails for good, or is paused with its hook, which is disabled on 410 or after `disableAfter` failures.
-    func recordAttempt(
+    /// Records attempts and their consequences, all in one transaction: each delivery succeeds, is scheduled
+    /// again, fails for good, or is paused with its hook, which is disabled on 410 or after `disableAfter`
+    /// failures. An attempt whose delivery was deleted meanwhile (with its hook) answers `nil`.
+    func recordAttempts(
+        _ attempts: [(result: AttemptResult, claimed: ClaimedDelivery)],
+        policy: DeliveryPolicy
+    ) async throws -> [RecordedAttempt?] {
+        try await pool.write { db in
+            try attempts.map { try recordAttempt($0.result, for: $0.claimed, policy: policy, db) }
+        }
+    }
+
+    private func recordAttempt(
         _ result: AttemptResult,
         for claimed: ClaimedDelivery,
-        policy: DeliveryPolicy
-    ) async throws -> RecordedAttempt {
-        try await pool.write { db in
-            guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
-                var hook = try Hook.fetchOne(db, key: claimed.hook.id)
-            else { throw AppError.notFound("Delivery") }  // deleted with its hook meanwhile
-            let wasEnabled = hook.enabled
-            let now = Timestamp.now()
-            delivery.attemptCount += 1
-            try DeliveryAttempt(
-                id: newID(),
-                deliveryId: delivery.id,
-                number: delivery.attemptCount,
-                attemptedAt: result.attemptedAt,
-                responseCode: result.responseCode,
-                latencyMs: result.latencyMs,
-                error: result.error,
-                responseBody: result.responseBody
-            ).insert(db)
-            delivery.lastResponseCode = result.responseCode
-            delivery.lastError = result.succeeded ? nil : result.failureDescription
-            delivery.updatedAt = now
+        policy: DeliveryPolicy,
+        _ db: Database
+    ) throws -> RecordedAttempt? {
+        guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
+            var hook = try Hook.fetchOne(db, key: claimed.hook.id)
+        else { return nil }
+        let wasEnabled = hook.enabled
+        let now = Timestamp.now()
+        delivery.attemptCount += 1
+        try DeliveryAttempt(
+            id: newID(),
+            deliveryId: delivery.id,
+            number: delivery.attemptCount,
+            attemptedAt: result.attemptedAt,
+            responseCode: result.responseCode,
+            latencyMs: result.latencyMs,
+            error: result.error,
+            responseBody: result.responseBody
+        ).insert(db)
+        delivery.lastResponseCode = result.responseCode
+        delivery.lastError = result.succeeded ? nil : result.failureDescription
+        delivery.updatedAt = now
 
-            if result.succeeded {
-                delivery.status = .succeeded
-                hook.consecutiveFailures = 0
-            } else {
-                hook.consecutiveFailures += 1
-                hook.lastError = result.failureDescription
-                if result.responseCode == 410 {
-                    hook.enabled = false
-                    hook.disabledReason = "The target answered 410 Gone."
-                } else if hook.enabled, hook.consecutiveFailures >= policy.disableAfter {
-                    hook.enabled = false
-                    hook.disabledReason = "Disabled after \(hook.consecutiveFailures) consecutive failed attempts."
-                }
-                if !hook.enabled {
-                    delivery.status = .paused
-                    try Delivery.filter(
-                        Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
-                    ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
-                } else if let delay = policy.retrySchedule.delay(
-                    afterAttempt: delivery.attemptCount,
-                    retryAfter: result.retryAfter
-                ) {
-                    delivery.status = .pending
-                    delivery.nextAttemptAt = Timestamp(
-                        millisecondsSince1970: now.millisecondsSince1970 + Int64(delay * 1000)
-                    )
-                    wakeWorkerOnCommit(db)
-                } else {
-                    delivery.status = .failed
-                }
+        if result.succeeded {
+            delivery.status = .succeeded
+            hook.consecutiveFailures = 0
+        } else {
+            hook.consecutiveFailures += 1
+            hook.lastError = result.failureDescription
+            if result.responseCode == 410 {
+                hook.enabled = false
+                hook.disabledReason = "The target answered 410 Gone."
+            } else if hook.enabled, hook.consecutiveFailures >= policy.disableAfter {
+                hook.enabled = false
+                hook.disabledReason = "Disabled after \(hook.consecutiveFailures) consecutive failed attempts."
             }
-            hook.updatedAt = now
-            try hook.update(db)
-            try delivery.update(db)
-            return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
+            if !hook.enabled {
+                delivery.status = .paused
+                try Delivery.filter(
+                    Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
+                ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
+            } else if let delay = policy.retrySchedule.delay(
+                afterAttempt: delivery.attemptCount,
+                retryAfter: result.retryAfter
+            ) {
+                delivery.status = .pending
+                delivery.nextAttemptAt = Timestamp(
+                    millisecondsSince1970: now.millisecondsSince1970 + Int64(delay * 1000)
+                )
+                wakeWorkerOnCommit(db)
+            } else {
+                delivery.status = .failed
+            }
         }
+        hook.updatedAt = now
+        try hook.update(db)
+        try delivery.update(db)
+        return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
     }
 }
 

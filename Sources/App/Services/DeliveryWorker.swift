@@ -17,7 +17,7 @@ struct DeliveryWorker: Service {
     let policy: DeliveryPolicy
     let metrics: any MetricsFactory
     let logger: Logger
-    var maxInFlight = 64
+    static let maxInFlight = 64
     var safetyInterval: Duration = .seconds(5)
 
     func run() async throws {
@@ -26,27 +26,32 @@ struct DeliveryWorker: Service {
             logger.notice("Requeued deliveries interrupted by a stop", metadata: ["count": "\(requeued)"])
         }
         let inFlight = InFlightCounts()
+        let recorder = AttemptRecorder(database: database, policy: policy)
         let signal = database.deliveriesWritten
+        var queueGaugeRecordedAt = ContinuousClock.now - .seconds(1)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isShuttingDownGracefully {
                     do {
                         let claimed = try await database.claimDueDeliveries(
-                            limit: maxInFlight - inFlight.total,
-                            perHookLimit: Self.perHookLimit,
+                            limit: Self.maxInFlight - inFlight.total,
+                            busy: inFlight.hooks(atLeast: Self.perHookLimit),
                             capacity: { Self.perHookLimit - inFlight.count(for: $0) }
                         )
                         for item in claimed {
                             inFlight.add(item.hook.id)
                             group.addTask {
-                                await deliver(item)
+                                await deliver(item, recorder: recorder)
                                 inFlight.remove(item.hook.id)
                                 signal.notify()  // a slot is free
                             }
                         }
                         if !claimed.isEmpty { continue }  // more may be due
-                        Gauge(label: "hook_deliveries_queued", factory: metrics)
-                            .record(try await database.pendingDeliveryCount())
+                        if ContinuousClock.now - queueGaugeRecordedAt >= .seconds(1) {  // a count is a scan
+                            Gauge(label: "hook_deliveries_queued", factory: metrics)
+                                .record(try await database.pendingDeliveryCount())
+                            queueGaugeRecordedAt = .now
+                        }
                         await signal.wait(timeout: try await idleTimeout(inFlight))
                     } catch {
                         logger.error("Delivery loop failed; trying again shortly", metadata: ["error": "\(error)"])
@@ -63,14 +68,14 @@ struct DeliveryWorker: Service {
     /// How long to sleep when nothing could be claimed: until the next delivery falls due that a free slot
     /// could take. A finishing attempt wakes the loop sooner.
     private func idleTimeout(_ inFlight: InFlightCounts) async throws -> Duration {
-        guard inFlight.total < maxInFlight,
+        guard inFlight.total < Self.maxInFlight,
             let next = try await database.nextDueTime(excludingHooks: inFlight.hooks(atLeast: Self.perHookLimit))
         else { return safetyInterval }
         let millis = next.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
         return min(safetyInterval, .milliseconds(max(0, millis)))
     }
 
-    private func deliver(_ item: ClaimedDelivery) async {
+    private func deliver(_ item: ClaimedDelivery, recorder: AttemptRecorder) async {
         let result = await sender.send(
             deliveryID: item.delivery.id,
             event: item.delivery.event,
@@ -81,7 +86,8 @@ struct DeliveryWorker: Service {
         Timer(label: "hook_attempt_duration_seconds", factory: metrics)
             .recordNanoseconds(Int64(result.latencyMs * 1e6))
         do {
-            let recorded = try await database.recordAttempt(result, for: item, policy: policy)
+            // The hook was deleted while its delivery was in flight: nothing left to record.
+            guard let recorded = try await recorder.record(result, for: item) else { return }
             let delivery = recorded.delivery
             if recorded.disabledHook {
                 Counter(label: "hooks_disabled_total", factory: metrics).increment()
@@ -105,8 +111,6 @@ struct DeliveryWorker: Service {
                     ]
                 )
             }
-        } catch let error as AppError where error.status == .notFound {
-            // The hook was deleted while its delivery was in flight: nothing left to record.
         } catch {
             logger.error(
                 "Could not record a delivery attempt",

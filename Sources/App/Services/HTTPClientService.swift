@@ -8,7 +8,8 @@ struct HTTPClientService: Service {
     /// Connection pooling, no redirects (a 3xx is an answer, not a detour), no decompression.
     static func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliveryWorker.perHookLimit
+        // Many hooks may share one host; the worker already limits attempts per hook.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliveryWorker.maxInFlight
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
