@@ -6,6 +6,9 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard-bench",
         abstract: "Benchmarks for Switchboard.",
-        subcommands: [TokenizerBenchmark.self, SyncBenchmark.self]
+        subcommands: [
+            CeilingBenchmark.self, LifecycleBenchmark.self, DeliveriesBenchmark.self, SyncBenchmark.self,
+            TokenizerBenchmark.self,
+        ]
     )
 }

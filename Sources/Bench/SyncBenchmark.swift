@@ -1,7 +1,5 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import NIOHTTP1
 
 /// `switchboard-bench sync`: a first sync of a ~10 MB text data source and an unchanged re-sync, on a server
@@ -12,48 +10,16 @@ struct SyncBenchmark: AsyncParsableCommand {
         abstract: "First-sync throughput and the cost of an unchanged re-sync."
     )
 
-    @Option(help: "The switchboard executable to start.")
-    var server = ".build/release/switchboard"
-
-    @Option(help: "Folder of the .tiktoken rank files.")
-    var tokenizerData = "data/tokenizer"
+    @OptionGroup var server: ServerOptions
 
     @Option(help: "Size of the data source, in MB.")
     var megabytes = 10
 
     func run() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "switchboard-bench-\(UUID().uuidString)"
-        )
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: server)
-        process.arguments = [
-            "serve", "--port", "0", "--database", folder.appendingPathComponent("db.sqlite").path,
-            "--tokenizer-data", tokenizerData,
-        ]
-        let output = Pipe()
-        let log = Pipe()
-        process.standardOutput = output
-        process.standardError = log
-        try process.run()
-        defer {
-            process.interrupt()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: folder)
-        }
-        let (key, base) = try Self.keyAndAddress(output: output, log: log)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await measure(Client(client: client, base: base, key: key))
-        } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        try await Session.run(server, connections: 4) { _, api in try await measure(api) }
     }
 
-    private func measure(_ api: Client) async throws {
-
+    private func measure(_ api: BenchClient) async throws {
         let bot = try await api.send(.POST, "/api/v1/bots", #"{"name": "Bench"}"#)["id"] as! String
         let source =
             try await api.send(
@@ -66,7 +32,7 @@ struct SyncBenchmark: AsyncParsableCommand {
         let bytes = rows.reduce(0) { $0 + $1.utf8.count }
         for batch in stride(from: 0, to: rows.count, by: 2000) {
             let slice = rows[batch..<min(batch + 2000, rows.count)].enumerated().map { offset, text in
-                #"{"key": "row-\#(batch + offset)", "content": \#(Self.json(text))}"#
+                #"{"key": "row-\#(batch + offset)", "content": \#(BenchClient.json(text))}"#
             }
             _ = try await api.send(
                 .POST,
@@ -134,77 +100,36 @@ struct SyncBenchmark: AsyncParsableCommand {
         }
         return rows
     }
+}
 
-    static func json(_ text: String) -> String {
-        String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+extension BenchClient {
+    struct SyncResult {
+        let seconds: Double
+        let documents: Int
+        let tokens: Int
+        let modified: Int
     }
 
-    /// Reads the owner key from the server's first-start banner and its port from the "listening on" log line.
-    static func keyAndAddress(output: Pipe, log: Pipe) throws -> (String, String) {
-        var logText = ""
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, logText.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/) == nil {
-            logText += String(decoding: log.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        guard let port = logText.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/).map({ String($0.output.1) }) else {
-            throw ValidationError("The server did not start: \(logText)")
-        }
-        let banner = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        guard let key = banner.firstMatch(of: /sk_[0-9a-f]+/).map({ String($0.output) }) else {
-            throw ValidationError("The server printed no key.")
-        }
-        return (key, "http://127.0.0.1:\(port)")
-    }
-
-    struct Client {
-        let client: HTTPClient
-        let base: String
-        let key: String
-
-        func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
-            var request = HTTPClientRequest(url: base + path)
-            request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
-            if let body {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: body))
-            }
-            let response = try await client.execute(request, timeout: .seconds(600))
-            let data = try await response.body.collect(upTo: 64 << 20)
-            guard (200..<300).contains(response.status.code) else {
-                throw ValidationError("\(method) \(path): \(response.status.code) \(String(buffer: data))")
-            }
-            return (try? JSONSerialization.jsonObject(with: Data(data.readableBytesView)) as? [String: Any]) ?? [:]
-        }
-
-        struct Result {
-            let seconds: Double
-            let documents: Int
-            let tokens: Int
-            let modified: Int
-        }
-
-        /// Starts a sync and waits for it; the time is the job's own, from its start to its finish.
-        func sync(bot: String, source: String) async throws -> Result {
-            let id = try await send(.POST, "/api/v1/bots/\(bot)/data-sources/\(source)/syncs")["id"] as! String
-            while true {
-                let job = try await send(.GET, "/api/v1/syncs/\(id)")
-                switch job["status"] as? String {
-                case "succeeded":
-                    let formatter = ISO8601DateFormatter()
-                    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-                    let started = formatter.date(from: job["startedAt"] as! String)!
-                    let finished = formatter.date(from: job["finishedAt"] as! String)!
-                    let results = job["results"] as! [String: Any]
-                    return Result(
-                        seconds: max(0.001, finished.timeIntervalSince(started)),
-                        documents: results["totalDocuments"] as! Int,
-                        tokens: results["totalTokens"] as! Int,
-                        modified: results["modifiedRows"] as! Int
-                    )
-                case "failed": throw ValidationError("The sync failed: \(job["reason"] ?? "")")
-                default: try await Task.sleep(for: .milliseconds(50))
-                }
+    /// Starts a sync and waits for it; the time is the job's own, from its start to its finish.
+    func sync(bot: String, source: String) async throws -> SyncResult {
+        let id = try await send(.POST, "/api/v1/bots/\(bot)/data-sources/\(source)/syncs")["id"] as! String
+        while true {
+            let job = try await send(.GET, "/api/v1/syncs/\(id)")
+            switch job["status"] as? String {
+            case "succeeded":
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                let started = formatter.date(from: job["startedAt"] as! String)!
+                let finished = formatter.date(from: job["finishedAt"] as! String)!
+                let results = job["results"] as! [String: Any]
+                return SyncResult(
+                    seconds: max(0.001, finished.timeIntervalSince(started)),
+                    documents: results["totalDocuments"] as! Int,
+                    tokens: results["totalTokens"] as! Int,
+                    modified: results["modifiedRows"] as! Int
+                )
+            case "failed": throw ValidationError("The sync failed: \(job["reason"] ?? "")")
+            default: try await Task.sleep(for: .milliseconds(50))
             }
         }
     }

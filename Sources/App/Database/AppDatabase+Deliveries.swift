@@ -109,32 +109,41 @@ extension AppDatabase {
         guard limit > 0 else { return [] }
         return try await pool.write { db in
             let now = Timestamp.now()
-            let candidates = try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
+            // Ids and hooks only: most candidates are passed over, and payloads are large.
+            let candidates = try Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
+                .filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
                 .filter(Delivery.Columns.nextAttemptAt <= now && !busy.contains(Delivery.Columns.hookId))
                 .order(Delivery.Columns.nextAttemptAt)
                 .limit(limit * 4)
+                .asRequest(of: Row.self)
                 .fetchAll(db)
             var taken: [String: Int] = [:]
-            var claimed: [ClaimedDelivery] = []
             var hooks: [String: Hook] = [:]
-            for var delivery in candidates where claimed.count < limit {
-                let count = taken[delivery.hookId, default: 0]
-                guard count < capacity(delivery.hookId) else { continue }
-                guard let hook = try hooks[delivery.hookId] ?? Hook.fetchOne(db, key: delivery.hookId) else { continue }
+            var chosen: [String] = []
+            var paused: [String] = []
+            for candidate in candidates where chosen.count < limit {
+                let (id, hookID): (String, String) = (candidate["id"], candidate["hookId"])
+                let count = taken[hookID, default: 0]
+                guard count < capacity(hookID) else { continue }
+                guard let hook = try hooks[hookID] ?? Hook.fetchOne(db, key: hookID) else { continue }
                 hooks[hook.id] = hook
-                if !hook.enabled {
-                    delivery.status = .paused
-                    delivery.updatedAt = now
-                    try delivery.update(db)
-                    continue
+                if hook.enabled {
+                    chosen.append(id)
+                    taken[hookID] = count + 1
+                } else {
+                    paused.append(id)
                 }
-                delivery.status = .delivering
-                delivery.updatedAt = now
-                try delivery.update(db)
-                taken[delivery.hookId] = count + 1
-                claimed.append(ClaimedDelivery(delivery: delivery, hook: hook))
             }
-            return claimed
+            for (ids, status) in [(paused, DeliveryStatus.paused), (chosen, .delivering)] where !ids.isEmpty {
+                try Delivery.filter(keys: ids).updateAll(
+                    db,
+                    Delivery.Columns.status.set(to: status.rawValue),
+                    Delivery.Columns.updatedAt.set(to: now)
+                )
+            }
+            return try Delivery.fetchAll(db, keys: chosen).sorted { $0.nextAttemptAt < $1.nextAttemptAt }.compactMap {
+                delivery in hooks[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
+            }
         }
     }
 
@@ -163,20 +172,27 @@ extension AppDatabase {
         policy: DeliveryPolicy
     ) async throws -> [RecordedAttempt?] {
         try await pool.write { db in
-            try attempts.map { try recordAttempt($0.result, for: $0.claimed, policy: policy, db) }
+            var hooks: [String: Hook] = [:]  // read once a batch, kept current as attempts change them
+            return try attempts.map { attempt in
+                let id = attempt.claimed.hook.id
+                guard var hook = try hooks[id] ?? Hook.fetchOne(db, key: id) else { return nil }
+                defer { hooks[id] = hook }
+                return try recordAttempt(attempt.result, for: attempt.claimed.delivery, hook: &hook, policy: policy, db)
+            }
         }
     }
 
+    /// `delivery` is the claimed copy, which is current: a `delivering` delivery is the worker's alone, and
+    /// it exists as long as its hook does.
     private func recordAttempt(
         _ result: AttemptResult,
-        for claimed: ClaimedDelivery,
+        for claimed: Delivery,
+        hook: inout Hook,
         policy: DeliveryPolicy,
         _ db: Database
-    ) throws -> RecordedAttempt? {
-        guard var delivery = try Delivery.fetchOne(db, key: claimed.delivery.id),
-            var hook = try Hook.fetchOne(db, key: claimed.hook.id)
-        else { return nil }
-        let wasEnabled = hook.enabled
+    ) throws -> RecordedAttempt {
+        var delivery = claimed
+        let before = hook
         let now = Timestamp.now()
         delivery.attemptCount += 1
         try DeliveryAttempt(
@@ -224,10 +240,14 @@ extension AppDatabase {
                 delivery.status = .failed
             }
         }
-        hook.updatedAt = now
-        try hook.update(db)
-        try delivery.update(db)
-        return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
+        if (hook.consecutiveFailures, hook.enabled, hook.lastError)
+            != (before.consecutiveFailures, before.enabled, before.lastError)
+        {
+            hook.updatedAt = now
+            try hook.update(db)
+        }
+        try delivery.update(db, columns: Delivery.progressColumns)  // not the payload: it never changes
+        return RecordedAttempt(delivery: delivery, disabledHook: before.enabled && !hook.enabled)
     }
 }
 

@@ -25,7 +25,14 @@ struct Delivery: AppRecord, Listed {
         static let hookId = Column(CodingKeys.hookId)
         static let status = Column(CodingKeys.status)
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
+        static let updatedAt = Column(CodingKeys.updatedAt)
     }
+
+    /// What an attempt changes.
+    static let progressColumns: [Column] = [
+        Column(CodingKeys.status), Column(CodingKeys.attemptCount), Column(CodingKeys.nextAttemptAt),
+        Column(CodingKeys.lastResponseCode), Column(CodingKeys.lastError), Column(CodingKeys.updatedAt),
+    ]
 }
 
 /// What one POST of a delivery came to.
