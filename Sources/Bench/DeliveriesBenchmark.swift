@@ -71,6 +71,7 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         let drainSeconds = Self.seconds((receiver.lastArrival ?? .now) - drainStart)
         let deliveriesPerSecond = Double(delivered) / drainSeconds
         let memoryAfterDrain = server.memory
+        let distinctIDs = receiver.distinctDeliveries
         _ = receiver.takeLatencies()
 
         // Isolation: the same paced load without and then with a target that never answers.
@@ -90,7 +91,7 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         print(
             String(format: "deliveries: %d of %d in %.2f s = ", delivered, expected, drainSeconds)
                 + "\(Report.rate(deliveriesPerSecond)) = \(Report.ratio(deliveriesPerSecond, to: ceiling.perSecond)) "
-                + "(goal ≥ 2,000/s), \(receiver.distinctDeliveries) distinct webhook-ids"
+                + "(goal ≥ 2,000/s), \(distinctIDs) distinct webhook-ids"
         )
         if let memory = memoryAfterDrain {
             print(
