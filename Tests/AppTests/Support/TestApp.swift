@@ -200,6 +200,11 @@ extension JSONValue {
         return nil
     }
 
+    var double: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
     var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Testing
+
+@testable import App
+
+/// Targets that misbehave: each attempt ends as DESIGN.md §5 says, with the attempt log right, while a healthy
+/// target of the same event is delivered on time meanwhile.
+@Suite struct FaultTests {
+    enum Fault: String, CaseIterable, Sendable {
+        case serverError, hangsPastTheTimeout, resetsTheConnection, answersSlowly, redirects, hugeBody
+    }
+
+    /// What the first attempt at a faulty target must look like in the log.
+    struct Expected {
+        let status: String
+        let responseCode: Int?
+        let error: String?
+    }
+
+    static func expected(_ fault: Fault) -> Expected {
+        switch fault {
+        case .serverError: Expected(status: "pending", responseCode: 500, error: nil)
+        case .hangsPastTheTimeout:
+            Expected(
+                status: "pending",
+                responseCode: nil,
+                error: "The target did not answer within the delivery timeout."
+            )
+        case .resetsTheConnection: Expected(status: "pending", responseCode: nil, error: nil)
+        case .answersSlowly: Expected(status: "succeeded", responseCode: 200, error: nil)
+        case .redirects: Expected(status: "pending", responseCode: 302, error: nil)
+        case .hugeBody: Expected(status: "succeeded", responseCode: 200, error: nil)
+        }
+    }
+
+    static func answer(_ fault: Fault) -> TestReceiver.Answer {
+        switch fault {
+        case .serverError: .init(status: .internalServerError)
+        case .hangsPastTheTimeout: .init(delay: .seconds(4))
+        case .resetsTheConnection: .init()
+        case .answersSlowly: .init(delay: .milliseconds(600))
+        case .redirects: .init(status: .found, headers: [.location: "http://127.0.0.1:1/elsewhere"])
+        case .hugeBody: .init(body: String(repeating: "x", count: 2 << 20))
+        }
+    }
+
+    @Test(arguments: Fault.allCases)
+    func aFaultyTargetIsLoggedAsDesignedWhileAHealthyOneIsDeliveredOnTime(fault: Fault) async throws {
+        // Given a slow retry schedule (one attempt is all this test looks at) and a 2 s delivery timeout
+        let app = try await DeliveryTests.app(schedule: [60], timeout: 2)
+        let faulty = TestReceiver { _ in Self.answer(fault) }
+        let healthy = TestReceiver()
+        let resetting = try ResettingListener()
+        try await faulty.run { faultyURL in
+            try await healthy.run { healthyURL in
+                try await app.run { api in
+                    let target = fault == .resetsTheConnection ? resetting.url : faultyURL
+                    let (bot, hook) = try await DeliveryTests.botWithHook(api, key: app.ownerKey, target: target)
+                    _ = try await api.post(
+                        "/api/v1/bots/\(bot)/hooks",
+                        key: app.ownerKey,
+                        json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(healthyURL))}"#
+                    )
+                    // When an event is published to both
+                    let started = ContinuousClock.now
+                    let delivery = try await app.database.publish(
+                        event: .conversationStarted,
+                        botID: bot,
+                        payload: DeliveryTests.payload
+                    ).first { $0.hookId == hook["id"]?.string }!
+                    // Then the healthy target has it at once
+                    _ = try await healthy.waitForRequests(1, timeout: .seconds(2))
+                    #expect(ContinuousClock.now - started < .seconds(1))
+                    // And the faulty one's attempt is logged as designed
+                    let expected = Self.expected(fault)
+                    let logged = try await DeliveryTests.eventually(
+                        api,
+                        DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                        key: app.ownerKey
+                    ) { $0["attempts"]?.array?.count == 1 && $0["status"]?.string != "delivering" }
+                    let attempt = logged["attempts"]?.array?.first
+                    #expect(logged["status"]?.string == expected.status, "\(logged)")
+                    #expect(attempt?["responseCode"]?.int == expected.responseCode)
+                    if let error = expected.error { #expect(attempt?["error"]?.string == error) }
+                    switch fault {
+                    case .resetsTheConnection:
+                        #expect(attempt?["error"]?.string?.isEmpty == false, "\(logged)")
+                    case .answersSlowly:
+                        #expect((attempt?["latencyMs"]?.double ?? 0) >= 600)
+                    case .hugeBody:
+                        #expect(attempt?["responseBody"]?.string?.utf8.count == HookSender.responseBodyLimit)
+                    case .hangsPastTheTimeout:
+                        #expect((attempt?["latencyMs"]?.double ?? 0) >= 1900)
+                    case .serverError, .redirects:
+                        #expect(logged["lastError"]?.string == "The target answered HTTP \(expected.responseCode!).")
+                    }
+                    if expected.status == "pending" {
+                        #expect(logged["nextAttemptAt"]?.string != nil)  // scheduled again, ~60 s ±20% away
+                    }
+                }
+            }
+        }
+    }
+}
