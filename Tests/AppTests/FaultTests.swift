@@ -70,7 +70,7 @@ import Testing
                         payload: DeliveryTests.payload
                     ).first { $0.hookId == hook["id"]?.string }!
                     // Then the healthy target has it at once
-                    _ = try await healthy.waitForRequests(1, timeout: .seconds(2))
+                    _ = try await healthy.waitForRequests(1, timeout: .seconds(5))
                     #expect(ContinuousClock.now - started < .seconds(1))
                     // And the faulty one's attempt is logged as designed
                     let expected = Self.expected(fault)

@@ -60,6 +60,8 @@ final class TestReceiver: Sendable {
             if requests.count >= count { return requests }
             try await Task.sleep(for: .milliseconds(20))
         }
+        let requests = self.requests  // one last look: a request may have landed during the last sleep
+        if requests.count >= count { return requests }
         throw ReceiverTimedOut(expected: count, got: requests.count)
     }
 
