@@ -33,6 +33,25 @@ struct SyncController {
         let monthlyStorageTokenLimit: Int
         let allowed: Bool
         let reason: String?
+
+        /// What a sync would change and cost under `usage`; or, when it cannot be planned, why not.
+        init(_ outcome: Result<SyncPlan, SyncPlanner.Failure>, rows: Int, usage: WorkspaceUsage) {
+            storageTokensUsedThisMonth = usage.storageTokensUsedThisMonth
+            monthlyStorageTokenLimit = usage.workspace.monthlyStorageTokenLimit
+            switch outcome {
+            case .success(let plan):
+                (modifiedRows, unmodifiedRows, deletedRows) = (
+                    plan.modifiedRows, plan.unmodifiedRows, plan.deletedKeys.count
+                )
+                (totalDataSourceRows, totalTokens) = (plan.totalDataSourceRows, plan.totalTokens)
+                allowed = storageTokensUsedThisMonth + totalTokens <= monthlyStorageTokenLimit
+                reason = allowed ? nil : SyncPlan.overLimitReason
+            case .failure(let failure):
+                (modifiedRows, unmodifiedRows, deletedRows, totalDataSourceRows, totalTokens) = (0, 0, 0, rows, 0)
+                allowed = false
+                reason = failure.reason
+            }
+        }
     }
 
     /// 202 with a new queued job, 200 with the queued one it joins; `?dryRun=true` prices it instead.
@@ -41,41 +60,21 @@ struct SyncController {
         let (botID, id) = (try context.parameters.require("botId"), try context.parameters.require("dataSourceId"))
         if request.uri.queryParameters["dryRun"] == "true" {
             let preview = try await database.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
-            let used = preview.usage.storageTokensUsedThisMonth
-            let limit = preview.usage.workspace.monthlyStorageTokenLimit
-            let plan: SyncPlan
+            let outcome: Result<SyncPlan, SyncPlanner.Failure>
             do {
-                plan = try await planner.plan(
-                    preview.source,
-                    rows: preview.rows,
-                    previous: preview.previousHashes,
-                    encoding: preview.usage.workspace.tokenEncoding
+                outcome = .success(
+                    try await planner.plan(
+                        preview.source,
+                        rows: preview.rows,
+                        previous: preview.previousHashes,
+                        encoding: preview.usage.workspace.tokenEncoding
+                    )
                 )
             } catch {
-                return try DryRun(
-                    modifiedRows: 0,
-                    unmodifiedRows: 0,
-                    deletedRows: 0,
-                    totalDataSourceRows: preview.rows.count,
-                    totalTokens: 0,
-                    storageTokensUsedThisMonth: used,
-                    monthlyStorageTokenLimit: limit,
-                    allowed: false,
-                    reason: error.reason
-                ).response(from: request, context: context)
+                outcome = .failure(error)
             }
-            let allowed = used + plan.totalTokens <= limit
-            return try DryRun(
-                modifiedRows: plan.modifiedRows,
-                unmodifiedRows: plan.unmodifiedRows,
-                deletedRows: plan.deletedKeys.count,
-                totalDataSourceRows: plan.totalDataSourceRows,
-                totalTokens: plan.totalTokens,
-                storageTokensUsedThisMonth: used,
-                monthlyStorageTokenLimit: limit,
-                allowed: allowed,
-                reason: allowed ? nil : SyncPlan.overLimitReason
-            ).response(from: request, context: context)
+            return try DryRun(outcome, rows: preview.rows.count, usage: preview.usage)
+                .response(from: request, context: context)
         }
         _ = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         let (job, created) = try await database.queueSync(dataSourceID: id, trigger: .api)
