@@ -69,9 +69,9 @@ import Testing
                         botID: bot,
                         payload: DeliveryTests.payload
                     ).first { $0.hookId == hook["id"]?.string }!
-                    // Then the healthy target has it at once
+                    // Then the healthy target has it before the faulty one could have timed out
                     _ = try await healthy.waitForRequests(1, timeout: .seconds(5))
-                    #expect(ContinuousClock.now - started < .seconds(1))
+                    #expect(ContinuousClock.now - started < .seconds(2))
                     // And the faulty one's attempt is logged as designed
                     let expected = Self.expected(fault)
                     let logged = try await DeliveryTests.eventually(

@@ -198,38 +198,52 @@ import Testing
     }
 
     @Test func theTriggerURLQueuesOneSyncThatConcurrentTriggersJoin() async throws {
-        let app = try await TestApp()
-        try await app.run { api in
-            let source = try await Self.textSource(api, app)
-            try await Self.putRows(api, app, source, [("a", "Alpha row.")])
-            let hook = try await api.post(
-                "/api/v1/bots/\(source.bot)/hooks",
-                key: app.ownerKey,
-                json: #"{"type": "sync.trigger", "dataSourceId": "\#(source.id)"}"#
-            ).json
-            let path = try #require(URL(string: hook["triggerUrl"]!.string!)?.path)
-            // Given a long first sync running, so that the next one waits in the queue
-            try await Self.putRows(api, app, source, (0..<150).map { ("row\($0)", Self.long + " \($0)") })
-            let running = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey).json["id"]!.string!
-            while try await api.get("/api/v1/syncs/\(running)", key: app.ownerKey).json["status"]?.string == "queued" {
-                try await Task.sleep(for: .milliseconds(5))
+        let app = try await TestApp { $0.allowPrivateTargets = true }
+        // A page that takes a while to answer holds each sync of its source running
+        let site = TestWebsite()
+        site.set(
+            "slow",
+            {
+                var page = TestWebsite.Page("<p>Slow page.</p>")
+                page.delay = .seconds(1)
+                return page
+            }()
+        )
+        try await site.run { base in
+            try await app.run { api in
+                let source = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
+                let hook = try await api.post(
+                    "/api/v1/bots/\(source.bot)/hooks",
+                    key: app.ownerKey,
+                    json: #"{"type": "sync.trigger", "dataSourceId": "\#(source.id)"}"#
+                ).json
+                let path = try #require(URL(string: hook["triggerUrl"]!.string!)?.path)
+                // Given a first sync running, so that the next one waits in the queue
+                let running = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey).json["id"]!
+                    .string!
+                while try await api.get("/api/v1/syncs/\(running)", key: app.ownerKey).json["status"]?.string
+                    == "queued"
+                {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                // When five triggers come at once, and an owner asks too
+                let replies = try await withThrowingTaskGroup(of: API.Reply.self) { group in
+                    for _ in 0..<5 { group.addTask { try await api.get(path, key: nil) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                for reply in replies {
+                    #expect(reply.status == .ok)
+                    #expect(try reply.json == .object(["success": .bool(true)]))
+                }
+                let joined = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
+                // Then they all joined one queued job
+                #expect(joined.status == .ok, "an owner's request joins the queued job")
+                let history = try await api.get("\(source.base)/syncs", key: app.ownerKey).json["data"]?.array ?? []
+                #expect(history.count == 2, "\(history.map { $0["status"] })")
+                #expect(history.last?["trigger"]?.string == "hook")
+                _ = try await Self.finished(api, app, id: try joined.json["id"]!.string!)
+                #expect(site.hitCount("slow") == 2)
             }
-            // When five triggers come at once, and an owner asks too
-            let replies = try await withThrowingTaskGroup(of: API.Reply.self) { group in
-                for _ in 0..<5 { group.addTask { try await api.get(path, key: nil) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            for reply in replies {
-                #expect(reply.status == .ok)
-                #expect(try reply.json == .object(["success": .bool(true)]))
-            }
-            let joined = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
-            // Then they all joined one queued job
-            #expect(joined.status == .ok, "an owner's request joins the queued job")
-            let history = try await api.get("\(source.base)/syncs", key: app.ownerKey).json["data"]?.array ?? []
-            #expect(history.count == 2, "\(history.map { $0["status"] })")
-            #expect(history.last?["trigger"]?.string == "hook")
-            _ = try await Self.finished(api, app, id: try joined.json["id"]!.string!)
         }
     }
 

@@ -154,7 +154,8 @@ import Testing
     func pagesThatAreTooLargeTooSlowNotTextOrEndlessFailTheSync(name: String, reason: String) async throws {
         let app = try await TestApp {
             $0.allowPrivateTargets = true
-            $0.deliveryTimeout = 1
+            // Long enough for six redirects on a busy machine, short enough for the slow page to miss it
+            $0.deliveryTimeout = 3
         }
         let site = TestWebsite()
         site.set("huge", .init(body: [UInt8](repeating: UInt8(ascii: "a"), count: PageFetcher.sizeLimit + 1)))
@@ -162,7 +163,7 @@ import Testing
             "slow",
             {
                 var page = TestWebsite.Page("Late")
-                page.delay = .seconds(3)
+                page.delay = .seconds(6)
                 return page
             }()
         )
