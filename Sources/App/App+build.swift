@@ -95,11 +95,13 @@ func buildRouter(
 
     HealthController(database: database, registry: metrics).addRoutes(to: router)
     let conversationMetrics = ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics))
+    let feed = ConversationFeed()
+    let events = EventStreamController(feed: feed, heartbeatInterval: configuration.eventHeartbeatInterval)
 
     // The chat widget's public routes: limited per client address, then per bot.
     let perClient = RateLimiter(capacity: configuration.visitorRateLimit)
     let perBot = RateLimiter(capacity: configuration.botRateLimit)
-    let visitors = VisitorController(database: database, metrics: conversationMetrics)
+    let visitors = VisitorController(database: database, metrics: conversationMetrics, feed: feed)
     let publicRoutes = router.group("api/v1/public")
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientAddress })
     publicRoutes.group("bots/{botId}/conversations")
@@ -109,6 +111,7 @@ func buildRouter(
         .add(middleware: VisitorAuthenticationMiddleware(database: database))
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.visitorConversation?.botId })
         .addRoutes(visitors.conversationEndpoints)
+        .addRoutes(events.conversationEndpoint)
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(database: database))
     api.addRoutes(WorkspaceController(database: database).endpoints, atPath: "workspace")
@@ -130,9 +133,10 @@ func buildRouter(
             }
         )
         .addRoutes(syncs.triggerEndpoint)
-    let conversations = ConversationController(database: database, metrics: conversationMetrics)
+    let conversations = ConversationController(database: database, metrics: conversationMetrics, feed: feed)
     api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversations.endpoints, atPath: "conversations")
+    api.addRoutes(events.workspaceEndpoint, atPath: "events")
     api.addRoutes(DeliveryController(database: database).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router
 }

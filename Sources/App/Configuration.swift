@@ -35,6 +35,8 @@ struct AppConfiguration: Sendable {
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
     var createsDefaultWorkspace = false
+    /// How often a quiet event stream sends a heartbeat comment.
+    var eventHeartbeatInterval = Duration.seconds(15)
 
     /// The base URL that trigger URLs start with.
     var resolvedPublicURL: String {

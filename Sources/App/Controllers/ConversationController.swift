@@ -5,6 +5,7 @@ import Hummingbird
 struct ConversationController {
     let database: AppDatabase
     let metrics: ConversationMetrics
+    let feed: ConversationFeed
 
     var integrationEndpoint: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self).post(use: start)
@@ -37,6 +38,7 @@ struct ConversationController {
             try ConversationRequests.newConversation(body, requiredChannel: nil)
         )
         metrics.transitioned(.start)
+        feed.changed(conversation)
         return EditedResponse(
             status: .created,
             response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
@@ -86,6 +88,7 @@ struct ConversationController {
             workspaceID: workspaceID
         )
         metrics.transitioned(.claim)
+        feed.changed(conversation)
         if let escalatedAt = conversation.escalatedAt, let claimedAt = conversation.claimedAt {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
         }
@@ -96,7 +99,7 @@ struct ConversationController {
     {
         let (workspaceID, agentID) = try context.requireAgent()
         let id = try context.parameters.require("conversationId")
-        _ = try await database.conversation(id: id, workspaceID: workspaceID)
+        let conversation = try await database.conversation(id: id, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
         let message = try await database.postAgentMessage(
             conversationID: id,
@@ -104,6 +107,7 @@ struct ConversationController {
             workspaceID: workspaceID,
             text: try ConversationRequests.text(body.text)
         )
+        feed.posted(message, in: conversation)
         return EditedResponse(status: .created, response: MessageResponse(message: message))
     }
 
@@ -115,6 +119,7 @@ struct ConversationController {
             workspaceID: workspaceID
         )
         metrics.transitioned(.release)
+        feed.changed(conversation)
         return ConversationResponse(conversation: conversation)
     }
 }

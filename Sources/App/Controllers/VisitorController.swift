@@ -4,6 +4,7 @@ import Hummingbird
 struct VisitorController {
     let database: AppDatabase
     let metrics: ConversationMetrics
+    let feed: ConversationFeed
 
     /// `POST /api/v1/public/bots/{botId}/conversations` (anyone).
     var startEndpoint: RouteCollection<AppRequestContext> {
@@ -33,6 +34,7 @@ struct VisitorController {
             new
         )
         metrics.transitioned(.start)
+        feed.changed(conversation)
         return EditedResponse(
             status: .created,
             response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
@@ -71,6 +73,7 @@ struct VisitorController {
             conversationID: conversation.id,
             text: try ConversationRequests.text(body.text)
         )
+        feed.posted(message, in: conversation)
         return EditedResponse(status: .created, response: MessageResponse(message: message))
     }
 
@@ -84,6 +87,7 @@ struct VisitorController {
             userData: try body.userData.map(ConversationRequests.userData)
         )
         metrics.transitioned(.escalate)
+        feed.changed(escalated)
         return ConversationResponse(conversation: escalated)
     }
 

@@ -63,6 +63,15 @@ struct TestApp {
         let app = try await buildApplication(configuration, database: database, encodings: sharedEncodings)
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
+
+    /// Runs `body` against the app listening on 127.0.0.1, for what needs a real socket (event streams);
+    /// passes its base URL too.
+    func runLive<Value: Sendable>(_ body: @Sendable (API, String) async throws -> Value) async throws -> Value {
+        let app = try await buildApplication(configuration, database: database, encodings: sharedEncodings)
+        return try await app.test(.live) { client in
+            try await body(API(client: client), "http://127.0.0.1:\(client.port!)")
+        }
+    }
 }
 
 /// Both encodings, loaded once for all tests.

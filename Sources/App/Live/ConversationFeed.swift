@@ -1,0 +1,99 @@
+import Foundation
+import Synchronization
+
+/// Conversation changes as they are committed, fanned out in process to the open event streams:
+/// an agent's stream sees its workspace, a visitor's stream its one conversation.
+final class ConversationFeed: Sendable {
+    /// What a stream listens to.
+    enum Scope: Sendable, Equatable {
+        case workspace(String)
+        case conversation(String)
+    }
+
+    /// One Server-Sent Events frame, encoded once for every stream that gets it.
+    struct Frame: Sendable {
+        let bytes: [UInt8]
+
+        init(event: String, data: some Encodable) {
+            let json = (try? JSONEncoder.api().encode(data)) ?? Data("null".utf8)
+            bytes = Array("event: \(event)\ndata: ".utf8) + json + Array("\n\n".utf8)
+        }
+
+        /// A comment line: keeps proxies and the client's idle timers from closing a quiet stream.
+        static let heartbeat = Frame(raw: ": heartbeat\n\n")
+        /// The first frame: how long a client waits before reconnecting, and that it may now load a snapshot.
+        static let ready = Frame(raw: "retry: 2000\nevent: ready\ndata: {}\n\n")
+
+        private init(raw: String) { bytes = Array(raw.utf8) }
+    }
+
+    /// A stream's end of the feed. Ends when the client leaves, the server stops, or the stream falls too far
+    /// behind (the client reconnects and reloads, so nothing is silently skipped).
+    struct Subscription: Sendable {
+        let frames: AsyncStream<Frame>
+        fileprivate let continuation: AsyncStream<Frame>.Continuation
+
+        func heartbeat() { continuation.yield(.heartbeat) }
+        func end() { continuation.finish() }
+    }
+
+    private struct Subscriber {
+        let scope: Scope
+        let continuation: AsyncStream<Frame>.Continuation
+    }
+
+    /// Frames a stream may have waiting before it is cut off.
+    static let backlogLimit = 512
+
+    private let subscribers = Mutex<[UUID: Subscriber]>([:])
+
+    var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    func subscribe(_ scope: Scope) -> Subscription {
+        let id = UUID()
+        let (frames, continuation) = AsyncStream.makeStream(
+            of: Frame.self,
+            bufferingPolicy: .bufferingOldest(Self.backlogLimit)
+        )
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        continuation.yield(.ready)
+        subscribers.withLock { $0[id] = Subscriber(scope: scope, continuation: continuation) }
+        return Subscription(frames: frames, continuation: continuation)
+    }
+
+    /// A conversation started or changed state.
+    func changed(_ conversation: Conversation) {
+        publish(
+            Frame(event: "conversation", data: ConversationResponse(conversation: conversation)),
+            about: conversation
+        )
+    }
+
+    /// A message was added to a conversation's transcript.
+    func posted(_ message: Message, in conversation: Conversation) {
+        publish(Frame(event: "message", data: PostedMessage(message: message)), about: conversation)
+    }
+
+    private func publish(_ frame: Frame, about conversation: Conversation) {
+        let scopes: [Scope] = [.workspace(conversation.workspaceId), .conversation(conversation.id)]
+        let receivers = subscribers.withLock { $0.values.filter { scopes.contains($0.scope) } }
+        for receiver in receivers {
+            if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
+        }
+    }
+}
+
+/// The `message` event: the message and the conversation it belongs to.
+private struct PostedMessage: Encodable {
+    let message: Message
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(message.conversationId, forKey: .conversationId)
+        try container.encode(MessageResponse(message: message), forKey: .message)
+    }
+
+    enum CodingKeys: String, CodingKey { case conversationId, message }
+}
