@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: setup build run test format clean
+.PHONY: setup build run test browser-test format clean
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,12 @@ run: build
 
 test: setup
 	$(SWIFT) test
+
+# The web console end to end in headless Chromium; screenshots land in screenshots/.
+browser-test: setup
+	@scripts/setup-browser.sh
+	$(SWIFT) build --product switchboard
+	python3 scripts/browser-test.py .build/debug/switchboard
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -1,0 +1,149 @@
+// The visitor's chat widget: start a conversation, chat, ask for a human, see agents join and leave, live.
+import { apiClient } from "./api.js";
+import { openStream } from "./stream.js";
+import { h, onSubmit, time, toast } from "./ui.js";
+
+const $ = (id) => document.getElementById(id);
+const botId = new URLSearchParams(location.search).get("bot");
+const saved = `switchboard.widget.${botId}`;
+
+/** The visitor's conversation, its token (kept for this tab only) and the last state shown. */
+const chat = { id: null, token: null, state: null, agentName: null, closeStream: null };
+const api = apiClient(() => chat.token);
+
+async function start() {
+  onSubmit($("composer"), send);
+  onSubmit($("escalate-form"), escalate);
+  $("talk-to-human").addEventListener("click", () => {
+    $("escalate").hidden = false;
+    $("email").focus();
+  });
+  $("escalate-cancel").addEventListener("click", () => {
+    $("escalate").hidden = true;
+    $("talk-to-human").focus();
+  });
+  $("message").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  if (!/^[0-9a-f-]{36}$/.test(botId ?? "")) {
+    setStatus("This chat is not set up: the page needs ?bot= and the bot's id.");
+    $("composer").querySelector("button").disabled = true;
+    $("message").disabled = true;
+    $("human-bar").hidden = true;
+    return;
+  }
+  const stored = JSON.parse(sessionStorage.getItem(saved) ?? "null");
+  if (stored) {
+    Object.assign(chat, stored);
+    try {
+      await reload();
+      listen();
+    } catch {
+      sessionStorage.removeItem(saved);
+      Object.assign(chat, { id: null, token: null, state: null });
+    }
+  }
+  $("message").focus();
+}
+
+async function ensureConversation(initialMessage) {
+  if (chat.id) return false;
+  const started = await api.post(`/api/v1/public/bots/${botId}/conversations`, { channelType: "web", initialMessage });
+  chat.id = started.id;
+  chat.token = started.visitorToken;
+  sessionStorage.setItem(saved, JSON.stringify({ id: chat.id, token: chat.token }));
+  showState(started, { quiet: true });
+  listen();
+  return true;
+}
+
+async function send({ text }) {
+  if (!text.trim()) return;
+  $("message").value = "";
+  try {
+    if (await ensureConversation(text)) return;
+    append(await api.post(`/api/v1/public/conversations/${chat.id}/messages`, { text }));
+  } catch (error) {
+    $("message").value = text;
+    throw error;
+  }
+}
+
+async function escalate({ userEmail }) {
+  await ensureConversation(undefined);
+  const escalated = await api.post(`/api/v1/public/conversations/${chat.id}/escalate`, { userEmail });
+  $("escalate").hidden = true;
+  showState(escalated);
+}
+
+/** The conversation and its transcript as the server has them: at start and after every reconnection. */
+async function reload() {
+  const conversation = await api.get(`/api/v1/public/conversations/${chat.id}`);
+  const transcript = $("transcript");
+  transcript.replaceChildren();
+  conversation.messages.forEach(append);
+  chat.state = null;
+  showState(conversation, { quiet: true });
+}
+
+function listen() {
+  chat.closeStream?.();
+  chat.closeStream = openStream(`/api/v1/public/conversations/${chat.id}/events`, () => chat.token, {
+    ready: () => reload().catch((error) => toast(error.message, "error")),
+    conversation: (conversation) => showState(conversation),
+    message: ({ message }) => append(message),
+  }, (status, error) => {
+    const live = $("live");
+    live.hidden = status === "live";
+    live.className = "live off";
+    live.textContent = status === "reconnecting" ? "Reconnecting…" : "Disconnected";
+    if (error) setStatus(error);
+  });
+}
+
+function showState(conversation, { quiet = false } = {}) {
+  const before = chat.state;
+  chat.state = conversation.state;
+  const agent = conversation.claimedBy?.name ?? chat.agentName ?? "An agent";
+  if (conversation.claimedBy) chat.agentName = conversation.claimedBy.name;
+  const status = {
+    Bot: "You're chatting with our bot.",
+    Escalated: "Waiting for a person to join…",
+    Active: `You're chatting with ${agent}.`,
+    Resolved: "The bot is back. Ask for a human again at any time.",
+  }[conversation.state];
+  setStatus(status);
+  $("human-bar").hidden = !["Bot", "Resolved"].includes(conversation.state);
+  if (quiet || before === conversation.state) return;
+  const note = {
+    Escalated: "We've asked a person to join. They'll be with you shortly.",
+    Active: `${agent} joined the conversation.`,
+    Resolved: `${agent} left the conversation.`,
+  }[conversation.state];
+  if (note) addNote(note);
+}
+
+function setStatus(text) {
+  $("status").textContent = text;
+}
+
+function append(message) {
+  const transcript = $("transcript");
+  if (transcript.querySelector(`[data-message-id="${message.id}"]`)) return;
+  transcript.querySelector(".note:only-child")?.remove();
+  const from = { user: "You", bot: "Bot", agent: message.agent?.name ?? "Agent" }[message.role];
+  transcript.append(h("div", { class: `bubble ${message.role}`, "data-message-id": message.id },
+    h("span", { class: "from" }, `${from} · ${time(message.createdAt)}`), message.text));
+  transcript.scrollTop = transcript.scrollHeight;
+}
+
+function addNote(text) {
+  const transcript = $("transcript");
+  transcript.append(h("p", { class: "note" }, text));
+  transcript.scrollTop = transcript.scrollHeight;
+}
+
+start();

@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""End-to-end test of the web console in headless Chromium (Selenium), against a real server.
+
+An owner signs in, creates a bot, an agent, hooks (and tests one) and a data source it syncs; a visitor
+chats in the widget and asks for a human; the agent sees it appear live in the inbox, claims, replies
+(the visitor sees it) and releases; the hook deliveries appear in the console's log. Every screen is
+saved under screenshots/ (git-ignored), at desktop and phone widths.
+
+Usage: scripts/browser-test.py [path/to/switchboard]
+"""
+
+import http.server
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHOTS = os.path.join(ROOT, "screenshots")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """A hook target that answers 200 and remembers each event type it got."""
+
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Receiver.received.append((self.headers.get("X-Secret-Key"), body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def start_server(binary, folder):
+    port = free_port()
+    out = open(os.path.join(folder, "out.txt"), "w+")
+    log = open(os.path.join(folder, "log.txt"), "w")
+    process = subprocess.Popen(
+        [binary, "serve", "--port", str(port), "--database", os.path.join(folder, "db.sqlite"),
+         "--allow-private-targets"],
+        cwd=ROOT, stdout=out, stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    out.seek(0)
+    key = re.search(r"sk_[0-9a-f]+", out.read()).group(0)
+    return process, base, key
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=1366,900")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        options.binary_location = binary
+    return webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+
+
+class Page:
+    """One browser window and the waits the test needs."""
+
+    def __init__(self, driver, handle):
+        self.driver, self.handle = driver, handle
+
+    def focus(self):
+        self.driver.switch_to.window(self.handle)
+        return self
+
+    def find(self, css, timeout=10):
+        self.focus()
+        return WebDriverWait(self.driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    def click(self, css):
+        WebDriverWait(self.driver, 10).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        self.find(css).click()
+
+    def type(self, css, text, submit=False):
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+        if submit:
+            field.send_keys(Keys.ENTER)
+
+    def wait_text(self, css, text, timeout=10):
+        self.focus()
+        try:
+            WebDriverWait(self.driver, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+        except TimeoutException:
+            shown = [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, css)]
+            raise AssertionError(f"{text!r} never appeared in {css}: {shown}")
+
+    def wait_gone(self, css, timeout=10):
+        self.focus()
+        WebDriverWait(self.driver, timeout).until(EC.invisibility_of_element_located((By.CSS_SELECTOR, css)))
+
+    def button(self, scope, label):
+        """The button labelled `label` inside the element `scope`."""
+        for candidate in self.find(scope).find_elements(By.TAG_NAME, "button"):
+            if candidate.text.strip() == label:
+                return candidate
+        raise AssertionError(f"no button {label!r} in {scope}")
+
+    def shot(self, name):
+        self.focus()
+        time.sleep(0.3)  # let transitions settle
+        self.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
+        print(f"  screenshot {name}.png")
+
+
+def api(base, key, path):
+    request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def step(text):
+    print(f"- {text}", flush=True)
+
+
+def run(binary):
+    os.makedirs(SHOTS, exist_ok=True)
+    folder = tempfile.mkdtemp()
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{receiver.server_address[1]}/hooks"
+    server, base, key = start_server(binary, folder)
+    driver = browser()
+    try:
+        owner = Page(driver, driver.current_window_handle)
+
+        step("the owner signs in with the key")
+        driver.get(f"{base}/")
+        owner.find("#owner-key")
+        owner.shot("01-console-sign-in")
+        owner.type("#owner-key", "sk_wrong")
+        owner.click("#signin-form button[type=submit]")
+        owner.wait_text("#signin-error", "not a valid owner key")
+        owner.type("#owner-key", key)
+        owner.click("#signin-form button[type=submit]")
+        owner.wait_text("#usage", "storage tokens this month")
+
+        step("creates a bot and turns human takeover on")
+        owner.type("#new-bot-name", "Support bot")
+        owner.click("#new-bot button[type=submit]")
+        owner.wait_text("#bot-title", "Support bot")
+        bot_id = driver.current_url.split("#")[1].split("/")[0]
+        owner.find("label[for=takeover]").click()
+        WebDriverWait(driver, 10).until(lambda _: api(base, key, f"/api/v1/bots/{bot_id}")["humanTakeoverEnabled"])
+
+        step("adds an agent and reads the token shown once")
+        owner.type("#new-agent-name", "Alex Agent")
+        owner.type("#new-agent-email", "alex@example.com")
+        owner.click("#new-agent button[type=submit]")
+        agent_token = owner.find("#agent-token").text
+        assert agent_token.startswith("ak_"), agent_token
+        owner.shot("02-console-agent-token")
+        owner.find("dialog .primary").click()
+        owner.wait_gone("dialog")
+
+        step("adds hooks for escalations and releases, and tests one")
+        for event in ["conversation.escalated", "conversation.released"]:
+            Select(owner.find("#hook-type")).select_by_value(event)
+            owner.type("#hook-target", target)
+            owner.click("#new-hook button[type=submit]")
+            owner.find(f"[data-hook-type='{event}']")
+        owner.button("[data-hook-type='conversation.escalated']", "Test").click()
+        owner.wait_text("[data-hook-type='conversation.escalated'] .test-result", "Delivered")
+        owner.wait_text("[data-hook-type='conversation.escalated'] .test-result", "HTTP 200")
+        owner.button("[data-hook-type='conversation.escalated'] .secret", "Show").click()
+        owner.shot("03-console-hooks")
+
+        step("adds a text data source, a row, estimates and syncs it")
+        owner.click("#tab-data-sources")
+        owner.type("#source-name", "Help centre")
+        owner.click("#new-source button[type=submit]")
+        owner.wait_text("#source-title", "Help centre")
+        owner.type("#row-key", "returns")
+        owner.type("#row-title", "Returns")
+        owner.type("#row-content", "You can return any item within 30 days of delivery for a full refund.")
+        owner.click("#source-detail form[aria-label='Add or edit a row'] button[type=submit]")
+        owner.wait_text("#source-detail table", "returns")
+        owner.button("#source-detail .card header", "Estimate").click()
+        owner.wait_text("#estimate", "Within the plan")
+        owner.button("#source-detail .card header", "Sync now").click()
+        owner.find("#sync-history tr[data-sync-status=succeeded]", timeout=20)
+        owner.wait_text("#source-detail", "full refund")
+        owner.wait_text("#usage-text", "of 1,000,000")
+        owner.shot("04-console-data-sources")
+
+        step("an agent signs in to the inbox")
+        driver.switch_to.new_window("window")
+        agent = Page(driver, driver.current_window_handle)
+        driver.get(f"{base}/agent.html")
+        agent.type("#agent-token", agent_token)
+        agent.click("#signin-form button[type=submit]")
+        agent.wait_text("#live", "Live")
+        agent.shot("05-inbox-empty")
+
+        step("a visitor chats in the widget and asks for a human")
+        driver.switch_to.new_window("window")
+        visitor = Page(driver, driver.current_window_handle)
+        driver.get(f"{base}/widget.html?bot={bot_id}")
+        visitor.type("#message", "Hi! Where is my order?", submit=True)
+        visitor.wait_text("#transcript", "Where is my order?")
+        visitor.click("#talk-to-human")
+        visitor.type("#email", "sam@example.com")
+        visitor.click("#escalate-form button[type=submit]")
+        visitor.wait_text("#status", "Waiting for a person")
+        visitor.wait_text("#transcript", "asked a person to join")
+        visitor.shot("06-widget-escalated")
+
+        step("the agent sees it appear live, claims and replies")
+        agent.wait_text("#waiting", "sam@example.com")
+        agent.shot("07-inbox-waiting")
+        agent.click("#waiting button[data-conversation-id]")
+        agent.wait_text(".transcript", "Where is my order?")
+        agent.click("#claim")
+        agent.wait_text("#conversation-state", "Active")
+        agent.type("#reply-text", "Hi Sam, I'm Alex. Your order left our warehouse this morning.", submit=True)
+        agent.wait_text(".transcript", "left our warehouse")
+        agent.shot("08-inbox-active")
+
+        step("the visitor sees the agent join and the reply")
+        visitor.wait_text("#transcript", "Alex Agent joined the conversation")
+        visitor.wait_text("#transcript", "left our warehouse")
+        visitor.wait_text("#status", "chatting with Alex Agent")
+        visitor.type("#message", "Great, thank you!", submit=True)
+        visitor.shot("09-widget-agent")
+        agent.wait_text(".transcript", "Great, thank you!")
+
+        step("the agent releases; the visitor sees it")
+        agent.click("#release")
+        agent.wait_text("#conversation-state", "Resolved")
+        notes = [n.text for n in driver.find_elements(By.CSS_SELECTOR, ".transcript .note")]
+        assert notes.count("Handed back to the bot.") == 1, notes
+        visitor.wait_text("#transcript", "Alex Agent left the conversation")
+        visitor.wait_text("#status", "The bot is back")
+        visitor.shot("10-widget-released")
+
+        step("the deliveries appear in the console's log")
+        owner.focus()
+        owner.click("#tab-hooks")
+        for event in ["conversation.escalated", "conversation.released"]:
+            card = f"[data-hook-type='{event}']"
+            owner.find(f"{card} details summary").click()
+            deadline = time.time() + 15
+            while not driver.find_elements(By.CSS_SELECTOR, f"{card} tr[data-delivery-status=succeeded]"):
+                assert time.time() < deadline, f"no succeeded delivery of {event} in the log"
+                owner.button(f"{card} details", "Refresh").click()
+                time.sleep(0.5)
+            owner.wait_text(f"{card} details", event)
+        owner.button("[data-hook-type='conversation.escalated'] tr[data-delivery-status=succeeded]", "Attempts").click()
+        owner.wait_text("[data-hook-type='conversation.escalated'] details ol", "HTTP 200")
+        owner.shot("11-console-delivery-log")
+        assert len(Receiver.received) >= 3, "the test delivery, the escalation and the release"
+
+        step("every page reads on a phone")
+        for page, name in [(visitor, "12-phone-widget"), (agent, "13-phone-inbox"), (owner, "14-phone-console")]:
+            page.focus()
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+            page.shot(name)
+            wide = driver.execute_script("""
+                return [...document.querySelectorAll('body *')]
+                    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .filter((e) => !e.parentElement.closest('.table-wrap'))  // wide tables scroll in their own box
+                    .slice(-3).map((e) => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))""")
+            assert not wide, f"{name}: wider than the phone: {wide}"
+            overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name}: the page scrolls sideways by {overflow}px"
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+        step("keyboard: the console's tabs move with the arrow keys")
+        owner.focus()
+        owner.find("#tab-hooks").send_keys(Keys.ARROW_RIGHT)
+        owner.wait_text("#main", "Add a data source")
+
+        step("no script errors on any page")
+        errors = []
+        for page in [owner, agent, visitor]:
+            page.focus()
+            errors += [entry["message"] for entry in driver.get_log("browser")
+                       if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+        assert not errors, errors
+        print("browser tests: all passed")
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=20)
+        receiver.shutdown()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    run(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug/switchboard"))
