@@ -137,4 +137,18 @@ import Testing
             #expect(reply.text.hasPrefix("openapi: 3.1"))
         }
     }
+
+    @Test(arguments: [
+        ("/", "text/html"), ("/agent.html", "text/html"), ("/widget.html", "text/html"),
+        ("/js/console.js", "javascript"), ("/css/app.css", "text/css"),
+    ])
+    func theConsolePagesAreServedWithTheirTypes(path: String, type: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let reply = try await api.get(path, key: nil)
+            #expect(reply.status == .ok)
+            // Browsers run module scripts only when they are served as JavaScript
+            #expect(reply.headers[.contentType]?.contains(type) == true, "\(reply.headers[.contentType] ?? "none")")
+        }
+    }
 }
