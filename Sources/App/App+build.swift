@@ -59,11 +59,25 @@ func buildApplication(
         logger: logger
     )
     let syncWorker = SyncWorker(database: database, planner: planner, metrics: metrics, logger: logger)
+    let responder = BotResponder(
+        database: database,
+        generator: configuration.llm.map {
+            AnswerGenerator(
+                client: httpClient.client,
+                endpoint: $0.url,
+                model: $0.model,
+                apiKey: $0.apiKey,
+                timeout: .seconds($0.timeout)
+            )
+        },
+        logger: logger
+    )
     let router = buildRouter(
         database: database,
         metrics: registry,
         sender: sender,
         planner: planner,
+        responder: responder,
         configuration: configuration
     )
     var app = Application(
@@ -85,6 +99,7 @@ func buildRouter(
     metrics: PrometheusCollectorRegistry,
     sender: HookSender,
     planner: SyncPlanner,
+    responder: BotResponder,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -101,7 +116,7 @@ func buildRouter(
     // The chat widget's public routes: limited per client address, then per bot.
     let perClient = RateLimiter(capacity: configuration.visitorRateLimit)
     let perBot = RateLimiter(capacity: configuration.botRateLimit)
-    let visitors = VisitorController(database: database, metrics: conversationMetrics, feed: feed)
+    let visitors = VisitorController(database: database, metrics: conversationMetrics, feed: feed, responder: responder)
     let publicRoutes = router.group("api/v1/public")
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientAddress })
     publicRoutes.group("bots/{botId}/conversations")
@@ -122,6 +137,7 @@ func buildRouter(
         atPath: "bots/{botId}/hooks"
     )
     api.addRoutes(DataSourceController(database: database).endpoints, atPath: "bots/{botId}/data-sources")
+    api.addRoutes(SearchController(database: database, responder: responder).endpoints, atPath: "bots/{botId}/search")
     let syncs = SyncController(database: database, planner: planner)
     api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
@@ -133,7 +149,12 @@ func buildRouter(
             }
         )
         .addRoutes(syncs.triggerEndpoint)
-    let conversations = ConversationController(database: database, metrics: conversationMetrics, feed: feed)
+    let conversations = ConversationController(
+        database: database,
+        metrics: conversationMetrics,
+        feed: feed,
+        responder: responder
+    )
     api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversations.endpoints, atPath: "conversations")
     api.addRoutes(events.workspaceEndpoint, atPath: "events")

@@ -35,6 +35,9 @@ struct AppConfiguration: Sendable {
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
     var createsDefaultWorkspace = false
+    /// `--llm-url` / `SWITCHBOARD_LLM_URL`: an OpenAI-compatible chat-completions endpoint that writes bot
+    /// replies from the retrieved passages; without it, replies quote the passages.
+    var llm: LLMSettings?
     /// How often a quiet event stream sends a heartbeat comment.
     var eventHeartbeatInterval = Duration.seconds(15)
 
@@ -65,6 +68,10 @@ extension AppConfiguration {
         var visitorRateLimit: Int?
         var botRateLimit: Int?
         var tokenizerDirectory: String?
+        var llmURL: String?
+        var llmModel: String?
+        var llmAPIKey: String?
+        var llmTimeout: Int?
     }
 
     /// Resolves each setting from its option, then its variable in `environment`, then its default.
@@ -144,5 +151,30 @@ extension AppConfiguration {
             }
             logLevel = parsed
         }
+        if let url = value(overrides.llmURL, "SWITCHBOARD_LLM_URL") {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()),
+                parsed.host?.isEmpty == false
+            else {
+                throw ConfigurationError(description: "--llm-url / SWITCHBOARD_LLM_URL must be an http(s) URL.")
+            }
+            guard let model = value(overrides.llmModel, "SWITCHBOARD_LLM_MODEL") else {
+                throw ConfigurationError(description: "--llm-url needs --llm-model (or SWITCHBOARD_LLM_MODEL).")
+            }
+            llm = LLMSettings(
+                url: url,
+                model: model,
+                apiKey: value(overrides.llmAPIKey, "SWITCHBOARD_LLM_API_KEY"),
+                timeout: try integer(overrides.llmTimeout, "SWITCHBOARD_LLM_TIMEOUT", "llm-timeout", in: 1...300) ?? 15
+            )
+        }
     }
+}
+
+/// The chat-completions endpoint that writes bot replies.
+struct LLMSettings: Sendable {
+    var url: String
+    var model: String
+    var apiKey: String?
+    /// Seconds.
+    var timeout: Int
 }

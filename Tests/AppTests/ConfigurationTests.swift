@@ -14,6 +14,30 @@ import Testing
         #expect(configuration.disableAfter == 5)
         #expect(configuration.allowPrivateTargets == false)
         #expect(configuration.logLevel == .info)
+        #expect(configuration.llm == nil)
+    }
+
+    @Test func anLLMNeedsAnHTTPURLAndAModelAndTakesItsKeyAndTimeout() throws {
+        let configuration = try AppConfiguration(
+            .init(llmURL: "http://127.0.0.1:11434/v1/chat/completions", llmModel: "llama3", llmTimeout: 4),
+            environment: ["SWITCHBOARD_LLM_API_KEY": "key"]
+        )
+        #expect(configuration.llm?.url == "http://127.0.0.1:11434/v1/chat/completions")
+        #expect(configuration.llm?.model == "llama3" && configuration.llm?.apiKey == "key")
+        #expect(configuration.llm?.timeout == 4)
+        #expect(
+            try AppConfiguration(.init(llmURL: "https://x.example/v1", llmModel: "m"), environment: [:]).llm?.timeout
+                == 15
+        )
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(.init(llmURL: "https://x.example/v1"), environment: [:])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(.init(llmURL: "ftp://x.example/v1", llmModel: "m"), environment: [:])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try AppConfiguration(.init(llmURL: "https://x.example/v1", llmModel: "m", llmTimeout: 0), environment: [:])
+        }
     }
 
     @Test func environmentVariablesSetEveryOption() throws {

@@ -155,4 +155,50 @@ import Testing
         )
         #expect(body["conversation"]?.keys == ["id", "botId", "botName", "channelType", "createdAt"])
     }
+
+    @Test func everyUserBotAndAgentMessageIsDeliveredToConversationMessageHooks() async throws {
+        let app = try await TestApp { $0.allowPrivateTargets = true }
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            try await app.run { api in
+                // Given a bot with documents, a conversation.message hook, and agent Jane
+                let (bot, _) = try await BotReplyTests.botWithDocuments(api, app)
+                let hook = try await api.post(
+                    "/api/v1/bots/\(bot)/hooks",
+                    key: app.ownerKey,
+                    json: #"{"type": "conversation.message", "targetUrl": "\#(target)"}"#
+                )
+                #expect(hook.status == .created)
+                let jane = try await api.createAgent(name: "Jane", email: "jane@example.com", key: app.ownerKey)[
+                    "token"
+                ]!.string!
+                // When the visitor asks (the bot answers), escalates, and Jane replies
+                let conversation = try await api.startConversation(bot: bot)
+                _ = try await BotReplyTests.say(api, conversation, "Is there a store in Munich?")
+                #expect(try await api.escalate(conversation).status == .ok)
+                #expect(try await api.act("claim", on: conversation, key: jane).status == .ok)
+                let reply = try await api.post(
+                    "/api/v1/conversations/\(conversation["id"]!.string!)/messages",
+                    key: jane,
+                    json: #"{"text": "Yes, in the city centre."}"#
+                )
+                #expect(reply.status == .created)
+                // Then the hook gets the three messages, in order, as the API shows them
+                let requests = try await receiver.waitForRequests(3)
+                #expect(requests.count == 3)
+                let bodies = try requests.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.body.utf8)) }
+                    .sorted {
+                        ($0["message"]?["createdAt"]?.string ?? "") < ($1["message"]?["createdAt"]?.string ?? "")
+                    }
+                #expect(bodies.map { $0["message"]?["role"]?.string } == ["user", "bot", "agent"])
+                #expect(bodies.allSatisfy { $0["event"]?.string == "conversation.message" && $0["timestamp"] != nil })
+                #expect(bodies.allSatisfy { $0["conversation"]?["id"] == conversation["id"] })
+                #expect(bodies[0]["conversation"]?["botName"]?.string == "Help bot")
+                #expect(bodies[1]["message"]?["sources"]?[0]?["rowKey"]?.string == "stores")
+                #expect(bodies[2]["message"]?["agent"]?["name"]?.string == "Jane")
+                #expect(bodies[2]["conversation"]?["state"]?.string == "Active")
+                #expect(requests.allSatisfy { $0.header("X-Switchboard-Event") == "conversation.message" })
+            }
+        }
+    }
 }

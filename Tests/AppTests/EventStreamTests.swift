@@ -32,9 +32,9 @@ import Testing
                 key: agent,
                 json: #"{"text": "On its way."}"#
             )
-            // Then the stream has exactly ours, in order
+            // Then the stream has exactly ours, in order (the bot, with no documents, does not know)
             var seen: [String] = []
-            for _ in 0..<5 {
+            for _ in 0..<6 {
                 let frame = try #require(try await stream.nextEvent())
                 let data = try frame.json
                 switch frame.event {
@@ -47,7 +47,13 @@ import Testing
                 default: Issue.record("unexpected \(frame)")
                 }
             }
-            #expect(seen == ["Bot", "user: Where is my order?", "Escalated", "Active", "agent: On its way."])
+            #expect(
+                seen == [
+                    "Bot", "user: Where is my order?", "bot: \(BotResponder.dontKnow(offeringHuman: true))",
+                    "Escalated",
+                    "Active", "agent: On its way.",
+                ]
+            )
         }
     }
 

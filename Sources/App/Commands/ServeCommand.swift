@@ -57,6 +57,25 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var tokenizerData: String?
 
+    @Option(
+        name: .customLong("llm-url"),
+        help: "OpenAI-compatible chat-completions URL that writes bot replies (env SWITCHBOARD_LLM_URL; default none)."
+    )
+    var llmURL: String?
+
+    @Option(name: .customLong("llm-model"), help: "Model for --llm-url (env SWITCHBOARD_LLM_MODEL).")
+    var llmModel: String?
+
+    @Option(name: .customLong("llm-api-key"), help: "Bearer key for --llm-url (env SWITCHBOARD_LLM_API_KEY).")
+    var llmAPIKey: String?
+
+    @Option(
+        name: .customLong("llm-timeout"),
+        help:
+            "Seconds an LLM answer may take before the bot replies with passages (env SWITCHBOARD_LLM_TIMEOUT; default 15)."
+    )
+    var llmTimeout: Int?
+
     func run() async throws {
         var configuration: AppConfiguration
         do {
@@ -73,7 +92,11 @@ struct ServeCommand: AsyncParsableCommand {
                     logLevel: logLevel,
                     visitorRateLimit: visitorRateLimit,
                     botRateLimit: botRateLimit,
-                    tokenizerDirectory: tokenizerData
+                    tokenizerDirectory: tokenizerData,
+                    llmURL: llmURL,
+                    llmModel: llmModel,
+                    llmAPIKey: llmAPIKey,
+                    llmTimeout: llmTimeout
                 ),
                 environment: ProcessInfo.processInfo.environment
             )

@@ -6,6 +6,7 @@ struct ConversationController {
     let database: AppDatabase
     let metrics: ConversationMetrics
     let feed: ConversationFeed
+    let responder: BotResponder
 
     var integrationEndpoint: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self).post(use: start)
@@ -39,6 +40,11 @@ struct ConversationController {
         )
         metrics.transitioned(.start)
         feed.changed(conversation)
+        if let question = conversation.initialMessage,
+            let reply = try await responder.reply(to: question, in: conversation)
+        {
+            feed.posted(reply, in: conversation)
+        }
         return EditedResponse(
             status: .created,
             response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)

@@ -63,6 +63,6 @@ enum ConversationRequests {
     }
 
     static func transcript(_ messages: [Message], next: Int64?) -> Page<MessageResponse> {
-        Page(data: messages.map(MessageResponse.init), nextCursor: next.map { Cursor.encode("m:\($0)") })
+        Page(data: messages.map { MessageResponse(message: $0) }, nextCursor: next.map { Cursor.encode("m:\($0)") })
     }
 }

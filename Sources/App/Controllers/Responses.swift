@@ -211,6 +211,8 @@ struct ConversationResponse: ResponseEncodable, Sendable {
 
 struct MessageResponse: ResponseEncodable, Sendable {
     let message: Message
+    /// The bot's answer, in the answer to a visitor's message that the bot replied to.
+    var reply: Message? = nil
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -223,10 +225,12 @@ struct MessageResponse: ResponseEncodable, Sendable {
                 forKey: .agent
             )
         }
+        try container.encodeIfPresent(message.sources, forKey: .sources)
         try container.encode(message.createdAt, forKey: .createdAt)
+        try container.encodeIfPresent(reply.map { MessageResponse(message: $0) }, forKey: .reply)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, role, text, agent, createdAt }
+    private enum CodingKeys: String, CodingKey { case id, role, text, agent, sources, createdAt, reply }
 }
 
 struct DataSourceResponse: ResponseEncodable, Sendable {

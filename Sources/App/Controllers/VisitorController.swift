@@ -5,6 +5,7 @@ struct VisitorController {
     let database: AppDatabase
     let metrics: ConversationMetrics
     let feed: ConversationFeed
+    let responder: BotResponder
 
     /// `POST /api/v1/public/bots/{botId}/conversations` (anyone).
     var startEndpoint: RouteCollection<AppRequestContext> {
@@ -35,6 +36,7 @@ struct VisitorController {
         )
         metrics.transitioned(.start)
         feed.changed(conversation)
+        if let question = new.initialMessage { try await reply(to: question, in: conversation) }
         return EditedResponse(
             status: .created,
             response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
@@ -50,7 +52,7 @@ struct VisitorController {
             after: nil,
             limit: PageRequest.maximumLimit
         )
-        return ConversationResponse(conversation: conversation, messages: messages.map(MessageResponse.init))
+        return ConversationResponse(conversation: conversation, messages: messages.map { MessageResponse(message: $0) })
     }
 
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Page<MessageResponse> {
@@ -74,7 +76,8 @@ struct VisitorController {
             text: try ConversationRequests.text(body.text)
         )
         feed.posted(message, in: conversation)
-        return EditedResponse(status: .created, response: MessageResponse(message: message))
+        let reply = try await reply(to: message.text, in: conversation)
+        return EditedResponse(status: .created, response: MessageResponse(message: message, reply: reply))
     }
 
     /// "Talk to a human".
@@ -89,6 +92,14 @@ struct VisitorController {
         metrics.transitioned(.escalate)
         feed.changed(escalated)
         return ConversationResponse(conversation: escalated)
+    }
+
+    /// The bot's answer, when the bot has the conversation.
+    @discardableResult
+    private func reply(to question: String, in conversation: Conversation) async throws -> Message? {
+        guard let reply = try await responder.reply(to: question, in: conversation) else { return nil }
+        feed.posted(reply, in: conversation)
+        return reply
     }
 
     private func visitorConversation(_ context: AppRequestContext) throws(AppError) -> Conversation {

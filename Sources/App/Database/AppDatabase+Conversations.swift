@@ -56,22 +56,15 @@ extension AppDatabase {
                 updatedAt: now
             )
             try conversation.insert(db)
-            if let text = new.initialMessage {
-                try Self.insertMessage(
-                    conversationID: conversation.id,
-                    role: .user,
-                    text: text,
-                    agent: nil,
-                    at: now,
-                    db
-                )
-            }
             try enqueueDeliveries(
                 event: .conversationStarted,
                 botID: bot.id,
                 payload: HookEvent.conversationStarted(conversation, botName: bot.name),
                 db
             )
+            if let text = new.initialMessage {
+                try insertMessage(in: conversation, role: .user, text: text, at: now, db)
+            }
             return conversation
         }
         return (conversation, token)
@@ -185,14 +178,16 @@ extension AppDatabase {
     func postVisitorMessage(conversationID: String, text: String) async throws -> Message {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
-            return try Self.insertMessage(
-                conversationID: conversation.id,
-                role: .user,
-                text: text,
-                agent: nil,
-                at: .now(),
-                db
-            )
+            return try insertMessage(in: conversation, role: .user, text: text, at: .now(), db)
+        }
+    }
+
+    /// The bot's reply, unless a human took the conversation meanwhile (then nil: the bot stays silent).
+    func postBotReply(conversationID: String, text: String, sources: [MessageSource]) async throws -> Message? {
+        try await pool.write { db in
+            let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
+            guard conversation.state.botAnswers else { return nil }
+            return try insertMessage(in: conversation, role: .bot, text: text, sources: sources, at: .now(), db)
         }
     }
 
@@ -219,14 +214,7 @@ extension AppDatabase {
             guard conversation.claimedByAgentId == agentID, let agent = try Agent.fetchOne(db, key: agentID) else {
                 throw AppError.notClaimingAgent
             }
-            return try Self.insertMessage(
-                conversationID: conversation.id,
-                role: .agent,
-                text: text,
-                agent: agent,
-                at: .now(),
-                db
-            )
+            return try insertMessage(in: conversation, role: .agent, text: text, agent: agent, at: .now(), db)
         }
     }
 
@@ -249,26 +237,39 @@ extension AppDatabase {
         }
     }
 
+    /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction.
     @discardableResult
-    private static func insertMessage(
-        conversationID: String,
+    private func insertMessage(
+        in conversation: Conversation,
         role: MessageRole,
         text: String,
-        agent: Agent?,
+        agent: Agent? = nil,
+        sources: [MessageSource]? = nil,
         at time: Timestamp,
         _ db: Database
     ) throws -> Message {
         var message = Message(
             seq: nil,
             id: newID(),
-            conversationId: conversationID,
+            conversationId: conversation.id,
             role: role,
             text: text,
             agentId: agent?.id,
             agentName: agent?.name,
+            sources: sources,
             createdAt: time
         )
         try message.insert(db)
+        try enqueueDeliveries(
+            event: .conversationMessage,
+            botID: conversation.botId,
+            payload: HookEvent.conversationMessage(
+                message,
+                in: conversation,
+                botName: try Bot.fetchOne(db, key: conversation.botId)?.name ?? ""
+            ),
+            db
+        )
         return message
     }
 

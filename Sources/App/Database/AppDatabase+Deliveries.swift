@@ -43,15 +43,19 @@ extension AppDatabase {
         event: HookType,
         botID: String,
         dataSourceID: String? = nil,
-        payload: Data,
+        payload: @autoclosure () throws -> Data,
         _ db: Database
     ) throws -> [Delivery] {
         var hooks = Hook.filter(Hook.Columns.botId == botID && Hook.Columns.type == event.rawValue)
         if let dataSourceID {
             hooks = hooks.filter(Hook.Columns.dataSourceId == nil || Hook.Columns.dataSourceId == dataSourceID)
         }
+        let matching = try hooks.fetchAll(db)
+        // Encoded only when some hook wants it: most messages go to no hook at all.
+        guard !matching.isEmpty else { return [] }
+        let payload = try payload()
         let now = Timestamp.now()
-        let deliveries = try hooks.fetchAll(db).map { hook in
+        let deliveries = matching.map { hook in
             Delivery(
                 id: newID(),
                 hookId: hook.id,

@@ -247,6 +247,15 @@ struct AppDatabase: Sendable {
                 t.add(column: "tokenEncoding", .text).notNull().defaults(to: Encoding.Name.cl100kBase.rawValue)
             }
         }
+        migrator.registerMigration("v8: full-text search over documents, message sources") { db in
+            try db.alter(table: "message") { t in t.add(column: "sources", .text) }
+            // Kept in step with `document` by triggers, so every sync's transaction updates the index too.
+            try db.create(virtualTable: "documentSearch", using: FTS5()) { t in
+                t.synchronize(withTable: "document")
+                t.tokenizer = .porter(wrapping: .unicode61())
+                t.column("text")
+            }
+        }
         return migrator
     }
 

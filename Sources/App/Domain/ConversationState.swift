@@ -27,6 +27,9 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// The bot answers visitors in `Bot` and `Resolved`; while a human is asked for or has it, it is silent.
+    var botAnswers: Bool { self == .bot || self == .resolved }
+
     /// The states reachable from this one, in table order.
     var allowedTargets: [ConversationState] {
         [Transition.escalate, .claim, .release].filter { $0.sources.contains(self) }.map(\.target)

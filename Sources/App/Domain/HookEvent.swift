@@ -61,6 +61,22 @@ extension HookEvent {
         )
     }
 
+    /// Beyond the reference: every message of a transcript, as the API shows it.
+    static func conversationMessage(_ message: Message, in conversation: Conversation, botName: String) throws -> Data {
+        let shown = try JSONDecoder().decode(
+            JSONValue.self,
+            from: JSONEncoder.api().encode(MessageResponse(message: message))
+        )
+        return try envelope(
+            "conversation.message",
+            at: message.createdAt,
+            [
+                "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
+                "message": shown,
+            ]
+        )
+    }
+
     private static func conversationSummary(
         _ conversation: Conversation,
         botName: String,

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 import Tokenizer
 
@@ -91,6 +92,7 @@ func routerForInspection() throws -> Router<AppRequestContext> {
             encodings: sharedEncodings,
             pages: PageFetcher(client: .shared, targetGuard: targetGuard, timeout: .seconds(1))
         ),
+        responder: BotResponder(database: database, generator: nil, logger: Logger(label: "routes")),
         configuration: .init()
     )
 }

@@ -49,6 +49,8 @@ struct Message: AppRecord {
     var text: String
     var agentId: String?
     var agentName: String?
+    /// What a bot reply was drawn from (stored as JSON); nil for other messages.
+    var sources: [MessageSource]?
     var createdAt: Timestamp
 
     enum Columns {
@@ -59,4 +61,13 @@ struct Message: AppRecord {
     mutating func didInsert(_ inserted: InsertionSuccess) {
         seq = inserted.rowID
     }
+}
+
+/// A passage a bot reply was drawn from: its data source and row.
+struct MessageSource: Codable, Sendable, Equatable {
+    var dataSourceId: String
+    var dataSourceName: String
+    var rowKey: String
+    var title: String?
+    var url: String?
 }

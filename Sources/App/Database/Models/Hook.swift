@@ -10,6 +10,8 @@ enum HookType: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible
     case conversationEscalated = "conversation.escalated"
     case conversationClaimed = "conversation.claimed"
     case conversationReleased = "conversation.released"
+    /// Every user, bot and agent message (beyond the reference: for CRMs and analytics).
+    case conversationMessage = "conversation.message"
 
     /// Outbound hooks POST to a target; the trigger hook has none.
     var hasTarget: Bool { self != .syncTrigger }

@@ -1,0 +1,72 @@
+import GRDB
+
+/// A synced document that matches a question, with where it came from.
+struct Passage: Sendable {
+    var documentId: String
+    var text: String
+    /// bm25's relevance, negated so that higher is better.
+    var score: Double
+    /// The share of the question's words the passage contains (0…1).
+    var coverage: Double
+    var source: MessageSource
+}
+
+extension AppDatabase {
+    /// A bot's documents that best match `terms`, best first, ranked by bm25 over the full-text index
+    /// that syncs keep in step with the documents.
+    func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage] {
+        guard !terms.isEmpty else { return [] }
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT document.rowid AS rowid, document.id, document.text, document.rowKey, document.dataSourceId,
+                           dataSource.name AS dataSourceName, dataSourceRow.title, dataSourceRow.url,
+                           bm25(documentSearch) AS rank
+                    FROM documentSearch
+                    JOIN document ON document.rowid = documentSearch.rowid
+                    JOIN dataSource ON dataSource.id = document.dataSourceId
+                    LEFT JOIN dataSourceRow
+                      ON dataSourceRow.dataSourceId = document.dataSourceId AND dataSourceRow.key = document.rowKey
+                    WHERE documentSearch MATCH ? AND dataSource.botId = ?
+                    ORDER BY rank, document.rowid
+                    LIMIT ?
+                    """,
+                arguments: [terms.anyWordQuery, botID, limit]
+            )
+            let coverage = try Self.coverage(of: rows.map { $0["rowid"] as Int64 }, by: terms, db)
+            return rows.map { row in
+                let rowid: Int64 = row["rowid"]
+                return Passage(
+                    documentId: row["id"],
+                    text: row["text"],
+                    score: -(row["rank"] as Double),
+                    coverage: coverage[rowid, default: 0],
+                    source: MessageSource(
+                        dataSourceId: row["dataSourceId"],
+                        dataSourceName: row["dataSourceName"],
+                        rowKey: row["rowKey"],
+                        title: row["title"],
+                        url: row["url"]
+                    )
+                )
+            }
+        }
+    }
+
+    /// For each document, the share of the question's words it contains, as the index's tokenizer reads them.
+    private static func coverage(of rowids: [Int64], by terms: SearchTerms, _ db: Database) throws -> [Int64: Double] {
+        guard !rowids.isEmpty else { return [:] }
+        var matches: [Int64: Int] = [:]
+        let candidates = rowids.map(String.init).joined(separator: ",")
+        for word in terms.words {
+            let found = try Int64.fetchAll(
+                db,
+                sql: "SELECT rowid FROM documentSearch WHERE documentSearch MATCH ? AND rowid IN (\(candidates))",
+                arguments: [SearchTerms.quoted(word)]
+            )
+            for rowid in found { matches[rowid, default: 0] += 1 }
+        }
+        return matches.mapValues { Double($0) / Double(terms.words.count) }
+    }
+}
