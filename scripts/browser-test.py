@@ -219,6 +219,10 @@ def run(binary):
         owner.find("#sync-history tr[data-sync-status=succeeded]", timeout=20)
         owner.wait_text("#source-detail", "full refund")
         owner.wait_text("#usage-text", "of 1,000,000")
+        owner.type("#ask-question", "How long do I have to return something?")
+        owner.click("#ask button[type=submit]")
+        owner.wait_text("#ask-results", "Would answer")
+        owner.wait_text("#ask-results", "Returns")
         owner.shot("04-console-data-sources")
 
         step("an agent signs in to the inbox")
@@ -234,32 +238,36 @@ def run(binary):
         driver.switch_to.new_window("window")
         visitor = Page(driver, driver.current_window_handle)
         driver.get(f"{base}/widget.html?bot={bot_id}")
+        visitor.type("#message", "How many days do I have to return an item?", submit=True)
+        visitor.wait_text("#transcript .bubble.bot", "within 30 days of delivery")
+        visitor.wait_text("#transcript .bubble.bot .sources", "Returns")
         visitor.type("#message", "Hi! Where is my order?", submit=True)
-        visitor.wait_text("#transcript", "Where is my order?")
+        visitor.wait_text("#transcript", "don't know the answer")
+        visitor.shot("06-widget-bot-answers")
         visitor.click("#talk-to-human")
         visitor.type("#email", "sam@example.com")
         visitor.click("#escalate-form button[type=submit]")
         visitor.wait_text("#status", "Waiting for a person")
         visitor.wait_text("#transcript", "asked a person to join")
-        visitor.shot("06-widget-escalated")
+        visitor.shot("07-widget-escalated")
 
         step("the agent sees it appear live, claims and replies")
         agent.wait_text("#waiting", "sam@example.com")
-        agent.shot("07-inbox-waiting")
+        agent.shot("08-inbox-waiting")
         agent.click("#waiting button[data-conversation-id]")
         agent.wait_text(".transcript", "Where is my order?")
         agent.click("#claim")
         agent.wait_text("#conversation-state", "Active")
         agent.type("#reply-text", "Hi Sam, I'm Alex. Your order left our warehouse this morning.", submit=True)
         agent.wait_text(".transcript", "left our warehouse")
-        agent.shot("08-inbox-active")
+        agent.shot("09-inbox-active")
 
         step("the visitor sees the agent join and the reply")
         visitor.wait_text("#transcript", "Alex Agent joined the conversation")
         visitor.wait_text("#transcript", "left our warehouse")
         visitor.wait_text("#status", "chatting with Alex Agent")
         visitor.type("#message", "Great, thank you!", submit=True)
-        visitor.shot("09-widget-agent")
+        visitor.shot("10-widget-agent")
         agent.wait_text(".transcript", "Great, thank you!")
 
         step("the agent releases; the visitor sees it")
@@ -269,7 +277,7 @@ def run(binary):
         assert notes.count("Handed back to the bot.") == 1, notes
         visitor.wait_text("#transcript", "Alex Agent left the conversation")
         visitor.wait_text("#status", "The bot is back")
-        visitor.shot("10-widget-released")
+        visitor.shot("11-widget-released")
 
         step("the deliveries appear in the console's log")
         owner.focus()
@@ -285,11 +293,11 @@ def run(binary):
             owner.wait_text(f"{card} details", event)
         owner.button("[data-hook-type='conversation.escalated'] tr[data-delivery-status=succeeded]", "Attempts").click()
         owner.wait_text("[data-hook-type='conversation.escalated'] details ol", "HTTP 200")
-        owner.shot("11-console-delivery-log")
+        owner.shot("12-console-delivery-log")
         assert len(Receiver.received) >= 3, "the test delivery, the escalation and the release"
 
         step("every page reads on a phone")
-        for page, name in [(visitor, "12-phone-widget"), (agent, "13-phone-inbox"), (owner, "14-phone-console")]:
+        for page, name in [(visitor, "13-phone-widget"), (agent, "14-phone-inbox"), (owner, "15-phone-console")]:
             page.focus()
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                    {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})

@@ -1,7 +1,7 @@
 // The agent inbox: the Escalated queue, live; claim, read, reply, release.
 import { allPages, apiClient } from "./api.js";
 import { openStream } from "./stream.js";
-import { busy, h, onSubmit, storedCredential, time, toast, when } from "./ui.js";
+import { busy, h, messageBubble, onSubmit, storedCredential, time, toast, when } from "./ui.js";
 
 const agentToken = storedCredential("switchboard.agentToken");
 const api = apiClient(agentToken.get);
@@ -97,7 +97,7 @@ function changed(conversation) {
 function posted({ conversationId, message }) {
   if (conversationId !== inbox.selectedId) return;
   const transcript = document.querySelector(".transcript");
-  if (transcript && !transcript.querySelector(`[data-message-id="${message.id}"]`)) appendTo(transcript, bubble(message));
+  if (transcript && !transcript.querySelector(`[data-message-id="${message.id}"]`)) appendTo(transcript, messageBubble(message, "Visitor"));
 }
 
 function stateNote(conversation) {
@@ -148,7 +148,7 @@ async function openConversation(id, { focus = true } = {}) {
     ]);
     if (inbox.selectedId !== id) return;
     const transcript = h("div", { class: "transcript agent-view", role: "log", "aria-live": "polite", "aria-label": "Transcript" },
-      ...(messages.length ? messages.map(bubble) : [h("p", { class: "note" }, "No messages yet.")]));
+      ...(messages.length ? messages.map((message) => messageBubble(message, "Visitor")) : [h("p", { class: "note" }, "No messages yet.")]));
     inbox.shownState = conversation.state;
     main.replaceChildren(h("header", { class: "chat-header", id: "chat-header" }), transcript, composer(conversation));
     renderHeader(conversation);
@@ -224,12 +224,6 @@ function composer(conversation) {
     text.value = "";
     posted({ conversationId: conversation.id, message });
   });
-}
-
-function bubble(message) {
-  const from = { user: "Visitor", bot: "Bot", agent: message.agent?.name ?? "Agent" }[message.role];
-  return h("div", { class: `bubble ${message.role}`, "data-message-id": message.id },
-    h("span", { class: "from" }, `${from} · ${time(message.createdAt)}`), message.text);
 }
 
 function appendTo(transcript, element) {

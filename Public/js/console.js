@@ -10,6 +10,7 @@ const hookTypes = [
   ["conversation.escalated", "Conversation escalated"],
   ["conversation.claimed", "Conversation claimed"],
   ["conversation.released", "Conversation released"],
+  ["conversation.message", "Every message"],
   ["sync.success", "Sync succeeded"],
   ["sync.failure", "Sync failed"],
   ["sync.trigger", "Sync trigger URL"],
@@ -460,7 +461,7 @@ async function renderDataSources(bot, panel) {
   const list = h("ul", { class: "nav-list", id: "source-list" });
   const detail = h("div", { id: "source-detail" });
   panel.replaceChildren(h("div", { class: "split" },
-    h("div", {}, h("section", { class: "card", "aria-labelledby": "sources-title" }, h("h2", { id: "sources-title" }, "Data sources"), list), sourceForm(bot)),
+    h("div", {}, h("section", { class: "card", "aria-labelledby": "sources-title" }, h("h2", { id: "sources-title" }, "Data sources"), list), askForm(bot), sourceForm(bot)),
     detail));
   await load(list, async () => {
     const sources = await allPages(api, `/api/v1/bots/${bot.id}/data-sources`);
@@ -476,6 +477,27 @@ async function renderDataSources(bot, panel) {
     return;
   }
   await load(detail, async () => sourceDetail(bot, await api.get(`/api/v1/bots/${bot.id}/data-sources/${view.dataSourceId}`)));
+}
+
+/** What the bot would find for a question, across all its synced data sources. */
+function askForm(bot) {
+  const results = h("div", { id: "ask-results", "aria-live": "polite" });
+  const form = h("form", { class: "card", id: "ask" },
+    h("h2", {}, "Ask the bot"),
+    h("div", { class: "field" }, h("label", { for: "ask-question" }, "Question"),
+      h("input", { id: "ask-question", name: "q", required: true, maxlength: 10000, placeholder: "How do I return an item?" }),
+      h("small", {}, "Searches the synced documents the way the bot does.")),
+    h("button", { type: "submit" }, "Search"),
+    results);
+  return onSubmit(form, async ({ q }) => {
+    const hits = (await api.get(`/api/v1/bots/${bot.id}/search?q=${encodeURIComponent(q)}&limit=3`)).data;
+    results.replaceChildren(...(hits.length
+      ? hits.map((hit) => h("div", { class: "hit" },
+        h("p", {}, h("span", { class: `badge ${hit.answers ? "ok" : "muted"}` }, hit.answers ? "Would answer" : "Too loose"), " ",
+          h("strong", {}, hit.source.title ?? hit.source.rowKey), h("span", { class: "hint", style: "display: inline" }, ` · ${hit.source.dataSourceName}`)),
+        h("p", { class: "hint" }, truncate(hit.text, 160))))
+      : [h("p", { class: "hint" }, "Nothing matches: the bot would say it does not know.")]));
+  });
 }
 
 function sourceForm(bot) {

@@ -110,6 +110,24 @@ export function number(value) {
   return new Intl.NumberFormat().format(value);
 }
 
+/** A transcript message; `visitorName` is how the visitor is called on this page. Bot replies list their sources. */
+export function messageBubble(message, visitorName) {
+  const from = { user: visitorName, bot: "Bot", agent: message.agent?.name ?? "Agent" }[message.role];
+  const sources = message.sources?.length
+    ? h("ul", { class: "sources", "aria-label": "Sources" }, ...message.sources.map((source) => {
+      const name = source.title ?? source.rowKey;
+      return h("li", {}, source.url ? h("a", { href: source.url, target: "_blank", rel: "noopener" }, name) : name);
+    }))
+    : null;
+  return h("div", { class: `bubble ${message.role}`, "data-message-id": message.id },
+    h("span", { class: "from" }, `${from} · ${time(message.createdAt)}`), withoutSourcesLine(message), sources);
+}
+
+/** The text as written, less the "Sources: …" line that the list below the bubble shows better. */
+function withoutSourcesLine(message) {
+  return message.sources?.length ? message.text.replace(/\n\nSources: [^\n]*$/, "") : message.text;
+}
+
 /** Replaces a container's content with a loading line, then with what `render` returns (or the error). */
 export async function load(container, render) {
   container.replaceChildren(h("p", { class: "loading", role: "status" }, "Loading…"));

@@ -1,7 +1,7 @@
 // The visitor's chat widget: start a conversation, chat, ask for a human, see agents join and leave, live.
 import { apiClient } from "./api.js";
 import { openStream } from "./stream.js";
-import { h, onSubmit, time, toast } from "./ui.js";
+import { h, messageBubble, onSubmit, toast } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const botId = new URLSearchParams(location.search).get("bot");
@@ -65,7 +65,9 @@ async function send({ text }) {
   $("message").value = "";
   try {
     if (await ensureConversation(text)) return;
-    append(await api.post(`/api/v1/public/conversations/${chat.id}/messages`, { text }));
+    const posted = await api.post(`/api/v1/public/conversations/${chat.id}/messages`, { text });
+    append(posted);
+    if (posted.reply) append(posted.reply);
   } catch (error) {
     $("message").value = text;
     throw error;
@@ -134,9 +136,7 @@ function append(message) {
   const transcript = $("transcript");
   if (transcript.querySelector(`[data-message-id="${message.id}"]`)) return;
   transcript.querySelector(".note:only-child")?.remove();
-  const from = { user: "You", bot: "Bot", agent: message.agent?.name ?? "Agent" }[message.role];
-  transcript.append(h("div", { class: `bubble ${message.role}`, "data-message-id": message.id },
-    h("span", { class: "from" }, `${from} · ${time(message.createdAt)}`), message.text));
+  transcript.append(messageBubble(message, "You"));
   transcript.scrollTop = transcript.scrollHeight;
 }
 

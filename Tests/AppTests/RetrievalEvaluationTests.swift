@@ -32,10 +32,16 @@ import Testing
             )
             var hitsAt1 = 0
             var hitsAt3 = 0
+            var answeredRight = 0
+            var answeredWrong = 0
             var misses: [String] = []
             for item in evaluation.questions {
-                let found = try await SearchTests.search(api, app, bot: bot, item.question).prefix(3)
-                    .compactMap { $0["source"]?["rowKey"]?.string }
+                let hits = try await SearchTests.search(api, app, bot: bot, item.question)
+                let found = hits.prefix(3).compactMap { $0["source"]?["rowKey"]?.string }
+                // What the bot itself would reply with: the first passage that answers, if any
+                if let quoted = hits.first(where: { $0["answers"]?.bool == true }) {
+                    if quoted["source"]?["rowKey"]?.string == item.key { answeredRight += 1 } else { answeredWrong += 1 }
+                }
                 if found.first == item.key { hitsAt1 += 1 }
                 if found.contains(item.key) { hitsAt3 += 1 } else { misses.append("\(item.question) → \(found)") }
             }
@@ -44,7 +50,9 @@ import Testing
             let hitAt3 = Double(hitsAt3) / count
             print(
                 "retrieval evaluation: \(evaluation.questions.count) questions over \(evaluation.rows.count) rows: "
-                    + "hit@1 \(String(format: "%.3f", hitAt1)), hit@3 \(String(format: "%.3f", hitAt3))"
+                    + "hit@1 \(String(format: "%.3f", hitAt1)), hit@3 \(String(format: "%.3f", hitAt3)); "
+                    + "the bot quotes the right row for \(answeredRight), a wrong one for \(answeredWrong), "
+                    + "and says it does not know for \(evaluation.questions.count - answeredRight - answeredWrong)"
             )
             for miss in misses { print("  missed: \(miss)") }
             #expect(hitAt3 >= 0.9, "\(misses)")

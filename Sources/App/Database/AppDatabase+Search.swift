@@ -6,7 +6,7 @@ struct Passage: Sendable {
     var text: String
     /// bm25's relevance, negated so that higher is better.
     var score: Double
-    /// The share of the question's words the passage contains (0…1).
+    /// The share of the question's words the passage contains (0…1), words unknown to the bot counting half.
     var coverage: Double
     var source: MessageSource
 }
@@ -34,7 +34,7 @@ extension AppDatabase {
                     """,
                 arguments: [terms.anyWordQuery, botID, limit]
             )
-            let coverage = try Self.coverage(of: rows.map { $0["rowid"] as Int64 }, by: terms, db)
+            let coverage = try Self.coverage(of: rows.map { $0["rowid"] as Int64 }, by: terms, botID: botID, db)
             return rows.map { row in
                 let rowid: Int64 = row["rowid"]
                 return Passage(
@@ -55,18 +55,41 @@ extension AppDatabase {
     }
 
     /// For each document, the share of the question's words it contains, as the index's tokenizer reads them.
-    private static func coverage(of rowids: [Int64], by terms: SearchTerms, _ db: Database) throws -> [Int64: Double] {
+    /// A word that none of the bot's documents contain ("How *long*…", "*something*") counts half: it says
+    /// little about which document answers, but a question made mostly of such words is not answered here.
+    private static func coverage(
+        of rowids: [Int64],
+        by terms: SearchTerms,
+        botID: String,
+        _ db: Database
+    ) throws -> [Int64: Double] {
         guard !rowids.isEmpty else { return [:] }
         var matches: [Int64: Int] = [:]
+        var weight = 0.0
         let candidates = rowids.map(String.init).joined(separator: ",")
         for word in terms.words {
+            let query = SearchTerms.quoted(word)
             let found = try Int64.fetchAll(
                 db,
                 sql: "SELECT rowid FROM documentSearch WHERE documentSearch MATCH ? AND rowid IN (\(candidates))",
-                arguments: [SearchTerms.quoted(word)]
+                arguments: [query]
             )
             for rowid in found { matches[rowid, default: 0] += 1 }
+            let known =
+                try !found.isEmpty
+                || Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (
+                          SELECT 1 FROM documentSearch
+                          JOIN document ON document.rowid = documentSearch.rowid
+                          JOIN dataSource ON dataSource.id = document.dataSourceId
+                          WHERE documentSearch MATCH ? AND dataSource.botId = ?)
+                        """,
+                    arguments: [query, botID]
+                ) == true
+            weight += known ? 1 : 0.5
         }
-        return matches.mapValues { Double($0) / Double(terms.words.count) }
+        return matches.mapValues { Double($0) / weight }
     }
 }
