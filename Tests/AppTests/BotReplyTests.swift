@@ -76,7 +76,10 @@ import Testing
             // Then the bot quotes the returns row and names it
             let reply = try #require(posted["reply"])
             #expect(reply["role"]?.string == "bot")
-            #expect(reply["text"]?.string?.hasPrefix("Returns and refunds\n\nYou can return any unused item within 30 days") == true)
+            #expect(
+                reply["text"]?.string?.hasPrefix("Returns and refunds\n\nYou can return any unused item within 30 days")
+                    == true
+            )
             #expect(reply["text"]?.string?.hasSuffix("Sources: Returns and refunds") == true, "\(reply)")
             let cited = try #require(reply["sources"]?[0])
             #expect(cited["rowKey"]?.string == "returns" && cited["title"]?.string == "Returns and refunds")

@@ -64,7 +64,11 @@ import Testing
                         "reply"
                     ]
                 )
-                #expect(reply["text"]?.string?.hasPrefix("Returns and refunds\n\nYou can return any unused item within 30 days") == true)
+                #expect(
+                    reply["text"]?.string?.hasPrefix(
+                        "Returns and refunds\n\nYou can return any unused item within 30 days"
+                    ) == true
+                )
                 #expect(ContinuousClock.now - started < .seconds(3), "the timeout bounds the wait")
                 #expect(model.requests.count == 1)
             }

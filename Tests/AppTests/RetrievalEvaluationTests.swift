@@ -40,7 +40,11 @@ import Testing
                 let found = hits.prefix(3).compactMap { $0["source"]?["rowKey"]?.string }
                 // What the bot itself would reply with: the first passage that answers, if any
                 if let quoted = hits.first(where: { $0["answers"]?.bool == true }) {
-                    if quoted["source"]?["rowKey"]?.string == item.key { answeredRight += 1 } else { answeredWrong += 1 }
+                    if quoted["source"]?["rowKey"]?.string == item.key {
+                        answeredRight += 1
+                    } else {
+                        answeredWrong += 1
+                    }
                 }
                 if found.first == item.key { hitsAt1 += 1 }
                 if found.contains(item.key) { hitsAt3 += 1 } else { misses.append("\(item.question) → \(found)") }

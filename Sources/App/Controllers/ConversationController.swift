@@ -33,21 +33,14 @@ struct ConversationController {
         _ = try await database.bot(id: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         guard body.channelType != nil else { throw AppError.invalidField("channelType", "channelType is required.") }
-        let (conversation, token) = try await database.startConversation(
-            botID: botID,
-            workspaceID: workspaceID,
-            try ConversationRequests.newConversation(body, requiredChannel: nil)
-        )
+        let new = try ConversationRequests.newConversation(body, requiredChannel: nil)
+        let reply = try await responder.reply(opening: new, botID: botID, workspaceID: workspaceID)
+        let started = try await database.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
         metrics.transitioned(.start)
-        feed.changed(conversation)
-        if let question = conversation.initialMessage,
-            let reply = try await responder.reply(to: question, in: conversation)
-        {
-            feed.posted(reply, in: conversation)
-        }
+        feed.started(started.conversation, with: started.messages)
         return EditedResponse(
             status: .created,
-            response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
+            response: ConversationResponse(conversation: started.conversation, visitorToken: started.token.plaintext)
         )
     }
 

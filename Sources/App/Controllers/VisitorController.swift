@@ -29,17 +29,14 @@ struct VisitorController {
     {
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         let new = try ConversationRequests.newConversation(body, requiredChannel: "web")
-        let (conversation, token) = try await database.startConversation(
-            botID: try context.parameters.require("botId"),
-            workspaceID: nil,
-            new
-        )
+        let botID = try context.parameters.require("botId")
+        let reply = try await responder.reply(opening: new, botID: botID, workspaceID: nil)
+        let started = try await database.startConversation(botID: botID, workspaceID: nil, new, reply: reply)
         metrics.transitioned(.start)
-        feed.changed(conversation)
-        if let question = new.initialMessage { try await reply(to: question, in: conversation) }
+        feed.started(started.conversation, with: started.messages)
         return EditedResponse(
             status: .created,
-            response: ConversationResponse(conversation: conversation, visitorToken: token.plaintext)
+            response: ConversationResponse(conversation: started.conversation, visitorToken: started.token.plaintext)
         )
     }
 
@@ -67,17 +64,24 @@ struct VisitorController {
         return ConversationRequests.transcript(messages, next: next)
     }
 
+    /// The visitor's message, and the bot's answer when the bot has the conversation.
     @Sendable func post(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse>
     {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
-        let message = try await database.postVisitorMessage(
-            conversationID: conversation.id,
-            text: try ConversationRequests.text(body.text)
-        )
-        feed.posted(message, in: conversation)
-        let reply = try await reply(to: message.text, in: conversation)
-        return EditedResponse(status: .created, response: MessageResponse(message: message, reply: reply))
+        let text = try ConversationRequests.text(body.text)
+        let reply =
+            conversation.state.botAnswers
+            ? try await responder.reply(
+                to: text,
+                botID: conversation.botId,
+                workspaceID: conversation.workspaceId,
+                channelType: conversation.channelType
+            ) : nil
+        let posted = try await database.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
+        feed.posted(posted.message, in: conversation)
+        if let answer = posted.reply { feed.posted(answer, in: conversation) }
+        return EditedResponse(status: .created, response: MessageResponse(message: posted.message, reply: posted.reply))
     }
 
     /// "Talk to a human".
@@ -92,14 +96,6 @@ struct VisitorController {
         metrics.transitioned(.escalate)
         feed.changed(escalated)
         return ConversationResponse(conversation: escalated)
-    }
-
-    /// The bot's answer, when the bot has the conversation.
-    @discardableResult
-    private func reply(to question: String, in conversation: Conversation) async throws -> Message? {
-        guard let reply = try await responder.reply(to: question, in: conversation) else { return nil }
-        feed.posted(reply, in: conversation)
-        return reply
     }
 
     private func visitorConversation(_ context: AppRequestContext) throws(AppError) -> Conversation {

@@ -19,22 +19,18 @@ extension AppDatabase {
 
     /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
     /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
+    /// The bot's reply to the initial message, if any, is stored with it.
     func startConversation(
         botID: String,
         workspaceID: String?,
-        _ new: NewConversation
+        _ new: NewConversation,
+        reply: BotReply? = nil
     ) async throws
-        -> (Conversation, Credential)
+        -> (conversation: Conversation, token: Credential, messages: [Message])
     {
         let token = Credential.generate(.visitorToken)
-        let conversation = try await pool.write { db in
-            let bot: Bot
-            if let workspaceID {
-                bot = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            } else {
-                guard let found = try Bot.fetchOne(db, key: botID) else { throw AppError.notFound("Bot") }
-                bot = found
-            }
+        let (conversation, messages) = try await pool.write { db in
+            let bot = try Self.bot(id: botID, workspaceID: workspaceID, db)
             let now = Timestamp.now()
             let conversation = Conversation(
                 id: newID(),
@@ -62,12 +58,25 @@ extension AppDatabase {
                 payload: HookEvent.conversationStarted(conversation, botName: bot.name),
                 db
             )
+            var messages: [Message] = []
             if let text = new.initialMessage {
-                try insertMessage(in: conversation, role: .user, text: text, at: now, db)
+                messages.append(try insertMessage(in: conversation, role: .user, text: text, at: now, db))
+                if let reply {
+                    messages.append(
+                        try insertMessage(
+                            in: conversation,
+                            role: .bot,
+                            text: reply.text,
+                            sources: reply.sources,
+                            at: now,
+                            db
+                        )
+                    )
+                }
             }
-            return conversation
+            return (conversation, messages)
         }
-        return (conversation, token)
+        return (conversation, token, messages)
     }
 
     /// "Talk to a human": only on the web channel of a bot with human takeover enabled.
@@ -174,20 +183,29 @@ extension AppDatabase {
 
     // MARK: Messages
 
-    /// A visitor's message: allowed in every state.
-    func postVisitorMessage(conversationID: String, text: String) async throws -> Message {
+    /// A visitor's message, allowed in every state, with the bot's reply in the same transaction when the bot
+    /// still has the conversation (a human may have taken it since the reply was written: then none).
+    func postVisitorMessage(
+        conversationID: String,
+        text: String,
+        reply: BotReply? = nil
+    ) async throws
+        -> (message: Message, reply: Message?)
+    {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
-            return try insertMessage(in: conversation, role: .user, text: text, at: .now(), db)
-        }
-    }
-
-    /// The bot's reply, unless a human took the conversation meanwhile (then nil: the bot stays silent).
-    func postBotReply(conversationID: String, text: String, sources: [MessageSource]) async throws -> Message? {
-        try await pool.write { db in
-            let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
-            guard conversation.state.botAnswers else { return nil }
-            return try insertMessage(in: conversation, role: .bot, text: text, sources: sources, at: .now(), db)
+            let now = Timestamp.now()
+            let message = try insertMessage(in: conversation, role: .user, text: text, at: now, db)
+            guard let reply, conversation.state.botAnswers else { return (message, nil) }
+            let answer = try insertMessage(
+                in: conversation,
+                role: .bot,
+                text: reply.text,
+                sources: reply.sources,
+                at: now,
+                db
+            )
+            return (message, answer)
         }
     }
 

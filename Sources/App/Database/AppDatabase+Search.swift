@@ -15,10 +15,28 @@ extension AppDatabase {
     /// A bot's documents that best match `terms`, best first, ranked by bm25 over the full-text index
     /// that syncs keep in step with the documents.
     func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage] {
+        try await pool.read { db in try Self.search(botID: botID, terms: terms, limit: limit, db) }
+    }
+
+    /// A bot (of `workspaceID`, or any when nil) and its passages for `terms`, in one read: what a reply needs.
+    func botWithPassages(
+        botID: String,
+        workspaceID: String?,
+        terms: SearchTerms,
+        limit: Int
+    ) async throws -> (bot: Bot, passages: [Passage]) {
+        try await pool.read { db in
+            (
+                try Self.bot(id: botID, workspaceID: workspaceID, db),
+                try Self.search(botID: botID, terms: terms, limit: limit, db)
+            )
+        }
+    }
+
+    private static func search(botID: String, terms: SearchTerms, limit: Int, _ db: Database) throws -> [Passage] {
         guard !terms.isEmpty else { return [] }
-        return try await pool.read { db in
-            let rows = try Row.fetchAll(
-                db,
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT document.rowid AS rowid, document.id, document.text, document.rowKey, document.dataSourceId,
                            dataSource.name AS dataSourceName, dataSourceRow.title, dataSourceRow.url,
@@ -31,26 +49,26 @@ extension AppDatabase {
                     WHERE documentSearch MATCH ? AND dataSource.botId = ?
                     ORDER BY rank, document.rowid
                     LIMIT ?
-                    """,
-                arguments: [terms.anyWordQuery, botID, limit]
-            )
-            let coverage = try Self.coverage(of: rows.map { $0["rowid"] as Int64 }, by: terms, botID: botID, db)
-            return rows.map { row in
-                let rowid: Int64 = row["rowid"]
-                return Passage(
-                    documentId: row["id"],
-                    text: row["text"],
-                    score: -(row["rank"] as Double),
-                    coverage: coverage[rowid, default: 0],
-                    source: MessageSource(
-                        dataSourceId: row["dataSourceId"],
-                        dataSourceName: row["dataSourceName"],
-                        rowKey: row["rowKey"],
-                        title: row["title"],
-                        url: row["url"]
-                    )
+                    """
+            ),
+            arguments: [terms.anyWordQuery, botID, limit]
+        )
+        let coverage = try coverage(of: rows.map { $0["rowid"] as Int64 }, by: terms, botID: botID, db)
+        return rows.map { row in
+            let rowid: Int64 = row["rowid"]
+            return Passage(
+                documentId: row["id"],
+                text: row["text"],
+                score: -(row["rank"] as Double),
+                coverage: coverage[rowid, default: 0],
+                source: MessageSource(
+                    dataSourceId: row["dataSourceId"],
+                    dataSourceName: row["dataSourceName"],
+                    rowKey: row["rowKey"],
+                    title: row["title"],
+                    url: row["url"]
                 )
-            }
+            )
         }
     }
 

@@ -378,7 +378,8 @@ extension AppDatabase {
         }
     }
 
-    func bot(id: String, workspaceID: String) async throws -> Bot {
+    /// A bot of `workspaceID`, or of any workspace when nil (the public routes), or 404.
+    func bot(id: String, workspaceID: String?) async throws -> Bot {
         try await pool.read { db in try Self.bot(id: id, workspaceID: workspaceID, db) }
     }
 
@@ -400,9 +401,11 @@ extension AppDatabase {
         }
     }
 
-    static func bot(id: String, workspaceID: String, _ db: Database) throws -> Bot {
-        guard let bot = try Bot.filter(Bot.Columns.workspaceId == workspaceID && Bot.Columns.id == id).fetchOne(db)
-        else { throw AppError.notFound("Bot") }
+    /// A bot of `workspaceID` (any workspace when nil, for the public routes), or 404.
+    static func bot(id: String, workspaceID: String?, _ db: Database) throws -> Bot {
+        var request = Bot.filter(Bot.Columns.id == id)
+        if let workspaceID { request = request.filter(Bot.Columns.workspaceId == workspaceID) }
+        guard let bot = try request.fetchOne(db) else { throw AppError.notFound("Bot") }
         return bot
     }
 }

@@ -65,20 +65,28 @@ final class ConversationFeed: Sendable {
 
     /// A conversation started or changed state.
     func changed(_ conversation: Conversation) {
-        publish(
-            Frame(event: "conversation", data: ConversationResponse(conversation: conversation)),
-            about: conversation
-        )
+        publish(about: conversation) {
+            Frame(event: "conversation", data: ConversationResponse(conversation: conversation))
+        }
+    }
+
+    /// A conversation started, with its first messages (the visitor's and the bot's answer).
+    func started(_ conversation: Conversation, with messages: [Message]) {
+        changed(conversation)
+        for message in messages { posted(message, in: conversation) }
     }
 
     /// A message was added to a conversation's transcript.
     func posted(_ message: Message, in conversation: Conversation) {
-        publish(Frame(event: "message", data: PostedMessage(message: message)), about: conversation)
+        publish(about: conversation) { Frame(event: "message", data: PostedMessage(message: message)) }
     }
 
-    private func publish(_ frame: Frame, about conversation: Conversation) {
+    /// Encodes the frame only when someone listens: most changes happen with no stream open.
+    private func publish(about conversation: Conversation, _ frame: () -> Frame) {
         let scopes: [Scope] = [.workspace(conversation.workspaceId), .conversation(conversation.id)]
         let receivers = subscribers.withLock { $0.values.filter { scopes.contains($0.scope) } }
+        guard !receivers.isEmpty else { return }
+        let frame = frame()
         for receiver in receivers {
             if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
         }

@@ -1,6 +1,12 @@
 import Foundation
 import Logging
 
+/// A bot message not yet stored.
+struct BotReply: Sendable {
+    let text: String
+    let sources: [MessageSource]
+}
+
 /// The bot's side of a conversation: answers a visitor from the bot's synced documents, in `Bot` and
 /// `Resolved` only, and says so when it does not know.
 struct BotResponder: Sendable {
@@ -18,38 +24,42 @@ struct BotResponder: Sendable {
     let generator: AnswerGenerator?
     let logger: Logger
 
-    /// Replies to `question` in `conversation`, unless a human has it (nil: the bot stays silent).
-    func reply(to question: String, in conversation: Conversation) async throws -> Message? {
-        guard conversation.state.botAnswers else { return nil }
-        let bot = try await database.bot(id: conversation.botId, workspaceID: conversation.workspaceId)
-        let passages = try await relevantPassages(for: question, botID: bot.id)
-        let text: String
-        if passages.isEmpty {
-            text = Self.dontKnow(offeringHuman: bot.humanTakeoverEnabled && conversation.channelType == "web")
-        } else {
-            text = await compose(question: question, passages: passages, botName: bot.name)
+    /// The bot's reply to `question`, written before it is stored so that the question and its answer
+    /// commit together. `workspaceID` nil: the public routes.
+    func reply(to question: String, botID: String, workspaceID: String?, channelType: String) async throws -> BotReply {
+        let (bot, candidates) = try await database.botWithPassages(
+            botID: botID,
+            workspaceID: workspaceID,
+            terms: SearchTerms(question),
+            limit: Self.candidateLimit
+        )
+        let passages = Self.relevant(candidates)
+        guard !passages.isEmpty else {
+            return BotReply(
+                text: Self.dontKnow(offeringHuman: bot.humanTakeoverEnabled && channelType == "web"),
+                sources: []
+            )
         }
-        return try await database.postBotReply(
-            conversationID: conversation.id,
-            text: text,
+        return BotReply(
+            text: await compose(question: question, passages: passages, botName: bot.name),
             sources: passages.map(\.source)
         )
     }
 
-    /// The best passages that answer enough of the question, one per row.
-    func relevantPassages(for question: String, botID: String) async throws -> [Passage] {
-        let candidates = try await database.search(
-            botID: botID,
-            terms: SearchTerms(question),
-            limit: Self.candidateLimit
-        )
+    /// The reply to a new conversation's initial message, if it has one.
+    func reply(opening new: NewConversation, botID: String, workspaceID: String?) async throws -> BotReply? {
+        guard let question = new.initialMessage else { return nil }
+        return try await reply(to: question, botID: botID, workspaceID: workspaceID, channelType: new.channelType)
+    }
+
+    /// The best candidates that answer enough of the question, one per row.
+    static func relevant(_ candidates: [Passage]) -> [Passage] {
         var rows = Set<String>()
         return Array(
             candidates.filter {
-                $0.coverage >= Self.minimumCoverage
-                    && rows.insert("\($0.source.dataSourceId)/\($0.source.rowKey)").inserted
+                $0.coverage >= minimumCoverage && rows.insert("\($0.source.dataSourceId)/\($0.source.rowKey)").inserted
             }
-            .prefix(Self.passageLimit)
+            .prefix(passageLimit)
         )
     }
 
