@@ -403,9 +403,12 @@ extension AppDatabase {
 
     /// A bot of `workspaceID` (any workspace when nil, for the public routes), or 404.
     static func bot(id: String, workspaceID: String?, _ db: Database) throws -> Bot {
-        var request = Bot.filter(Bot.Columns.id == id)
-        if let workspaceID { request = request.filter(Bot.Columns.workspaceId == workspaceID) }
-        guard let bot = try request.fetchOne(db) else { throw AppError.notFound("Bot") }
+        let statement = try db.cachedStatement(
+            sql: "SELECT * FROM bot WHERE id = ? AND (?2 IS NULL OR workspaceId = ?2)"
+        )
+        guard let bot = try Bot.fetchOne(statement, arguments: [id, workspaceID]) else {
+            throw AppError.notFound("Bot")
+        }
         return bot
     }
 }
