@@ -44,16 +44,12 @@ import Testing
         _ source: SyncTests.Source,
         _ rows: [(key: String, title: String, content: String)]
     ) async throws {
-        let body = rows.map {
-            #"{"key": \#(jsonString($0.key)), "title": \#(jsonString($0.title)), "content": \#(jsonString($0.content))}"#
-        }
-        let put = try await api.request(
-            .put,
-            "\(source.base)/rows",
-            key: app.ownerKey,
-            body: #"{"rows": [\#(body.joined(separator: ","))]}"#
+        try await SyncTests.putRows(
+            api,
+            app,
+            source,
+            objects: rows.map { ["key": $0.key, "title": $0.title, "content": $0.content] }
         )
-        #expect(put.status == .ok, "\(put.text)")
     }
 
     static func say(_ api: API, _ conversation: JSONValue, _ text: String) async throws -> JSONValue {

@@ -22,15 +22,13 @@ import Testing
     }
 
     static func putRows(_ api: API, _ app: TestApp, _ source: Source, _ rows: [(String, String)]) async throws {
-        let body = rows.map { #"{"key": \#(jsonString($0.0)), "content": \#(jsonString($0.1))}"# }.joined(
-            separator: ","
-        )
-        let reply = try await api.request(
-            .put,
-            "\(source.base)/rows",
-            key: app.ownerKey,
-            body: #"{"rows": [\#(body)]}"#
-        )
+        try await putRows(api, app, source, objects: rows.map { ["key": $0.0, "content": $0.1] })
+    }
+
+    /// Replaces a data source's rows with `rows`, each a row's fields as the API takes them.
+    static func putRows(_ api: API, _ app: TestApp, _ source: Source, objects rows: [[String: String]]) async throws {
+        let body = String(decoding: try JSONEncoder().encode(["rows": rows]), as: UTF8.self)
+        let reply = try await api.request(.put, "\(source.base)/rows", key: app.ownerKey, body: body)
         #expect(reply.status == .ok, "\(reply.text)")
     }
 

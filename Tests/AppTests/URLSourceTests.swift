@@ -19,14 +19,7 @@ import Testing
             json: #"{"name": "Help pages", "type": "url", "chunkTokens": 64}"#
         )
         let source = SyncTests.Source(bot: bot, id: try reply.json["id"]!.string!)
-        let body = rows.map { #"{"key": \#(jsonString($0.key)), "url": \#(jsonString($0.url))}"# }
-        let put = try await api.request(
-            .put,
-            "\(source.base)/rows",
-            key: app.ownerKey,
-            body: #"{"rows": [\#(body.joined(separator: ","))]}"#
-        )
-        #expect(put.status == .ok, "\(put.text)")
+        try await SyncTests.putRows(api, app, source, objects: rows.map { ["key": $0.key, "url": $0.url] })
         return source
     }
 
