@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: setup build run test browser-test format clean
+.PHONY: setup build run test tsan browser-test format clean
 
 setup:
 	@scripts/setup.sh
@@ -15,6 +15,12 @@ run: build
 
 test: setup
 	$(SWIFT) test
+
+# The tests under ThreadSanitizer (a separate build, about 15 minutes on 2 cores). Tests that bound how long
+# something takes are skipped: TSan slows everything 5–10 times.
+tsan: setup
+	TSAN_OPTIONS="suppressions=$(CURDIR)/scripts/tsan-suppressions.txt" $(SWIFT) test --sanitize=thread \
+		--scratch-path .build-tsan --skip 'FaultTests|aSlowTargetDoesNotDelayAHealthyOne|theTriggerURLQueuesOneSyncThatConcurrentTriggersJoin'
 
 # The web console end to end in headless Chromium; screenshots land in screenshots/.
 browser-test: setup
