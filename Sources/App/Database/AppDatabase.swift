@@ -24,9 +24,8 @@ struct AppDatabase: Sendable {
             // WAL (DatabasePool's default) is durable across process crashes with NORMAL;
             // FULL would only add protection against power loss at a large cost per commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Pages read through a shared memory map instead of a read() call each: readers see the
-            // writer's pages without copying them into every connection's cache.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            // No mmap_size: a mapped database file counts as the server's resident memory (85 MiB more while
+            // draining 40,000 deliveries) and made no measurable difference to speed.
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
@@ -255,6 +254,17 @@ struct AppDatabase: Sendable {
                 t.tokenizer = .porter(wrapping: .unicode61())
                 t.column("text")
             }
+        }
+        migrator.registerMigration("v9: the due index covers the claim scan") { db in
+            // The claim scan passes over busy hooks' rows; with hookId and id in the index it never reads the table
+            // to do so (a deep backlog made those reads the worker's largest cost).
+            try db.drop(index: "delivery_due")
+            try db.create(
+                index: "delivery_due",
+                on: "delivery",
+                columns: ["nextAttemptAt", "hookId", "id"],
+                condition: Column("status") == "pending"
+            )
         }
         return migrator
     }
