@@ -96,14 +96,15 @@ extension AppDatabase {
             let known =
                 try !found.isEmpty
                 || Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (
-                          SELECT 1 FROM documentSearch
-                          JOIN document ON document.rowid = documentSearch.rowid
-                          JOIN dataSource ON dataSource.id = document.dataSourceId
-                          WHERE documentSearch MATCH ? AND dataSource.botId = ?)
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT EXISTS (
+                              SELECT 1 FROM documentSearch
+                              JOIN document ON document.rowid = documentSearch.rowid
+                              JOIN dataSource ON dataSource.id = document.dataSourceId
+                              WHERE documentSearch MATCH ? AND dataSource.botId = ?)
+                            """
+                    ),
                     arguments: [query, botID]
                 ) == true
             weight += known ? 1 : 0.5
