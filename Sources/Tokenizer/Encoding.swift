@@ -102,7 +102,7 @@ public struct Encoding: Sendable {
                 index += 1
             }
             guard index > digitsStart else { throw LoadError.malformed(path: path, line: line) }
-            ranks.insert(token, rank: rank)
+            guard ranks.insert(token, rank: rank) else { throw LoadError.malformed(path: path, line: line) }
             index += 1
             line += 1
         }

@@ -18,96 +18,59 @@ struct Pretokenizer: Sendable {
     }
 
     let pattern: Pattern
+    /// Held so that loading an encoding builds the shared table, not its first use.
+    let classTable = CharacterClassTable.shared
 
     /// Calls `body` with the byte range of each piece, in order.
     func forEachPiece(in text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
-        var scanner = Scanner(text: text)
-        var position = 0
-        while position < text.count {
-            let end: Int
-            switch pattern {
-            case .cl100k: end = scanner.cl100kPiece(at: position)
-            case .o200k: end = scanner.o200kPiece(at: position)
+        classTable.blockStarts.withUnsafeBufferPointer { blockStarts in
+            classTable.classes.withUnsafeBufferPointer { classes in
+                let scanner = Scanner(text: text, blockStarts: blockStarts, classes: classes)
+                var position = 0
+                while position < text.count {
+                    let end: Int
+                    switch pattern {
+                    case .cl100k: end = scanner.cl100kPiece(at: position)
+                    case .o200k: end = scanner.o200kPiece(at: position)
+                    }
+                    body(position..<end)
+                    position = end
+                }
             }
-            body(position..<end)
-            position = end
         }
     }
-}
-
-/// Character classes, as bits: what the patterns distinguish.
-struct CharacterClass: OptionSet, Sendable {
-    let rawValue: UInt16
-
-    static let upper = CharacterClass(rawValue: 1 << 0)  // Lu, Lt
-    static let lower = CharacterClass(rawValue: 1 << 1)  // Ll
-    static let otherLetter = CharacterClass(rawValue: 1 << 2)  // Lm, Lo
-    static let mark = CharacterClass(rawValue: 1 << 3)  // M
-    static let number = CharacterClass(rawValue: 1 << 4)  // N
-    static let whitespace = CharacterClass(rawValue: 1 << 5)  // White_Space, as the regex crate's \s
-    static let newline = CharacterClass(rawValue: 1 << 6)  // \r \n
-    static let space = CharacterClass(rawValue: 1 << 7)  // U+0020
-    static let apostrophe = CharacterClass(rawValue: 1 << 8)
-    static let slash = CharacterClass(rawValue: 1 << 9)
-
-    static let letter: CharacterClass = [.upper, .lower, .otherLetter]
-    /// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`
-    static let upperish: CharacterClass = [.upper, .otherLetter, .mark]
-    /// o200k's `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
-    static let lowerish: CharacterClass = [.lower, .otherLetter, .mark]
-
-    static func of(_ scalar: Unicode.Scalar) -> CharacterClass {
-        switch scalar.value {
-        case 0x0A, 0x0D: return [.whitespace, .newline]
-        case 0x20: return [.whitespace, .space]
-        case 0x27: return .apostrophe
-        case 0x2F: return .slash
-        default: break
-        }
-        let properties = scalar.properties
-        var result: CharacterClass = properties.isWhitespace ? .whitespace : []
-        switch properties.generalCategory {
-        case .uppercaseLetter, .titlecaseLetter: result.insert(.upper)
-        case .lowercaseLetter: result.insert(.lower)
-        case .modifierLetter, .otherLetter: result.insert(.otherLetter)
-        case .nonspacingMark, .spacingMark, .enclosingMark: result.insert(.mark)
-        case .decimalNumber, .letterNumber, .otherNumber: result.insert(.number)
-        default: break
-        }
-        return result
-    }
-
-    /// Classes of the 128 ASCII characters, computed once.
-    static let ascii: [CharacterClass] = (0..<128).map { of(Unicode.Scalar(UInt8($0))) }
 }
 
 /// Reads scalars and their classes from UTF-8 bytes; tiktoken's text is valid UTF-8 (a Swift `String`).
 struct Scanner {
     let text: UnsafeBufferPointer<UInt8>
-
-    init(text: UnsafeBufferPointer<UInt8>) {
-        self.text = text
-    }
+    /// `CharacterClassTable`'s storage.
+    let blockStarts: UnsafeBufferPointer<UInt32>
+    let classes: UnsafeBufferPointer<UInt16>
 
     /// The class of the scalar at `index` and the index after it.
     @inline(__always)
     func scalar(at index: Int) -> (CharacterClass, next: Int, value: UInt32) {
         let lead = text[index]
-        if lead < 0x80 { return (CharacterClass.ascii[Int(lead)], index + 1, UInt32(lead)) }
         var value: UInt32
         var length: Int
-        if lead < 0xE0 {
-            value = UInt32(lead & 0x1F)
+        if lead < 0x80 {
+            value = UInt32(lead)
+            length = 1
+        } else if lead < 0xE0 {
+            value = UInt32(lead & 0x1F) << 6 | UInt32(text[index + 1] & 0x3F)
             length = 2
         } else if lead < 0xF0 {
-            value = UInt32(lead & 0x0F)
+            value = UInt32(lead & 0x0F) << 12 | UInt32(text[index + 1] & 0x3F) << 6 | UInt32(text[index + 2] & 0x3F)
             length = 3
         } else {
-            value = UInt32(lead & 0x07)
+            value =
+                UInt32(lead & 0x07) << 18 | UInt32(text[index + 1] & 0x3F) << 12 | UInt32(text[index + 2] & 0x3F) << 6
+                | UInt32(text[index + 3] & 0x3F)
             length = 4
         }
-        for offset in 1..<length { value = value << 6 | UInt32(text[index + offset] & 0x3F) }
-        return (CharacterClass.of(Unicode.Scalar(value) ?? "\u{FFFD}"), index + length, value)
+        let rawClass = classes[Int(blockStarts[Int(value >> 8)]) + Int(value & 0xFF)]
+        return (CharacterClass(rawValue: rawClass), index + length, value)
     }
 
     @inline(__always)
@@ -216,7 +179,7 @@ struct Scanner {
 
     // MARK: cl100k_base
 
-    mutating func cl100kPiece(at index: Int) -> Int {
+    func cl100kPiece(at index: Int) -> Int {
         if let end = contraction(at: index) { return end }
         // [^\r\n\p{L}\p{N}]?\p{L}+
         if let afterPrefix = prefix(at: index), afterPrefix < text.count,
@@ -233,15 +196,17 @@ struct Scanner {
 
     // MARK: o200k_base
 
-    mutating func o200kPiece(at index: Int) -> Int {
-        // Both letter alternatives, with the prefix first taken, then given back.
-        let starts = [prefix(at: index), index].compactMap { $0 }
-        for start in starts where start < text.count {
-            if let end = upperThenLower(at: start) { return contraction(at: end) ?? end }
+    func o200kPiece(at index: Int) -> Int {
+        // Both letter alternatives, each with the prefix first taken, then given back.
+        let afterPrefix = prefix(at: index)
+        if let start = afterPrefix, start < text.count, let end = upperThenLower(at: start) {
+            return contraction(at: end) ?? end
         }
-        for start in starts where start < text.count {
-            if let end = upperRunThenLower(at: start) { return contraction(at: end) ?? end }
+        if let end = upperThenLower(at: index) { return contraction(at: end) ?? end }
+        if let start = afterPrefix, start < text.count, let end = upperRunThenLower(at: start) {
+            return contraction(at: end) ?? end
         }
+        if let end = upperRunThenLower(at: index) { return contraction(at: end) ?? end }
         if let end = numbers(at: index) { return end }
         if let end = punctuation(at: index, trailing: [.newline, .slash]) { return end }
         if let end = whitespace(at: index) { return end }
@@ -249,23 +214,22 @@ struct Scanner {
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+`: the upper run is greedy, then gives back
-    /// characters one by one until a lower run can start; that run is then as long as it goes.
+    /// characters one by one until a lower run can start; that run is then as long as it goes. The lower run
+    /// can start right after the upper run (at an Ll), or else at the last character of the upper run that is
+    /// in both sets (Lm, Lo, M); giving back further than that never helps.
     func upperThenLower(at index: Int) -> Int? {
-        var boundaries = [index]
         var position = index
+        var lastInBoth: Int?
         while position < text.count {
             let (cls, next, _) = scalar(at: position)
             guard !cls.isDisjoint(with: .upperish) else { break }
+            if !cls.isDisjoint(with: .upperAndLowerish) { lastInBoth = position }
             position = next
-            boundaries.append(position)
         }
-        // Try the longest upper run first, then shorter ones.
-        for start in boundaries.reversed() where start < text.count {
-            if scalar(at: start).0.isDisjoint(with: .lowerish) == false {
-                return run(from: start, in: .lowerish)
-            }
+        if position < text.count, !scalar(at: position).0.isDisjoint(with: .lowerish) {
+            return run(from: position, in: .lowerish)
         }
-        return nil
+        return lastInBoth.map { run(from: $0, in: .lowerish) }
     }
 
     /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*`

@@ -36,6 +36,7 @@ struct Golden: Decodable {
     @Test(arguments: Encoding.Name.allCases)
     func everyGoldenTextEncodesExactlyAsTiktoken(name: Encoding.Name) throws {
         let encoding = try #require(encodings[name])
+        try #require(Golden.corpus.texts.count == Golden.corpus.expected(name).count)
         var mismatches: [String] = []
         for (text, expected) in zip(Golden.corpus.texts, Golden.corpus.expected(name)) {
             let ids = encoding.encode(text)
@@ -52,6 +53,7 @@ struct Golden: Decodable {
     @Test(arguments: Encoding.Name.allCases)
     func countIsTheNumberOfIds(name: Encoding.Name) throws {
         let encoding = try #require(encodings[name])
+        try #require(Golden.corpus.texts.count == Golden.corpus.expected(name).count)
         for (text, expected) in zip(Golden.corpus.texts, Golden.corpus.expected(name)) {
             #expect(encoding.count(text) == expected.count)
         }
@@ -63,6 +65,32 @@ struct Golden: Decodable {
         for text in Golden.corpus.texts {
             #expect(encoding.decode(encoding.encode(text)) == Array(text.utf8))
         }
+    }
+
+    @Test(arguments: Encoding.Name.allCases)
+    func everyTokenIsFoundByItsOwnBytes(name: Encoding.Name) throws {
+        // Every length the rank table handles differently (1–3, 4–7, 8–16 and longer) is in the vocabulary.
+        let ranks = try #require(encodings[name]).ranks
+        var lost: [Int] = []
+        for rank in 0..<ranks.tokenCount {
+            let bytes = Array(ranks.bytes(of: rank))
+            guard !bytes.isEmpty else { continue }  // o200k_base leaves two ranks unused
+            let found = bytes.withUnsafeBufferPointer { ranks.rank($0[...]) }
+            if found != UInt32(rank) { lost.append(rank) }
+        }
+        #expect(lost.isEmpty, "\(lost.count) tokens are not found by their bytes, first \(lost.prefix(10))")
+        #expect(ranks.longest > 16)
+    }
+
+    @Test func theClassTableAgreesWithTheUnicodeDataForEveryScalar() {
+        let table = CharacterClassTable.shared
+        var disagreeing: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let fromTable = table.classes[Int(table.blockStarts[Int(value >> 8)]) + Int(value & 0xFF)]
+            if fromTable != CharacterClass.of(scalar).rawValue { disagreeing.append(value) }
+        }
+        #expect(disagreeing.isEmpty, "first: \(disagreeing.prefix(10).map { String($0, radix: 16) })")
     }
 
     @Test func vocabulariesHaveTheirPublishedSizes() {

@@ -2,8 +2,8 @@
 
 Run once, from the package root, after `make setup`:
 
-    pip install tiktoken==0.12.0
-    python3 Tests/TokenizerTests/Golden/generate.py
+    scripts/setup-bench.sh        # a Python with tiktoken 0.14.0 in .build/bench-python
+    .build/bench-python/bin/python3 Tests/TokenizerTests/Golden/generate.py
 
 tiktoken would download its rank files; it is pointed at the verified copies in data/tokenizer instead,
 through its cache (TIKTOKEN_CACHE_DIR, one file per source URL, named by the URL's SHA-1).
@@ -50,6 +50,36 @@ alphabet = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \n\r
             "éüßçñøÅÆŒſǅʰ\u0301\u0308\u00a0\u2003\u3000中文日本語한국어русскийελληνικάעבריתالعربيةहिन्दीไทย😀👍🏽🇫🇷")
 for length in [5, 10, 20, 50, 100, 200, 500, 1000, 2000] * 4:
     texts.append("".join(rng.choice(alphabet) for _ in range(length)))
+
+# Paragraphs in many scripts: long letter runs without spaces (CJK, Thai), combining marks (Devanagari,
+# Bengali, Tamil, Myanmar, Khmer, Tibetan), right-to-left text, Cyrillic and Greek case, emoji sequences.
+texts += [
+    "日本語の文章は単語の間に空白を置かない。東京都渋谷区で２０２６年１１月２７日に会議が開かれ、「新しい仕様」について議論した。カタカナ語：サーバー、データベース、トークナイザー。",
+    "中文文本没有空格分词。我们在北京召开了第十二届会议，讨论了数据同步与令牌计数（Token counting）的问题；结论是：准确性优先！",
+    "한국어 문장은 띄어쓰기를 사용합니다. 서버가 시작되지 않으면 오류 메시지를 출력하고 종료해야 합니다. 숫자 12,345개.",
+    "Съешь же ещё этих мягких французских булок, да выпей чаю. ВСЕ ЗАГЛАВНЫЕ Буквы и строчные; ёлка, Ёж.",
+    "Тиждень тому ми оновили документацію: ґанок, їжак, єнот, Її. Україна — країна у Східній Європі.",
+    "يجب أن يعرض الخادم رسالة واضحة ثم يخرج. النص العربي يُكتب من اليمين إلى اليسار، مع التشكيل: كَتَبَ الطالبُ الدرسَ. ١٢٣٤٥",
+    "सर्वर शुरू नहीं हो सका क्योंकि पोर्ट ८०८० पहले से उपयोग में है। कृपया फिर से प्रयास करें। क्षत्रिय, ज्ञान, श्रृंखला।",
+    "ภาษาไทยไม่เว้นวรรคระหว่างคำ เซิร์ฟเวอร์ไม่สามารถเริ่มทำงานได้ กรุณาลองใหม่อีกครั้ง ๑๒๓๔",
+    "সার্ভার চালু করা যায়নি। অনুগ্রহ করে আবার চেষ্টা করুন। বাংলা ভাষা, ক্ষ, জ্ঞ।",
+    "சேவையகத்தைத் தொடங்க முடியவில்லை. மீண்டும் முயற்சிக்கவும். தமிழ் எழுத்துக்கள்.",
+    "ქართული ანბანი: სერვერი ვერ ჩაირთო. გთხოვთ, სცადოთ ხელახლა.",
+    "השרת לא הצליח לעלות. נא לנסות שוב. עִבְרִית עם ניקוד.",
+    "Ο διακομιστής δεν ξεκίνησε. ΠΑΡΑΚΑΛΩ δοκιμάστε ξανά· ΆΈΉΊΌΎΏ ΐΰ ς.",
+    "ሰርቨሩ መጀመር አልቻለም። እባክዎ እንደገና ይሞክሩ።",
+    "ဆာဗာ စတင်၍ မရပါ။ ထပ်မံ ကြိုးစားပါ။",
+    "ម៉ាស៊ីនមេមិនអាចចាប់ផ្តើមបានទេ។ សូមព្យាយាមម្តងទៀត។",
+    "བོད་ཡིག་ནི་ཚེག་གིས་ཚིག་དབྱེ་བ་ཡིན། ༡༢༣",
+    "Emoji: 👩🏽‍💻 wrote 🧑‍🤝‍🧑 tests ✅✅ — 🏳️‍🌈 🏴󠁧󠁢󠁳󠁣󠁴󠁿 1️⃣2️⃣#️⃣ ☺︎ ☺️ 🫠🫶🏿 🇯🇵🇺🇦🇮🇳 👍🏻👍🏼👍🏽👍🏾👍🏿",
+    "mixed_идентификатор = 名前 + 'naïve' // コメント\nlet π = 3.14159; let 変数 = [\"ü\", \"ß\"]\n",
+]
+# Random text over every assigned code point class: letters of all cases, marks, numbers, symbols and
+# spaces from many blocks, so the class table is exercised well beyond the paragraphs above.
+import unicodedata  # noqa: E402
+wide = [chr(c) for c in range(0x20, 0x30000) if unicodedata.category(chr(c)) not in ("Cn", "Cs", "Co")]
+for length in [100, 500, 2000] * 3:
+    texts.append("".join(rng.choice(wide) for _ in range(length)))
 
 golden = {"tiktoken": tiktoken.__version__, "texts": texts}
 for name in ("cl100k_base", "o200k_base"):
