@@ -40,8 +40,11 @@ func buildApplication(
     }
     let registry = PrometheusCollectorRegistry()
     let metrics = PrometheusMetricsFactory(registry: registry)
-    let httpClient = HTTPClientService(client: HTTPClientService.makeClient())
-    let targetGuard = TargetGuard(allowPrivateTargets: configuration.allowPrivateTargets)
+    let targetGuard = TargetGuard(
+        allowPrivateTargets: configuration.allowPrivateTargets,
+        resolver: configuration.hostResolver
+    )
+    let httpClient = HTTPClientService(client: HTTPClientService.makeClient(targetGuard: targetGuard))
     let timeout = Duration.seconds(configuration.deliveryTimeout)
     let sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
     let planner = SyncPlanner(

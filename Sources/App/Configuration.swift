@@ -40,6 +40,8 @@ struct AppConfiguration: Sendable {
     var llm: LLMSettings?
     /// How often a quiet event stream sends a heartbeat comment.
     var eventHeartbeatInterval = Duration.seconds(15)
+    /// How outbound host names resolve: the system's resolver. Not an option: tests put in one they control.
+    var hostResolver = HostResolver.system
 
     /// The base URL that trigger URLs start with.
     var resolvedPublicURL: String {

@@ -210,8 +210,11 @@ struct HookController {
 
     private func validTarget(_ text: String) async throws(AppError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count <= 2048, let url = URL(string: trimmed) else {
-            throw .invalidField("targetUrl", "targetUrl must be an http:// or https:// URL of at most 2048 bytes.")
+        guard trimmed.utf8.count <= 2048, TargetGuard.isPlainURLText(trimmed), let url = URL(string: trimmed) else {
+            throw .invalidField(
+                "targetUrl",
+                "targetUrl must be an http:// or https:// URL of at most 2048 bytes, without spaces or control characters."
+            )
         }
         if let refusal = await sender.targetGuard.refusal(for: url) {
             throw .invalidField("targetUrl", "targetUrl \(refusal)")

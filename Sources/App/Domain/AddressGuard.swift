@@ -7,7 +7,8 @@ import Darwin
 /// Decides whether an outbound target may be reached: hooks and URL sources must not be turned against
 /// the server's own network (loopback, private ranges, link-local, CGNAT, multicast, metadata services).
 ///
-/// Addresses embedding an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are judged by it.
+/// Addresses embedding an IPv4 address (IPv4-mapped, IPv4-translated, IPv4-compatible, NAT64, 6to4, Teredo)
+/// are judged by it.
 enum AddressGuard {
     /// Why an address is refused, for error messages.
     enum Refusal: String, Sendable, Equatable {
@@ -48,6 +49,9 @@ enum AddressGuard {
         if firstTen && b[10] == 0xff && b[11] == 0xff {  // ::ffff:a.b.c.d
             return refusal(ipv4: Array(b[12..<16]))
         }
+        if b[0..<8].allSatisfy({ $0 == 0 }) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0 {
+            return refusal(ipv4: Array(b[12..<16]))  // ::ffff:0:a.b.c.d, IPv4-translated (SIIT)
+        }
         if b[0..<12].allSatisfy({ $0 == 0 }) {
             if b[12..<15].allSatisfy({ $0 == 0 }) {
                 return b[15] == 0 ? .unspecified : b[15] == 1 ? .loopback : .reserved
@@ -59,6 +63,10 @@ enum AddressGuard {
         }
         if b[0] == 0x20 && b[1] == 0x02 {  // 2002::/16 6to4
             return refusal(ipv4: Array(b[2..<6]))
+        }
+        if b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00 {  // 2001::/32 Teredo
+            // The server's IPv4 address in clear, the client's inverted: either may point inside.
+            return refusal(ipv4: Array(b[4..<8])) ?? refusal(ipv4: b[12..<16].map { ~$0 })
         }
         if b[0] == 0xfd && b[1] == 0x00 && b[2] == 0x0e && b[3] == 0xc2 { return .metadata }  // fd00:ec2::/32
         switch b[0] {

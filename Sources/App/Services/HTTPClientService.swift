@@ -5,11 +5,17 @@ import ServiceLifecycle
 struct HTTPClientService: Service {
     let client: HTTPClient
 
-    /// Connection pooling, no redirects (a 3xx is an answer, not a detour), no decompression.
-    static func makeClient() -> HTTPClient {
+    /// Connection pooling, no redirects (a 3xx is an answer, not a detour), no decompression, and every new
+    /// connection checked by `targetGuard` against the address it reached before anything is sent on it.
+    static func makeClient(targetGuard: TargetGuard) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
-        // Many hooks may share one host; the worker already limits attempts per hook.
+        // Many hooks may share one host; the worker already limits attempts per hook and per workspace.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliveryWorker.maxInFlight
+        // A refused connection fails its request at once; deliveries have their own retry schedule.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.http1_1ConnectionDebugInitializer = { targetGuard.refuseConnection($0) }
+        configuration.http2ConnectionDebugInitializer = { targetGuard.refuseConnection($0) }
+        configuration.dnsOverride = targetGuard.resolver.connectOverrides
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

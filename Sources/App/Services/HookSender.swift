@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 
 /// Sends one signed POST to a hook's target with the headers of DESIGN.md §5 and reports what came of it.
-/// Never throws: every failure is an `AttemptResult` with an error.
+/// Never throws: every failure is an `AttemptResult` with an error. One deadline covers connecting, the
+/// headers and the body, of which at most `responseBodyLimit` bytes are read.
 struct HookSender: Sendable {
     static let responseBodyLimit = 4096
 
@@ -33,8 +34,9 @@ struct HookSender: Sendable {
         guard let target = hook.targetUrl, let url = URL(string: target) else {
             return result(error: "The hook has no target URL.")
         }
-        // Checked again at send time: a host name may have been pointed somewhere private since creation.
-        if let refusal = await targetGuard.refusal(for: url) {
+        // The addresses are checked when the connection is made (TargetGuard): a name may have been pointed
+        // somewhere private since the hook was created.
+        if let refusal = TargetGuard.shapeRefusal(url) {
             return result(error: "The target was refused: it \(refusal)")
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
@@ -53,12 +55,14 @@ struct HookSender: Sendable {
         request.headers.add(name: "X-Switchboard-Attempt", value: String(attempt))
         request.body = .bytes(ByteBuffer(bytes: payload))
         do {
-            let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
-            let response = try await client.execute(request, deadline: deadline)
-            var body: [UInt8] = []
-            for try await chunk in response.body {
-                body.append(contentsOf: chunk.readableBytesView.prefix(Self.responseBodyLimit - body.count))
-                if body.count >= Self.responseBodyLimit { break }  // the rest is not ours to keep
+            let (response, body) = try await withDeadline(started + timeout) { [client, request, timeout] in
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                var body: [UInt8] = []
+                for try await chunk in response.body {
+                    body.append(contentsOf: chunk.readableBytesView.prefix(Self.responseBodyLimit - body.count))
+                    if body.count >= Self.responseBodyLimit { break }  // the rest is not ours to keep
+                }
+                return (response, body)
             }
             let code = Int(response.status.code)
             let retryAfter =
@@ -82,6 +86,8 @@ struct HookSender: Sendable {
 
     /// A sentence for `lastError`, without internals.
     static func describe(_ error: any Error) -> String {
+        if let refused = error as? TargetGuard.RefusedConnection { return "The target was refused: it \(refused)." }
+        if error is DeadlineExceeded { return "The target did not answer within the delivery timeout." }
         guard let error = error as? HTTPClientError else { return "Could not reach the target: \(error)." }
         switch error {
         case .deadlineExceeded, .readTimeout, .connectTimeout:

@@ -3,7 +3,8 @@ import Foundation
 import NIOCore
 
 /// Fetches the page of a `url` row for a sync: through the address guard at every hop (redirects are
-/// followed by hand so each one is checked), within one timeout, and refusing bodies over `sizeLimit`.
+/// followed by hand so each one is checked, and every connection is checked again as it is made), within one
+/// deadline for all hops and the whole body, and refusing bodies over `sizeLimit`.
 struct PageFetcher: Sendable {
     static let sizeLimit = 5 * 1024 * 1024
     static let redirectLimit = 5
@@ -18,7 +19,19 @@ struct PageFetcher: Sendable {
     let timeout: Duration
 
     func page(at address: String) async throws(Failure) -> HTMLText {
-        guard var url = URL(string: address) else { throw Failure(reason: "is not a valid URL.") }
+        do {
+            return try await withDeadline(.now + timeout) { try await fetch(address) }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(reason: Self.describe(error))
+        }
+    }
+
+    private func fetch(_ address: String) async throws(Failure) -> HTMLText {
+        guard TargetGuard.isPlainURLText(address), var url = URL(string: address) else {
+            throw Failure(reason: "is not a valid URL.")
+        }
         let deadline = NIODeadline.now() + .nanoseconds(timeout.nanoseconds)
         for _ in 0...Self.redirectLimit {
             if let refusal = await targetGuard.refusal(for: url) { throw Failure(reason: refusal) }
@@ -75,7 +88,9 @@ struct PageFetcher: Sendable {
     private static let tooLarge = "is larger than \(sizeLimit / 1024 / 1024) MiB."
 
     private static func describe(_ error: any Error) -> String {
-        switch error as? HTTPClientError {
+        if let refused = error as? TargetGuard.RefusedConnection { return "\(refused)." }
+        if error is DeadlineExceeded { return "did not answer within the fetch timeout." }
+        return switch error as? HTTPClientError {
         case .deadlineExceeded?, .readTimeout?, .connectTimeout?: "did not answer within the fetch timeout."
         case .remoteConnectionClosed?: "closed the connection before answering."
         default: "could not be reached (\(error))."

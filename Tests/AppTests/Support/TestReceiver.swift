@@ -21,6 +21,8 @@ final class TestReceiver: Sendable {
         var headers: HTTPFields = [:]
         var delay: Duration = .zero
         var body = "ok"
+        /// Sends the headers at once, then the body one byte each `trickle` (a target that holds its caller).
+        var trickle: Duration?
     }
 
     private let received = Mutex<[Received]>([])
@@ -43,6 +45,19 @@ final class TestReceiver: Sendable {
             }
             let answer = self.answer(number)
             if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+            if let trickle = answer.trickle {
+                return Response(
+                    status: answer.status,
+                    headers: answer.headers,
+                    body: .init { writer in
+                        for byte in answer.body.utf8 {
+                            try await writer.write(ByteBuffer(bytes: [byte]))
+                            try await Task.sleep(for: trickle)
+                        }
+                        try await writer.finish(nil)
+                    }
+                )
+            }
             return Response(
                 status: answer.status,
                 headers: answer.headers,

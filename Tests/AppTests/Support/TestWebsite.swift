@@ -10,6 +10,8 @@ final class TestWebsite: Sendable {
         var headers: HTTPFields = [:]
         var delay: Duration = .zero
         var body: [UInt8]
+        /// Sends the headers at once, then the body one byte each `trickle`.
+        var trickle: Duration?
 
         init(_ html: String) { body = Array(html.utf8) }
         init(body: [UInt8]) { self.body = body }
@@ -34,6 +36,19 @@ final class TestWebsite: Sendable {
             if page.delay > .zero { try await Task.sleep(for: page.delay) }
             var headers = page.headers
             headers[.contentType] = page.contentType
+            if let trickle = page.trickle {
+                return Response(
+                    status: page.status,
+                    headers: headers,
+                    body: .init { writer in
+                        for byte in page.body {
+                            try await writer.write(ByteBuffer(bytes: [byte]))
+                            try await Task.sleep(for: trickle)
+                        }
+                        try await writer.finish(nil)
+                    }
+                )
+            }
             return Response(
                 status: page.status,
                 headers: headers,
