@@ -318,7 +318,49 @@ import Testing
                     let last = requests.map(\.receivedAt).max()!
                     // (had they waited behind the slow ones, the first would come after the 5 s timeout)
                     #expect(last - start < .seconds(3), "healthy deliveries took \(last - start)")
-                    #expect(slow.requests.count <= DeliveryWorker.perHookLimit)
+                    #expect(slow.requests.count <= DeliverySlots.perHook)
+                }
+            }
+        }
+    }
+
+    @Test func oneWorkspacesTricklingHooksDoNotDelayAnotherWorkspacesHook() async throws {
+        // Given a workspace with 16 hooks whose target trickles its answer for longer than the 8 s timeout
+        let app = try await Self.app(schedule: [60], timeout: 8)
+        let trickling = TestReceiver { _ in .init(body: String(repeating: "x", count: 30), trickle: .seconds(1)) }
+        let healthy = TestReceiver()
+        try await trickling.run { slowTarget in
+            try await healthy.run { healthyTarget in
+                try await app.run { api in
+                    let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: slowTarget)
+                    for _ in 1..<16 {
+                        _ = try await api.post(
+                            "/api/v1/bots/\(bot)/hooks",
+                            key: app.ownerKey,
+                            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(slowTarget))}"#
+                        )
+                    }
+                    let (otherBot, _) = try await Self.botWithHook(api, key: app.otherOwnerKey, target: healthyTarget)
+                    // When it has more attempts due than there are slots in all (16 hooks × 4 events)
+                    for _ in 0..<4 {
+                        _ = try await app.database.publish(
+                            event: .conversationStarted,
+                            botID: bot,
+                            payload: Self.payload
+                        )
+                    }
+                    _ = try await trickling.waitForRequests(DeliverySlots.perWorkspace, timeout: .seconds(5))
+                    // Then the other workspace's event is delivered at once, not after the 8 s timeout
+                    let start = ContinuousClock.now
+                    _ = try await app.database.publish(
+                        event: .conversationStarted,
+                        botID: otherBot,
+                        payload: Self.payload
+                    )
+                    let arrived = try await healthy.waitForRequests(1, timeout: .seconds(7))[0].receivedAt
+                    #expect(arrived - start < .seconds(2), "took \(arrived - start)")
+                    // And the trickling workspace holds no more than its share
+                    #expect(trickling.requests.count == DeliverySlots.perWorkspace)
                 }
             }
         }

@@ -81,7 +81,11 @@ import Testing
         site.set("secret", .init("<p>Only on loopback.</p>"))
         try await site.run { base in
             try await app.run { api in
-                let source = try await URLSourceTests.urlSource(api, app, rows: [("secret", "\(Self.rebound(base))/secret")])
+                let source = try await URLSourceTests.urlSource(
+                    api,
+                    app,
+                    rows: [("secret", "\(Self.rebound(base))/secret")]
+                )
                 let job = try await SyncTests.sync(api, app, source)
                 #expect(job["status"]?.string == "failed", "\(job)")
                 #expect(job["reason"]?.string?.contains("connected to a loopback address") == true, "\(job)")
@@ -92,7 +96,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["http://example.com/a b", "http://example.com/\u{01}", "http://exa\tmple.com/", "http://example.com/\u{7F}"])
+    @Test(arguments: [
+        "http://example.com/a b", "http://example.com/\u{01}", "http://exa\tmple.com/", "http://example.com/\u{7F}",
+    ])
     func aTargetURLWithSpacesOrControlCharactersIsRefused(target: String) async throws {
         let app = try await TestApp()
         try await app.run { api in

@@ -105,43 +105,37 @@ extension AppDatabase {
         }
     }
 
-    /// Marks up to `limit` due deliveries `delivering` and returns them, oldest due first, giving no hook more
-    /// than `capacity(hookID)` of them so that one slow target cannot take every slot. Hooks in `busy` have no
-    /// slot left and are skipped in the scan of the due index itself.
-    func claimDueDeliveries(
-        limit: Int,
-        busy: [String],
-        capacity: @Sendable (String) -> Int
-    ) async throws
-        -> [ClaimedDelivery]
-    {
-        guard limit > 0 else { return [] }
+    /// Marks due deliveries `delivering` and returns them, oldest due first, as many as `slots` has room for:
+    /// no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot. Hooks and
+    /// workspaces with no slot left are skipped in the scan of the due index itself.
+    func claimDueDeliveries(slots: DeliverySlots) async throws -> [ClaimedDelivery] {
+        guard slots.free > 0 else { return [] }
         return try await pool.write { db in
+            var slots = slots
             let now = Timestamp.now()
             // Ids and hooks only: most candidates are passed over, and payloads are large.
-            let candidates = try Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
+            var due = Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
                 .filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
-                .filter(Delivery.Columns.nextAttemptAt <= now && !busy.contains(Delivery.Columns.hookId))
-                .order(Delivery.Columns.nextAttemptAt)
-                .limit(limit * 4)
+                .filter(Delivery.Columns.nextAttemptAt <= now && !slots.busyHooks.contains(Delivery.Columns.hookId))
+            due = Self.excludingWorkspaces(slots.busyWorkspaces, due)
+            let candidates = try due.order(Delivery.Columns.nextAttemptAt)
+                .limit(slots.free * 4)
                 .asRequest(of: Row.self)
                 .fetchAll(db)
-            var taken: [String: Int] = [:]
             var hooks: [String: Hook] = [:]
             var chosen: [String] = []
             var paused: [String] = []
-            for candidate in candidates where chosen.count < limit {
+            for candidate in candidates where slots.free > 0 {
                 let (id, hookID): (String, String) = (candidate["id"], candidate["hookId"])
-                let count = taken[hookID, default: 0]
-                guard count < capacity(hookID) else { continue }
                 guard let hook = try hooks[hookID] ?? Hook.fetchOne(db, key: hookID) else { continue }
                 hooks[hook.id] = hook
-                if hook.enabled {
-                    chosen.append(id)
-                    taken[hookID] = count + 1
-                } else {
+                guard hook.enabled else {
                     paused.append(id)
+                    continue
                 }
+                guard slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) else { continue }
+                chosen.append(id)
+                slots.take(hookID: hook.id, workspaceID: hook.workspaceId)
             }
             for (ids, status) in [(paused, DeliveryStatus.paused), (chosen, .delivering)] where !ids.isEmpty {
                 try Delivery.filter(keys: ids).updateAll(
@@ -156,6 +150,16 @@ extension AppDatabase {
         }
     }
 
+    /// `request` without the deliveries of hooks in `workspaces`.
+    private static func excludingWorkspaces(
+        _ workspaces: [String],
+        _ request: QueryInterfaceRequest<Delivery>
+    ) -> QueryInterfaceRequest<Delivery> {
+        guard !workspaces.isEmpty else { return request }
+        let theirHooks = Hook.select(Hook.Columns.id).filter(workspaces.contains(Hook.Columns.workspaceId))
+        return request.filter(!theirHooks.contains(Delivery.Columns.hookId))
+    }
+
     /// How many deliveries wait in the queue, due or not.
     func pendingDeliveryCount() async throws -> Int {
         try await pool.read { db in
@@ -163,11 +167,12 @@ extension AppDatabase {
         }
     }
 
-    /// When the next pending delivery falls due, leaving out hooks whose slots are all taken.
-    func nextDueTime(excludingHooks busy: [String] = []) async throws -> Timestamp? {
+    /// When the next pending delivery falls due, leaving out hooks and workspaces whose slots are all taken.
+    func nextDueTime(slots: DeliverySlots = DeliverySlots()) async throws -> Timestamp? {
         try await pool.read { db in
-            try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
-                .filter(!busy.contains(Delivery.Columns.hookId))
+            let pending = Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
+                .filter(!slots.busyHooks.contains(Delivery.Columns.hookId))
+            return try Self.excludingWorkspaces(slots.busyWorkspaces, pending)
                 .select(min(Delivery.Columns.nextAttemptAt), as: Timestamp.self)
                 .fetchOne(db)
         }

@@ -7,17 +7,14 @@ import Synchronization
 /// Sends due hook deliveries, concurrently, until graceful shutdown. Woken by `AppDatabase.deliveriesWritten`
 /// the moment deliveries are committed; the timer only covers retries falling due and is a safety net.
 ///
-/// At most `maxInFlight` attempts run at once, and at most `perHookLimit` for any one hook, so a slow or
-/// dead target holds only its own slots while the others keep flowing.
+/// `DeliverySlots` bounds the attempts in flight, in all, per hook and per workspace, so a slow or dead target
+/// holds only its own slots, and a tenant only its share, while the others keep flowing.
 struct DeliveryWorker: Service {
-    static let perHookLimit = 4
-
     let database: AppDatabase
     let sender: HookSender
     let policy: DeliveryPolicy
     let metrics: any MetricsFactory
     let logger: Logger
-    static let maxInFlight = 64
     var safetyInterval: Duration = .seconds(5)
 
     func run() async throws {
@@ -25,7 +22,7 @@ struct DeliveryWorker: Service {
         if requeued > 0 {
             logger.notice("Requeued deliveries interrupted by a stop", metadata: ["count": "\(requeued)"])
         }
-        let inFlight = InFlightCounts()
+        let inFlight = InFlight()
         let recorder = AttemptRecorder(database: database, policy: policy)
         let signal = database.deliveriesWritten
         var queueGaugeRecordedAt = ContinuousClock.now - .seconds(1)
@@ -33,16 +30,13 @@ struct DeliveryWorker: Service {
             await withDiscardingTaskGroup { group in
                 while !Task.isShuttingDownGracefully {
                     do {
-                        let claimed = try await database.claimDueDeliveries(
-                            limit: Self.maxInFlight - inFlight.total,
-                            busy: inFlight.hooks(atLeast: Self.perHookLimit),
-                            capacity: { Self.perHookLimit - inFlight.count(for: $0) }
-                        )
+                        let claimed = try await database.claimDueDeliveries(slots: inFlight.slots)
                         for item in claimed {
-                            inFlight.add(item.hook.id)
+                            let (hookID, workspaceID) = (item.hook.id, item.hook.workspaceId)
+                            inFlight.take(hookID: hookID, workspaceID: workspaceID)
                             group.addTask {
                                 await deliver(item, recorder: recorder)
-                                inFlight.remove(item.hook.id)
+                                inFlight.release(hookID: hookID, workspaceID: workspaceID)
                                 signal.notify()  // a slot is free
                             }
                         }
@@ -67,10 +61,9 @@ struct DeliveryWorker: Service {
 
     /// How long to sleep when nothing could be claimed: until the next delivery falls due that a free slot
     /// could take. A finishing attempt wakes the loop sooner.
-    private func idleTimeout(_ inFlight: InFlightCounts) async throws -> Duration {
-        guard inFlight.total < Self.maxInFlight,
-            let next = try await database.nextDueTime(excludingHooks: inFlight.hooks(atLeast: Self.perHookLimit))
-        else { return safetyInterval }
+    private func idleTimeout(_ inFlight: InFlight) async throws -> Duration {
+        let slots = inFlight.slots
+        guard slots.free > 0, let next = try await database.nextDueTime(slots: slots) else { return safetyInterval }
         let millis = next.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
         return min(safetyInterval, .milliseconds(max(0, millis)))
     }
@@ -120,23 +113,18 @@ struct DeliveryWorker: Service {
     }
 }
 
-/// How many attempts are in flight, in all and per hook.
-private final class InFlightCounts: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+/// The slots taken by attempts in flight, shared by the loop and the attempts' tasks.
+private final class InFlight: Sendable {
+    private let state = Mutex(DeliverySlots())
 
-    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+    var slots: DeliverySlots { state.withLock { $0 } }
 
-    func count(for hookID: String) -> Int { counts.withLock { $0[hookID, default: 0] } }
+    func take(hookID: String, workspaceID: String) {
+        state.withLock { $0.take(hookID: hookID, workspaceID: workspaceID) }
+    }
 
-    func hooks(atLeast limit: Int) -> [String] { counts.withLock { $0.filter { $0.value >= limit }.map(\.key) } }
-
-    func add(_ hookID: String) { counts.withLock { $0[hookID, default: 0] += 1 } }
-
-    func remove(_ hookID: String) {
-        counts.withLock { counts in
-            counts[hookID, default: 1] -= 1
-            if counts[hookID] == 0 { counts[hookID] = nil }
-        }
+    func release(hookID: String, workspaceID: String) {
+        state.withLock { $0.release(hookID: hookID, workspaceID: workspaceID) }
     }
 }
 

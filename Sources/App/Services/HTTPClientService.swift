@@ -10,7 +10,7 @@ struct HTTPClientService: Service {
     static func makeClient(targetGuard: TargetGuard) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
         // Many hooks may share one host; the worker already limits attempts per hook and per workspace.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliveryWorker.maxInFlight
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = DeliverySlots.total
         // A refused connection fails its request at once; deliveries have their own retry schedule.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.http1_1ConnectionDebugInitializer = { targetGuard.refuseConnection($0) }
