@@ -162,4 +162,33 @@ import Testing
             }
         }
     }
+
+    @Test func aSlowSourceOfOneWorkspaceDoesNotHoldAnotherWorkspacesSync() async throws {
+        // Given one workspace's url source whose page trickles for longer than the 8 s fetch timeout
+        let app = try await TestApp {
+            $0.allowPrivateTargets = true
+            $0.deliveryTimeout = 8
+        }
+        let site = TestWebsite()
+        var page = TestWebsite.Page(String(repeating: "x", count: 30))
+        page.trickle = .seconds(1)
+        site.set("slow", page)
+        try await site.run { base in
+            try await app.run { api in
+                let slow = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
+                let slowJob = try await api.request(.post, "\(slow.base)/syncs", key: app.ownerKey).json
+                try await Task.sleep(for: .milliseconds(300))  // its page is being fetched
+                // When another workspace syncs a text source meanwhile
+                let other = try await SyncTests.textSource(api, app, key: app.otherOwnerKey)
+                try await SyncTests.putRows(api, app, other, [("a", "Opening hours: nine to five.")], key: app.otherOwnerKey)
+                let started = ContinuousClock.now
+                let job = try await SyncTests.sync(api, app, other, key: app.otherOwnerKey)
+                // Then it ends at once, while the slow one is still running
+                #expect(job["status"]?.string == "succeeded", "\(job)")
+                #expect(ContinuousClock.now - started < .seconds(3))
+                let slowNow = try await api.get("/api/v1/syncs/\(slowJob["id"]!.string!)", key: app.ownerKey).json
+                #expect(slowNow["status"]?.string == "running", "\(slowNow)")
+            }
+        }
+    }
 }

@@ -11,38 +11,56 @@ import Testing
         var base: String { "/api/v1/bots/\(bot)/data-sources/\(id)" }
     }
 
-    static func textSource(_ api: API, _ app: TestApp, chunkTokens: Int = 64) async throws -> Source {
-        let bot = try await api.createBot(name: "Testing bot", key: app.ownerKey)["id"]!.string!
+    static func textSource(
+        _ api: API,
+        _ app: TestApp,
+        chunkTokens: Int = 64,
+        key: String? = nil
+    ) async throws -> Source {
+        let key = key ?? app.ownerKey
+        let bot = try await api.createBot(name: "Testing bot", key: key)["id"]!.string!
         let reply = try await api.post(
             "/api/v1/bots/\(bot)/data-sources",
-            key: app.ownerKey,
+            key: key,
             json: #"{"name": "Data source one", "type": "text", "chunkTokens": \#(chunkTokens)}"#
         )
         return Source(bot: bot, id: try reply.json["id"]!.string!)
     }
 
-    static func putRows(_ api: API, _ app: TestApp, _ source: Source, _ rows: [(String, String)]) async throws {
-        try await putRows(api, app, source, objects: rows.map { ["key": $0.0, "content": $0.1] })
+    static func putRows(
+        _ api: API,
+        _ app: TestApp,
+        _ source: Source,
+        _ rows: [(String, String)],
+        key: String? = nil
+    ) async throws {
+        try await putRows(api, app, source, objects: rows.map { ["key": $0.0, "content": $0.1] }, key: key)
     }
 
     /// Replaces a data source's rows with `rows`, each a row's fields as the API takes them.
-    static func putRows(_ api: API, _ app: TestApp, _ source: Source, objects rows: [[String: String]]) async throws {
+    static func putRows(
+        _ api: API,
+        _ app: TestApp,
+        _ source: Source,
+        objects rows: [[String: String]],
+        key: String? = nil
+    ) async throws {
         let body = String(decoding: try JSONEncoder().encode(["rows": rows]), as: UTF8.self)
-        let reply = try await api.request(.put, "\(source.base)/rows", key: app.ownerKey, body: body)
+        let reply = try await api.request(.put, "\(source.base)/rows", key: key ?? app.ownerKey, body: body)
         #expect(reply.status == .ok, "\(reply.text)")
     }
 
     /// Starts a sync and waits for it to end; returns the finished job.
-    static func sync(_ api: API, _ app: TestApp, _ source: Source) async throws -> JSONValue {
-        let started = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
+    static func sync(_ api: API, _ app: TestApp, _ source: Source, key: String? = nil) async throws -> JSONValue {
+        let started = try await api.request(.post, "\(source.base)/syncs", key: key ?? app.ownerKey)
         #expect([.accepted, .ok].contains(started.status), "\(started.text)")
-        return try await finished(api, app, id: try started.json["id"]!.string!)
+        return try await finished(api, app, id: try started.json["id"]!.string!, key: key)
     }
 
-    static func finished(_ api: API, _ app: TestApp, id: String) async throws -> JSONValue {
+    static func finished(_ api: API, _ app: TestApp, id: String, key: String? = nil) async throws -> JSONValue {
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            let job = try await api.get("/api/v1/syncs/\(id)", key: app.ownerKey).json
+            let job = try await api.get("/api/v1/syncs/\(id)", key: key ?? app.ownerKey).json
             if ["succeeded", "failed"].contains(job["status"]?.string) { return job }
             try await Task.sleep(for: .milliseconds(20))
         }

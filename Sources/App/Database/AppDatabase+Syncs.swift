@@ -51,17 +51,21 @@ extension AppDatabase {
         }
     }
 
-    /// Starts the oldest queued sync whose data source has none running, and reads what it needs.
-    func startNextSync() async throws -> SyncInput? {
+    /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than
+    /// `perWorkspace` running, and reads what it needs.
+    func startNextSync(perWorkspace: Int) async throws -> SyncInput? {
         try await pool.write { db in
             guard
                 var job = try SyncJob.fetchOne(
                     db,
                     sql: """
-                        SELECT * FROM syncJob WHERE status = 'queued' AND dataSourceId NOT IN
-                            (SELECT dataSourceId FROM syncJob WHERE status = 'running')
+                        SELECT * FROM syncJob WHERE status = 'queued'
+                            AND dataSourceId NOT IN (SELECT dataSourceId FROM syncJob WHERE status = 'running')
+                            AND workspaceId NOT IN (SELECT workspaceId FROM syncJob WHERE status = 'running'
+                                GROUP BY workspaceId HAVING COUNT(*) >= ?)
                         ORDER BY createdAt, id LIMIT 1
-                        """
+                        """,
+                    arguments: [perWorkspace]
                 )
             else { return nil }
             job.status = .running

@@ -28,7 +28,9 @@ struct DeliveryWorker: Service {
         var queueGaugeRecordedAt = ContinuousClock.now - .seconds(1)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                while !Task.isShuttingDownGracefully {
+                // Cancelled (a failed start, or a second signal): stop at once; attempts in flight are requeued
+                // on the next start. Shutting down gracefully: claim no more, let those in flight end.
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
                         let claimed = try await database.claimDueDeliveries(slots: inFlight.slots)
                         for item in claimed {
@@ -47,6 +49,8 @@ struct DeliveryWorker: Service {
                             queueGaugeRecordedAt = .now
                         }
                         await signal.wait(timeout: try await idleTimeout(inFlight))
+                    } catch where Task.isCancelled {
+                        break
                     } catch {
                         logger.error("Delivery loop failed; trying again shortly", metadata: ["error": "\(error)"])
                         await signal.wait(timeout: .seconds(1))

@@ -1,10 +1,15 @@
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
-/// Runs queued syncs one after another, woken as soon as one is queued. Planning (fetching, hashing and
-/// chunking) runs here, outside any transaction; the writes of a sync are then one transaction.
+/// Runs queued syncs, several at once, woken as soon as one is queued: at most `maxRunning` in all, one per
+/// data source and `perWorkspace` per workspace, so one tenant's slow source cannot stall another's. Planning
+/// (fetching, hashing and chunking) runs outside any transaction; the writes of a sync are one transaction.
 struct SyncWorker: Service {
+    static let maxRunning = 8
+    static let perWorkspace = 2
+
     let database: AppDatabase
     let planner: SyncPlanner
     let metrics: any MetricsFactory
@@ -15,17 +20,31 @@ struct SyncWorker: Service {
         let requeued = try await database.requeueInterruptedSyncs()
         if requeued > 0 { logger.notice("Requeued syncs interrupted by a stop", metadata: ["count": "\(requeued)"]) }
         let signal = database.syncsQueued
+        let running = RunningSyncs()
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
-                do {
-                    if let input = try await database.startNextSync() {
-                        await sync(input)
-                        continue
+            await withDiscardingTaskGroup { group in
+                // Cancelled (a failed start, or a second signal): stop at once; syncs in flight are requeued
+                // on the next start. Shutting down gracefully: start no more, let those in flight end.
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    do {
+                        if running.count < Self.maxRunning,
+                            let input = try await database.startNextSync(perWorkspace: Self.perWorkspace)
+                        {
+                            running.change(by: 1)
+                            group.addTask {
+                                await sync(input)
+                                running.change(by: -1)
+                                signal.notify()  // a slot is free, and its data source may have another queued
+                            }
+                            continue
+                        }
+                    } catch where Task.isCancelled {
+                        break
+                    } catch {
+                        logger.error("Sync loop failed; trying again shortly", metadata: ["error": "\(error)"])
                     }
-                } catch {
-                    logger.error("Sync loop failed; trying again shortly", metadata: ["error": "\(error)"])
+                    await signal.wait(timeout: safetyInterval)
                 }
-                await signal.wait(timeout: safetyInterval)
             }
         } onGracefulShutdown: {
             signal.notify()
@@ -59,6 +78,15 @@ struct SyncWorker: Service {
             _ = try? await database.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
         }
     }
+}
+
+/// How many syncs are running, shared by the loop and the syncs' tasks.
+private final class RunningSyncs: Sendable {
+    private let running = Mutex(0)
+
+    var count: Int { running.withLock { $0 } }
+
+    func change(by delta: Int) { running.withLock { $0 += delta } }
 }
 
 extension SyncWorker: CustomStringConvertible {
