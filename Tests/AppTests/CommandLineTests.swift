@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -20,6 +21,15 @@ import FoundationNetworking
     /// Runs the executable to completion (killed after 30 s) and returns its exit code and standard output.
     /// The blocking waits happen off the concurrency pool, so other tests keep running meanwhile.
     func run(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        let (status, output, _) = try await runCapturingErrors(arguments, input: input)
+        return (status, output)
+    }
+
+    /// The same, with standard error too.
+    func runCapturingErrors(
+        _ arguments: [String],
+        input: String? = nil
+    ) async throws -> (status: Int32, output: String, errors: String) {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try runBlocking(arguments, input: input) })
@@ -27,13 +37,21 @@ import FoundationNetworking
         }
     }
 
-    private func runBlocking(_ arguments: [String], input: String?) throws -> (status: Int32, output: String) {
+    private func runBlocking(
+        _ arguments: [String],
+        input: String?
+    ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        // A file, not a pipe: a process that floods its standard error must not block on it.
+        let errorFile = temporaryFolder().appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? errors.close() }
+        process.standardError = errors
         let stdin = Pipe()
         process.standardInput = stdin
         try process.run()
@@ -44,7 +62,26 @@ import FoundationNetworking
         try stdin.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let errorText = String(decoding: try Data(contentsOf: errorFile), as: UTF8.self)
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), errorText)
+    }
+
+    @Test func serveOnAPortInUseSaysSoInOneLineAndExitsAtOnce() async throws {
+        // Given a port another server listens on
+        try await withLocalServer(Router()) { base in
+            let port = String(base.split(separator: ":").last!)
+            let database = temporaryFolder().appendingPathComponent("db.sqlite").path
+            // When switchboard is started on it
+            let started = ContinuousClock.now
+            let (status, _, errors) = try await runCapturingErrors([
+                "serve", "--port", port, "--database", database,
+            ])
+            // Then it exits non-zero within a second or so, with one clear line
+            #expect(status != 0)
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(errors.contains("port \(port) is already in use"), "\(errors.prefix(2000))")
+            #expect(errors.utf8.count < 2000, "\(errors.prefix(2000))")
+        }
     }
 
     @Test func workspaceCreatePrintsOneJSONLine() async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NIOCore
 import Hummingbird
 import Logging
 import Tokenizer
@@ -111,6 +112,12 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as Encoding.LoadError {
             throw ValidationError(error.description)
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            // One clear line instead of the socket call's error; the services have all stopped by now.
+            FileHandle.standardError.write(Data("switchboard: port \(configuration.port) is already in use\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }
