@@ -82,6 +82,47 @@ import Testing
         }
     }
 
+    @Test func aVisitorSeesTheAgentsNameButNeverTheirEmailOrIdWhileStaffSeeAll() async throws {
+        let app = try await TestApp()
+        try await app.runLive { api, base in
+            // Given a visitor listening to their conversation, and an agent listening to the workspace
+            let (bot, agent) = try await ConversationTests.setUp(api, app)
+            let conversation = try await api.startConversation(bot: bot)
+            let id = conversation["id"]!.string!
+            let visitorToken = conversation["visitorToken"]!.string!
+            let visitorStream = try await EventStreamReader(
+                url: "\(base)/api/v1/public/conversations/\(id)/events",
+                token: visitorToken
+            )
+            let staffStream = try await EventStreamReader(url: "\(base)/api/v1/events", token: agent)
+            #expect(try await visitorStream.nextEvent()?.event == "ready")
+            #expect(try await staffStream.nextEvent()?.event == "ready")
+            // When it is escalated, claimed and answered by the agent
+            _ = try await api.escalate(conversation)
+            _ = try await api.act("claim", on: conversation, key: agent)
+            _ = try await api.post("/api/v1/conversations/\(id)/messages", key: agent, json: #"{"text": "Hello!"}"#)
+            // Then every view the visitor has names the agent and nothing more
+            #expect(try await visitorStream.nextEvent()?.json["state"]?.string == "Escalated")
+            let claimed = try #require(try await visitorStream.nextEvent())
+            #expect(try claimed.json["claimedBy"] == .object(["name": .string("Jane")]), "\(claimed)")
+            let message = try #require(try await visitorStream.nextEvent())
+            #expect(try message.json["message"]?["agent"] == .object(["name": .string("Jane")]), "\(message)")
+            let visitorView = try await api.get("/api/v1/public/conversations/\(id)", key: visitorToken).json
+            #expect(visitorView["claimedBy"] == .object(["name": .string("Jane")]))
+            let transcript = try await api.get("/api/v1/public/conversations/\(id)/messages", key: visitorToken).json
+            let agentMessage = transcript["data"]?.array?.first { $0["role"]?.string == "agent" }
+            #expect(agentMessage?["agent"] == .object(["name": .string("Jane")]))
+            #expect(!"\(visitorView)\(transcript)".contains("jane@example.com"))
+            // And staff see the agent's id and email
+            let staffView = try await api.get("/api/v1/conversations/\(id)", key: agent).json
+            #expect(staffView["claimedBy"]?["email"]?.string?.contains("@") == true)
+            #expect(staffView["claimedBy"]?["id"]?.string?.isEmpty == false)
+            #expect(try await staffStream.nextEvent()?.json["state"]?.string == "Escalated")
+            let staffClaimed = try #require(try await staffStream.nextEvent())
+            #expect(try staffClaimed.json["claimedBy"]?["email"]?.string?.contains("@") == true)
+        }
+    }
+
     @Test func aQuietStreamSendsHeartbeats() async throws {
         let app = try await TestApp { $0.eventHeartbeatInterval = .milliseconds(100) }
         try await app.runLive { api, base in

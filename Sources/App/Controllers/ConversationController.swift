@@ -40,7 +40,11 @@ struct ConversationController {
         feed.started(started.conversation, with: started.messages)
         return EditedResponse(
             status: .created,
-            response: ConversationResponse(conversation: started.conversation, visitorToken: started.token.plaintext)
+            response: ConversationResponse(
+                conversation: started.conversation,
+                audience: .staff,
+                visitorToken: started.token.plaintext
+            )
         )
     }
 
@@ -54,7 +58,7 @@ struct ConversationController {
             state: state,
             botID: botID,
             page: request.pageRequest()
-        ).map { ConversationResponse(conversation: $0) }
+        ).map { ConversationResponse(conversation: $0, audience: .staff) }
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
@@ -63,7 +67,8 @@ struct ConversationController {
             conversation: try await database.conversation(
                 id: try context.parameters.require("conversationId"),
                 workspaceID: workspaceID
-            )
+            ),
+            audience: .staff
         )
     }
 
@@ -76,7 +81,7 @@ struct ConversationController {
             after: page.after,
             limit: page.limit
         )
-        return ConversationRequests.transcript(messages, next: next)
+        return ConversationRequests.transcript(messages, next: next, for: .staff)
     }
 
     @Sendable func claim(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
@@ -91,7 +96,7 @@ struct ConversationController {
         if let escalatedAt = conversation.escalatedAt, let claimedAt = conversation.claimedAt {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
         }
-        return ConversationResponse(conversation: conversation)
+        return ConversationResponse(conversation: conversation, audience: .staff)
     }
 
     @Sendable func reply(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MessageResponse>
@@ -107,7 +112,7 @@ struct ConversationController {
             text: try ConversationRequests.text(body.text)
         )
         feed.posted(message, in: conversation)
-        return EditedResponse(status: .created, response: MessageResponse(message: message))
+        return EditedResponse(status: .created, response: MessageResponse(message: message, audience: .staff))
     }
 
     @Sendable func release(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
@@ -119,6 +124,6 @@ struct ConversationController {
         )
         metrics.transitioned(.release)
         feed.changed(conversation)
-        return ConversationResponse(conversation: conversation)
+        return ConversationResponse(conversation: conversation, audience: .staff)
     }
 }

@@ -62,7 +62,10 @@ enum ConversationRequests {
         return (seq, limit)
     }
 
-    static func transcript(_ messages: [Message], next: Int64?) -> Page<MessageResponse> {
-        Page(data: messages.map { MessageResponse(message: $0) }, nextCursor: next.map { Cursor.encode("m:\($0)") })
+    static func transcript(_ messages: [Message], next: Int64?, for audience: Audience) -> Page<MessageResponse> {
+        Page(
+            data: messages.map { MessageResponse(message: $0, audience: audience) },
+            nextCursor: next.map { Cursor.encode("m:\($0)") }
+        )
     }
 }

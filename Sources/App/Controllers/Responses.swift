@@ -170,8 +170,27 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
     }
 }
 
+/// Who reads a conversation or a message: owners and agents see who claimed it (id, name, email); a visitor
+/// sees only the agent's display name (DESIGN.md §1).
+enum Audience: Sendable {
+    case staff
+    case visitor
+
+    /// An agent as this audience may see them.
+    func agent(id: String, name: String?, email: String? = nil) -> JSONValue {
+        switch self {
+        case .staff:
+            var fields: [String: JSONValue] = ["id": .string(id), "name": .string(name ?? "")]
+            if let email { fields["email"] = .string(email) }
+            return .object(fields)
+        case .visitor: return .object(["name": .string(name ?? "")])
+        }
+    }
+}
+
 struct ConversationResponse: ResponseEncodable, Sendable {
     let conversation: Conversation
+    let audience: Audience
     /// Only in the answer that starts the conversation.
     var visitorToken: String?
     /// The first messages, only on the visitor's view of the conversation.
@@ -188,10 +207,7 @@ struct ConversationResponse: ResponseEncodable, Sendable {
         try container.encode(conversation.userEmail, forKey: .userEmail)
         try container.encode(conversation.userDataJSON, forKey: .userData)
         let claimedBy = conversation.claimedByAgentId.map {
-            JSONValue.object([
-                "id": .string($0), "name": .string(conversation.claimedByName ?? ""),
-                "email": .string(conversation.claimedByEmail ?? ""),
-            ])
+            audience.agent(id: $0, name: conversation.claimedByName, email: conversation.claimedByEmail ?? "")
         }
         try container.encode(claimedBy, forKey: .claimedBy)
         try container.encode(conversation.escalatedAt, forKey: .escalatedAt)
@@ -211,6 +227,7 @@ struct ConversationResponse: ResponseEncodable, Sendable {
 
 struct MessageResponse: ResponseEncodable, Sendable {
     let message: Message
+    let audience: Audience
     /// The bot's answer, in the answer to a visitor's message that the bot replied to.
     var reply: Message? = nil
 
@@ -220,14 +237,11 @@ struct MessageResponse: ResponseEncodable, Sendable {
         try container.encode(message.role, forKey: .role)
         try container.encode(message.text, forKey: .text)
         if let agentID = message.agentId {
-            try container.encode(
-                JSONValue.object(["id": .string(agentID), "name": .string(message.agentName ?? "")]),
-                forKey: .agent
-            )
+            try container.encode(audience.agent(id: agentID, name: message.agentName), forKey: .agent)
         }
         try container.encodeIfPresent(message.sources, forKey: .sources)
         try container.encode(message.createdAt, forKey: .createdAt)
-        try container.encodeIfPresent(reply.map { MessageResponse(message: $0) }, forKey: .reply)
+        try container.encodeIfPresent(reply.map { MessageResponse(message: $0, audience: audience) }, forKey: .reply)
     }
 
     private enum CodingKeys: String, CodingKey { case id, role, text, agent, sources, createdAt, reply }

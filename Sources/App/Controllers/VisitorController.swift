@@ -36,7 +36,11 @@ struct VisitorController {
         feed.started(started.conversation, with: started.messages)
         return EditedResponse(
             status: .created,
-            response: ConversationResponse(conversation: started.conversation, visitorToken: started.token.plaintext)
+            response: ConversationResponse(
+                conversation: started.conversation,
+                audience: .visitor,
+                visitorToken: started.token.plaintext
+            )
         )
     }
 
@@ -49,7 +53,11 @@ struct VisitorController {
             after: nil,
             limit: PageRequest.maximumLimit
         )
-        return ConversationResponse(conversation: conversation, messages: messages.map { MessageResponse(message: $0) })
+        return ConversationResponse(
+            conversation: conversation,
+            audience: .visitor,
+            messages: messages.map { MessageResponse(message: $0, audience: .visitor) }
+        )
     }
 
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Page<MessageResponse> {
@@ -61,7 +69,7 @@ struct VisitorController {
             after: page.after,
             limit: page.limit
         )
-        return ConversationRequests.transcript(messages, next: next)
+        return ConversationRequests.transcript(messages, next: next, for: .visitor)
     }
 
     /// The visitor's message, and the bot's answer when the bot has the conversation.
@@ -81,7 +89,7 @@ struct VisitorController {
         let posted = try await database.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
         feed.posted(posted.message, in: conversation)
         if let answer = posted.reply { feed.posted(answer, in: conversation) }
-        return EditedResponse(status: .created, response: MessageResponse(message: posted.message, reply: posted.reply))
+        return EditedResponse(status: .created, response: MessageResponse(message: posted.message, audience: .visitor, reply: posted.reply))
     }
 
     /// "Talk to a human".
@@ -95,7 +103,7 @@ struct VisitorController {
         )
         metrics.transitioned(.escalate)
         feed.changed(escalated)
-        return ConversationResponse(conversation: escalated)
+        return ConversationResponse(conversation: escalated, audience: .visitor)
     }
 
     private func visitorConversation(_ context: AppRequestContext) throws(AppError) -> Conversation {

@@ -65,7 +65,7 @@ extension HookEvent {
     static func conversationMessage(_ message: Message, in conversation: Conversation, botName: String) throws -> Data {
         let shown = try JSONDecoder().decode(
             JSONValue.self,
-            from: JSONEncoder.api().encode(MessageResponse(message: message))
+            from: JSONEncoder.api().encode(MessageResponse(message: message, audience: .staff))
         )
         return try envelope(
             "conversation.message",

@@ -5,9 +5,16 @@ import Synchronization
 /// an agent's stream sees its workspace, a visitor's stream its one conversation.
 final class ConversationFeed: Sendable {
     /// What a stream listens to.
-    enum Scope: Sendable, Equatable {
+    enum Scope: Sendable, Hashable {
         case workspace(String)
         case conversation(String)
+
+        var audience: Audience {
+            switch self {
+            case .workspace: .staff
+            case .conversation: .visitor
+            }
+        }
     }
 
     /// One Server-Sent Events frame, encoded once for every stream that gets it.
@@ -65,8 +72,8 @@ final class ConversationFeed: Sendable {
 
     /// A conversation started or changed state.
     func changed(_ conversation: Conversation) {
-        publish(about: conversation) {
-            Frame(event: "conversation", data: ConversationResponse(conversation: conversation))
+        publish(about: conversation) { audience in
+            Frame(event: "conversation", data: ConversationResponse(conversation: conversation, audience: audience))
         }
     }
 
@@ -78,16 +85,23 @@ final class ConversationFeed: Sendable {
 
     /// A message was added to a conversation's transcript.
     func posted(_ message: Message, in conversation: Conversation) {
-        publish(about: conversation) { Frame(event: "message", data: PostedMessage(message: message)) }
+        publish(about: conversation) { audience in
+            Frame(event: "message", data: PostedMessage(message: message, audience: audience))
+        }
     }
 
-    /// Encodes the frame only when someone listens: most changes happen with no stream open.
-    private func publish(about conversation: Conversation, _ frame: () -> Frame) {
-        let scopes: [Scope] = [.workspace(conversation.workspaceId), .conversation(conversation.id)]
-        let receivers = subscribers.withLock { $0.values.filter { scopes.contains($0.scope) } }
-        guard !receivers.isEmpty else { return }
-        let frame = frame()
+    /// Encodes each audience's frame only when someone of it listens: most changes happen with no stream
+    /// open. A workspace's streams are its owners' and agents'; a conversation's stream is its visitor's.
+    private func publish(about conversation: Conversation, _ frame: (Audience) -> Frame) {
+        let receivers = subscribers.withLock { subscribers in
+            subscribers.values.filter {
+                $0.scope == .workspace(conversation.workspaceId) || $0.scope == .conversation(conversation.id)
+            }
+        }
+        var frames: [Scope: Frame] = [:]
         for receiver in receivers {
+            let frame = frames[receiver.scope] ?? frame(receiver.scope.audience)
+            frames[receiver.scope] = frame
             if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
         }
     }
@@ -96,11 +110,12 @@ final class ConversationFeed: Sendable {
 /// The `message` event: the message and the conversation it belongs to.
 private struct PostedMessage: Encodable {
     let message: Message
+    let audience: Audience
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(message.conversationId, forKey: .conversationId)
-        try container.encode(MessageResponse(message: message), forKey: .message)
+        try container.encode(MessageResponse(message: message, audience: audience), forKey: .message)
     }
 
     enum CodingKeys: String, CodingKey { case conversationId, message }
