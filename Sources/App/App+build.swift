@@ -106,8 +106,10 @@ func buildRouter(
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    // Outermost first: metrics see the final status, errors become JSON, then static files.
+    // Outermost first: metrics see the final status, every response gets the security headers, errors become
+    // JSON, then static files.
     router.add(middleware: RequestMetricsMiddleware(factory: PrometheusMetricsFactory(registry: metrics)))
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: FileMiddleware(configuration.publicDirectory, searchForIndexHtml: true))
 
@@ -121,7 +123,7 @@ func buildRouter(
     let perBot = RateLimiter(capacity: configuration.botRateLimit)
     let visitors = VisitorController(database: database, metrics: conversationMetrics, feed: feed, responder: responder)
     let publicRoutes = router.group("api/v1/public")
-        .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientAddress })
+        .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientKey })
     publicRoutes.group("bots/{botId}/conversations")
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.parameters.get("botId") })
         .addRoutes(visitors.startEndpoint)
@@ -144,8 +146,9 @@ func buildRouter(
     let syncs = SyncController(database: database, planner: planner)
     api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
-    // The sync.trigger URL: public, secret in the path, limited per hook.
+    // The sync.trigger URL: public, secret in the path, limited per client address and per hook.
     router.group("api/public/hooks/{hookId}/{secret}")
+        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: 60), scope: "client") { $0.clientKey })
         .add(
             middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: 60), scope: "hook") {
                 $0.parameters.get("hookId")

@@ -11,12 +11,12 @@ struct AppRequestContext: RequestContext {
     var caller: Caller?
     /// Set by `VisitorAuthenticationMiddleware`: the conversation whose visitor token came with the request.
     var visitorConversation: Conversation?
-    /// The peer's IP address, the key of per-client rate limits.
-    let clientAddress: String
+    /// The key of per-client rate limits: the peer's IPv4 address or IPv6 /64.
+    let clientKey: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        clientKey = RateLimiter.clientKey(forAddress: source.channel.remoteAddress?.ipAddress ?? "unknown")
     }
 
     var maxUploadSize: Int { Self.jsonBodyLimit }
@@ -44,8 +44,17 @@ struct AppRequestContext: RequestContext {
     /// The workspace of an owner; 403 for any other valid credential.
     func requireOwner() throws(AppError) -> String {
         guard let caller else { throw .unauthenticated }
-        guard caller.role == .owner else { throw .forbidden("This route needs the workspace's owner key (sk_…).") }
+        guard case .owner = caller.role else { throw .forbidden("This route needs the workspace's owner key (sk_…).") }
         return caller.workspaceID
+    }
+
+    /// The workspace of an owner and the key they called with; 403 for any other valid credential.
+    func requireOwnerKey() throws(AppError) -> (workspaceID: String, keyID: String) {
+        guard let caller else { throw .unauthenticated }
+        guard case .owner(let keyID) = caller.role else {
+            throw .forbidden("This route needs the workspace's owner key (sk_…).")
+        }
+        return (caller.workspaceID, keyID)
     }
 }
 

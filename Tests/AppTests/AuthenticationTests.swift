@@ -91,6 +91,8 @@ import Testing
                 json: #"{"name": "FAQ", "type": "text"}"#
             ).json["id"]!.string!
             let ids = [
+                "{keyId}": try await api.get("/api/v1/workspace/keys", key: app.ownerKey).json["data"]![0]!["id"]!
+                    .string!,
                 "{botId}": botID,
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
                 "{hookId}": hookID,

@@ -180,7 +180,13 @@ import Testing
                 try await Task.sleep(for: .milliseconds(300))  // its page is being fetched
                 // When another workspace syncs a text source meanwhile
                 let other = try await SyncTests.textSource(api, app, key: app.otherOwnerKey)
-                try await SyncTests.putRows(api, app, other, [("a", "Opening hours: nine to five.")], key: app.otherOwnerKey)
+                try await SyncTests.putRows(
+                    api,
+                    app,
+                    other,
+                    [("a", "Opening hours: nine to five.")],
+                    key: app.otherOwnerKey
+                )
                 let started = ContinuousClock.now
                 let job = try await SyncTests.sync(api, app, other, key: app.otherOwnerKey)
                 // Then it ends at once, while the slow one is still running

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import NIOCore
 import Hummingbird
 import Logging
+import NIOCore
 import Tokenizer
 
 /// `switchboard serve`: runs the HTTP API, the console and the background workers until SIGTERM or SIGINT.

@@ -324,3 +324,21 @@ struct DocumentResponse: ResponseEncodable, Sendable {
         tokens = document.tokens
     }
 }
+
+/// An owner key as its workspace's owner sees it: never its secret, except `apiKey` in the answer that
+/// creates or rotates it; `current` marks the key the request came with.
+struct OwnerKeyResponse: ResponseEncodable, Sendable {
+    let id: String
+    let name: String
+    let createdAt: Timestamp
+    let current: Bool
+    let apiKey: String?
+
+    init(_ key: APIKey, current: Bool, plaintext: String? = nil) {
+        id = key.id
+        name = key.name
+        createdAt = key.createdAt
+        self.current = current
+        apiKey = plaintext
+    }
+}

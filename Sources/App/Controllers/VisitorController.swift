@@ -89,7 +89,10 @@ struct VisitorController {
         let posted = try await database.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
         feed.posted(posted.message, in: conversation)
         if let answer = posted.reply { feed.posted(answer, in: conversation) }
-        return EditedResponse(status: .created, response: MessageResponse(message: posted.message, audience: .visitor, reply: posted.reply))
+        return EditedResponse(
+            status: .created,
+            response: MessageResponse(message: posted.message, audience: .visitor, reply: posted.reply)
+        )
     }
 
     /// "Talk to a human".

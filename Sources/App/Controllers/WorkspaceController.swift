@@ -1,7 +1,8 @@
 import Hummingbird
 import Tokenizer
 
-/// `GET`/`PATCH /api/v1/workspace`: the caller's own workspace and its plan.
+/// `GET`/`PATCH /api/v1/workspace`: the caller's own workspace and its plan; its owner keys under
+/// `/api/v1/workspace/keys` and `rotate-key`.
 struct WorkspaceController {
     let database: AppDatabase
 
@@ -9,6 +10,14 @@ struct WorkspaceController {
         RouteCollection(context: AppRequestContext.self)
             .get(use: get)
             .patch(use: update)
+            .post("rotate-key", use: rotateKey)
+            .get("keys", use: listKeys)
+            .post("keys", use: createKey)
+            .delete("keys/{keyId}", use: deleteKey)
+    }
+
+    struct KeyBody: Decodable {
+        let name: String
     }
 
     struct UpdateBody: Decodable {
@@ -45,5 +54,51 @@ struct WorkspaceController {
                 tokenEncoding: encoding
             )
         )
+    }
+
+    /// Replaces the calling key's secret: the new `sk_` is in this answer only; the old one stops working now.
+    @Sendable func rotateKey(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws -> EditedResponse<
+        OwnerKeyResponse
+    > {
+        let (workspaceID, keyID) = try context.requireOwnerKey()
+        let (key, credential) = try await database.rotateOwnerKey(id: keyID, workspaceID: workspaceID)
+        return EditedResponse(
+            status: .created,
+            response: OwnerKeyResponse(key, current: true, plaintext: credential.plaintext)
+        )
+    }
+
+    @Sendable func listKeys(_ request: Request, context: AppRequestContext) async throws -> Page<OwnerKeyResponse> {
+        let (workspaceID, keyID) = try context.requireOwnerKey()
+        let keys = try await database.ownerKeys(workspaceID: workspaceID)
+        // At most APIKey.perWorkspace: one page holds them all.
+        return Page(data: keys.map { OwnerKeyResponse($0, current: $0.id == keyID) }, nextCursor: nil)
+    }
+
+    @Sendable func createKey(
+        _ request: Request,
+        context: AppRequestContext
+    ) async throws -> EditedResponse<
+        OwnerKeyResponse
+    > {
+        let (workspaceID, _) = try context.requireOwnerKey()
+        let body = try await request.decodeJSON(as: KeyBody.self, context: context)
+        let (key, credential) = try await database.createOwnerKey(
+            workspaceID: workspaceID,
+            name: try Validate.name(body.name)
+        )
+        return EditedResponse(
+            status: .created,
+            response: OwnerKeyResponse(key, current: false, plaintext: credential.plaintext)
+        )
+    }
+
+    @Sendable func deleteKey(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (workspaceID, _) = try context.requireOwnerKey()
+        try await database.deleteOwnerKey(id: try context.parameters.require("keyId"), workspaceID: workspaceID)
+        return .noContent
     }
 }

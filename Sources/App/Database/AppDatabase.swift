@@ -266,6 +266,14 @@ struct AppDatabase: Sendable {
                 condition: Column("status") == "pending"
             )
         }
+        migrator.registerMigration("v10: named owner keys") { db in
+            try db.alter(table: "apiKey") { t in t.add(column: "name", .text).notNull().defaults(to: "Default") }
+            try db.create(
+                index: "apiKey_on_workspaceId_createdAt",
+                on: "apiKey",
+                columns: ["workspaceId", "createdAt"]
+            )
+        }
         return migrator
     }
 
@@ -302,7 +310,8 @@ extension AppDatabase {
         )
         try workspace.insert(db)
         let key = Credential.generate(.ownerKey)
-        try APIKey(id: newID(), workspaceId: workspace.id, tokenHash: key.hash, createdAt: now).insert(db)
+        try APIKey(id: newID(), workspaceId: workspace.id, name: "Default", tokenHash: key.hash, createdAt: now)
+            .insert(db)
         return (workspace, key)
     }
 
@@ -313,7 +322,7 @@ extension AppDatabase {
         case .ownerKey:
             return try await pool.read { db in
                 try APIKey.filter(APIKey.Columns.tokenHash == hash).fetchOne(db)
-                    .map { Caller(workspaceID: $0.workspaceId, role: .owner) }
+                    .map { Caller(workspaceID: $0.workspaceId, role: .owner(keyID: $0.id)) }
             }
         case .agentToken:
             return try await pool.read { db in

@@ -1,7 +1,8 @@
 /// Who is calling, resolved from the bearer credential by `AuthenticationMiddleware`.
 struct Caller: Sendable, Equatable {
     enum Role: Sendable, Equatable {
-        case owner
+        /// An owner, by the key they called with.
+        case owner(keyID: String)
         case agent(agentID: String)
     }
 

@@ -46,17 +46,22 @@ final class ConversationFeed: Sendable {
 
     private struct Subscriber {
         let scope: Scope
+        /// The owner or agent who opened it (`owner:WORKSPACE`, `agent:ID`); nil for a visitor.
+        let holder: String?
         let continuation: AsyncStream<Frame>.Continuation
     }
 
     /// Frames a stream may have waiting before it is cut off.
     static let backlogLimit = 512
+    /// Streams one owner or agent may hold open at once: each holds a connection and a task.
+    static let streamsPerHolder = 20
 
     private let subscribers = Mutex<[UUID: Subscriber]>([:])
 
     var subscriberCount: Int { subscribers.withLock { $0.count } }
 
-    func subscribe(_ scope: Scope) -> Subscription {
+    /// A new stream of `scope`; nil when `holder` already has `streamsPerHolder` open.
+    func subscribe(_ scope: Scope, holder: String? = nil) -> Subscription? {
         let id = UUID()
         let (frames, continuation) = AsyncStream.makeStream(
             of: Frame.self,
@@ -65,8 +70,18 @@ final class ConversationFeed: Sendable {
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
+        let admitted = subscribers.withLock { subscribers in
+            if let holder, subscribers.values.count(where: { $0.holder == holder }) >= Self.streamsPerHolder {
+                return false
+            }
+            subscribers[id] = Subscriber(scope: scope, holder: holder, continuation: continuation)
+            return true
+        }
+        guard admitted else {
+            continuation.finish()
+            return nil
+        }
         continuation.yield(.ready)
-        subscribers.withLock { $0[id] = Subscriber(scope: scope, continuation: continuation) }
         return Subscription(frames: frames, continuation: continuation)
     }
 

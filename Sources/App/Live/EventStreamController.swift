@@ -19,17 +19,29 @@ struct EventStreamController {
     }
 
     @Sendable func workspaceEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (workspaceID, _) = try context.requireOwnerOrAgent()
-        return stream(.workspace(workspaceID))
+        let (workspaceID, actor) = try context.requireOwnerOrAgent()
+        let holder =
+            switch actor {
+            case .owner: "owner:\(workspaceID)"
+            case .agent(let id): "agent:\(id)"
+            }
+        return try stream(.workspace(workspaceID), holder: holder)
     }
 
     @Sendable func conversationEvents(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let conversation = context.visitorConversation else { throw AppError.unauthenticated }
-        return stream(.conversation(conversation.id))
+        return try stream(.conversation(conversation.id), holder: nil)
     }
 
-    private func stream(_ scope: ConversationFeed.Scope) -> Response {
-        let subscription = feed.subscribe(scope)
+    private func stream(_ scope: ConversationFeed.Scope, holder: String?) throws -> Response {
+        guard let subscription = feed.subscribe(scope, holder: holder) else {
+            throw AppError(
+                .tooManyRequests,
+                code: "too_many_streams",
+                message:
+                    "At most \(ConversationFeed.streamsPerHolder) event streams may be open at once; close one first."
+            )
+        }
         let interval = heartbeatInterval
         let body = ResponseBody { writer in
             defer { subscription.end() }

@@ -49,7 +49,7 @@ struct DeliveryWorker: Service {
                             queueGaugeRecordedAt = .now
                         }
                         await signal.wait(timeout: try await idleTimeout(inFlight))
-                    } catch where Task.isCancelled {
+                    } catch  where Task.isCancelled {
                         break
                     } catch {
                         logger.error("Delivery loop failed; trying again shortly", metadata: ["error": "\(error)"])

@@ -38,7 +38,7 @@ struct SyncWorker: Service {
                             }
                             continue
                         }
-                    } catch where Task.isCancelled {
+                    } catch  where Task.isCancelled {
                         break
                     } catch {
                         logger.error("Sync loop failed; trying again shortly", metadata: ["error": "\(error)"])

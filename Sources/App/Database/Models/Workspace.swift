@@ -20,17 +20,23 @@ struct Workspace: AppRecord {
     }
 }
 
-/// An owner key of a workspace, kept only as the SHA-256 of `sk_…`.
+/// An owner key of a workspace, kept only as the SHA-256 of `sk_…`. A workspace holds up to `perWorkspace`
+/// named keys, so one can be replaced without downtime; the first-start key is named "Default".
 struct APIKey: AppRecord {
     static let databaseTableName = "apiKey"
+    static let perWorkspace = 20
 
     var id: String
     var workspaceId: String
+    var name: String
     var tokenHash: String
     var createdAt: Timestamp
 
     enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let workspaceId = Column(CodingKeys.workspaceId)
         static let tokenHash = Column(CodingKeys.tokenHash)
+        static let createdAt = Column(CodingKeys.createdAt)
     }
 }
 
