@@ -79,7 +79,7 @@ struct SyncBenchmark: AsyncParsableCommand {
 
     /// About 1 KB of varied prose a row: sentences drawn from this repository's documents.
     static func rows(megabytes: Int) -> [String] {
-        let sources = ["README.md", "../shared/DESIGN.md", "../shared/STYLE.md"].compactMap {
+        let sources = ["README.md", "docs/DESIGN.md", "docs/PERFORMANCE.md"].compactMap {
             try? String(contentsOfFile: $0, encoding: .utf8)
         }
         var sentences = sources.joined(separator: " ").split(whereSeparator: { ".!?".contains($0) })
