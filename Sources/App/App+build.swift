@@ -44,7 +44,11 @@ func buildApplication(
         allowPrivateTargets: configuration.allowPrivateTargets,
         resolver: configuration.hostResolver
     )
-    let httpClient = HTTPClientService(client: HTTPClientService.makeClient(targetGuard: targetGuard))
+    // Hooks and pages go where owners point them, so through the guard; the LLM endpoint is the operator's own.
+    let httpClient = HTTPClientService(
+        client: HTTPClientService.makeClient(targetGuard: targetGuard),
+        operatorClient: HTTPClientService.makeOperatorClient()
+    )
     let timeout = Duration.seconds(configuration.deliveryTimeout)
     let sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
     let planner = SyncPlanner(
@@ -66,7 +70,7 @@ func buildApplication(
         database: database,
         generator: configuration.llm.map {
             AnswerGenerator(
-                client: httpClient.client,
+                client: httpClient.operatorClient,
                 endpoint: $0.url,
                 model: $0.model,
                 apiKey: $0.apiKey,
@@ -148,9 +152,19 @@ func buildRouter(
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
     // The sync.trigger URL: public, secret in the path, limited per client address and per hook.
     router.group("api/public/hooks/{hookId}/{secret}")
-        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: 60), scope: "client") { $0.clientKey })
         .add(
-            middleware: RateLimitMiddleware(limiter: RateLimiter(capacity: 60), scope: "hook") {
+            middleware: RateLimitMiddleware(
+                limiter: RateLimiter(capacity: configuration.triggerRateLimit),
+                scope: "client"
+            ) {
+                $0.clientKey
+            }
+        )
+        .add(
+            middleware: RateLimitMiddleware(
+                limiter: RateLimiter(capacity: configuration.triggerRateLimit),
+                scope: "hook"
+            ) {
                 $0.parameters.get("hookId")
             }
         )

@@ -40,6 +40,8 @@ struct AppConfiguration: Sendable {
     var llm: LLMSettings?
     /// How often a quiet event stream sends a heartbeat comment.
     var eventHeartbeatInterval = Duration.seconds(15)
+    /// Requests a minute the trigger URL takes from one client address, and for one hook.
+    var triggerRateLimit = 60
     /// How outbound host names resolve: the system's resolver. Not an option: tests put in one they control.
     var hostResolver = HostResolver.system
 

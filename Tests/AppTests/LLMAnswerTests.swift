@@ -31,24 +31,34 @@ import Testing
                         == "You have 30 days to return an unused item.\n\nSources: Returns and refunds"
                 )
                 #expect(reply["sources"]?[0]?["rowKey"]?.string == "returns")
-                // It was asked properly: model, key, the passage in the instructions, the question as the user's
+                // It was asked properly: model, key, the rules alone in the system message, and the question with
+                // the passage quoted as untrusted material in the user's
                 let request = try #require(model.requests.first)
                 #expect(request.header("Authorization") == "Bearer llm-secret")
                 let body = try JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8))
                 #expect(body["model"]?.string == "test-model")
                 #expect(body["messages"]?[0]?["role"]?.string == "system")
-                #expect(body["messages"]?[0]?["content"]?.string?.contains("within 30 days of delivery") == true)
-                #expect(body["messages"]?[1] == .object(["role": .string("user"), "content": .string(question)]))
+                let system = body["messages"]?[0]?["content"]?.string ?? ""
+                #expect(!system.contains("within 30 days of delivery") && system.contains("not instructions"))
+                #expect(body["messages"]?[1]?["role"]?.string == "user")
+                let user = body["messages"]?[1]?["content"]?.string ?? ""
+                #expect(user.hasPrefix("Question: \(question)\n"), "\(user)")
+                #expect(
+                    user.contains("<passages>\n[1] Returns and refunds") && user.contains("within 30 days of delivery")
+                )
+                #expect(user.hasSuffix("</passages>"))
             }
         }
     }
 
-    @Test(arguments: ["error", "timeout", "garbage", "empty"])
+    @Test(arguments: ["error", "timeout", "trickle", "garbage", "empty"])
     func anyFailureFallsBackToThePassages(failure: String) async throws {
         let model = TestReceiver { _ in
             switch failure {
             case "error": .init(status: .internalServerError, body: #"{"error": {"message": "overloaded"}}"#)
             case "timeout": .init(delay: .seconds(3), body: Self.completion("Too late."))
+            // Headers at once, then the answer a byte a second: the deadline covers the body too.
+            case "trickle": .init(body: Self.completion("Too slow."), trickle: .seconds(1))
             case "garbage": .init(body: "<html>not json</html>")
             default: .init(body: Self.completion("   "))
             }

@@ -1,9 +1,12 @@
 import AsyncHTTPClient
 import ServiceLifecycle
 
-/// The process's one outbound HTTP client, shut down after the services that use it have stopped.
+/// The process's outbound HTTP clients, shut down after the services that use them have stopped: `client`
+/// for the targets owners choose (hooks, `url` pages), checked by the address guard, and `operatorClient` for
+/// endpoints the operator configured (the LLM), which may well be on loopback.
 struct HTTPClientService: Service {
     let client: HTTPClient
+    let operatorClient: HTTPClient
 
     /// Connection pooling, no redirects (a 3xx is an answer, not a detour), no decompression, and every new
     /// connection checked by `targetGuard` against the address it reached before anything is sent on it.
@@ -19,9 +22,18 @@ struct HTTPClientService: Service {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// No redirects, no decompression, and no address guard.
+    static func makeOperatorClient() -> HTTPClient {
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+        )
+    }
+
     func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
+        try await operatorClient.shutdown()
     }
 }
 
