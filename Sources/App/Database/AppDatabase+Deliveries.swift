@@ -105,13 +105,18 @@ extension AppDatabase {
         }
     }
 
-    /// Marks due deliveries `delivering` and returns them, oldest due first, as many as `slots` has room for:
-    /// no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot. Hooks and
-    /// workspaces with no slot left are skipped in the scan of the due index itself.
-    func claimDueDeliveries(slots: DeliverySlots) async throws -> [ClaimedDelivery] {
-        guard slots.free > 0 else { return [] }
+    /// Marks due deliveries `delivering` and returns them, oldest due first, as many as the slots free have room
+    /// for: no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot.
+    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself. `slots` is read
+    /// once the write has begun: attempts that ended while it waited for the writer have freed theirs.
+    func claimDueDeliveries(
+        slots currentSlots: @escaping @Sendable () -> DeliverySlots
+    ) async throws
+        -> [ClaimedDelivery]
+    {
+        guard currentSlots().free > 0 else { return [] }
         return try await pool.write { db in
-            var slots = slots
+            var slots = currentSlots()
             let now = Timestamp.now()
             // Ids and hooks only: most candidates are passed over, and payloads are large.
             var due = Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
@@ -133,9 +138,10 @@ extension AppDatabase {
                     paused.append(id)
                     continue
                 }
-                guard slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) else { continue }
-                chosen.append(id)
-                slots.take(hookID: hook.id, workspaceID: hook.workspaceId)
+                if slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) {
+                    chosen.append(id)
+                    slots.take(hookID: hook.id, workspaceID: hook.workspaceId)
+                }
             }
             for (ids, status) in [(paused, DeliveryStatus.paused), (chosen, .delivering)] where !ids.isEmpty {
                 try Delivery.filter(keys: ids).updateAll(

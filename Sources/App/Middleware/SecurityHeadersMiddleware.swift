@@ -4,13 +4,6 @@ import Hummingbird
 /// styles and connections from this origin only, no content sniffing, no referrer, and no framing — except
 /// the chat widget's page, whose purpose is to be framed by the bot owner's site.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var policy: String {
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "object-src 'none'; base-uri 'none'; form-action 'self'"
-    }
-
-    static var widgetPath: String { "/widget.html" }
-
     func handle(
         _ request: Request,
         context: Context,
@@ -20,12 +13,26 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         // Outside ErrorMiddleware: errors have become responses by the time they pass here.
         var response = try await next(request, context)
-        let framed = request.uri.path == Self.widgetPath
-        response.headers[.contentSecurityPolicy] =
-            Self.policy + (framed ? "; frame-ancestors *" : "; frame-ancestors 'none'")
-        if !framed { response.headers[.init("X-Frame-Options")!] = "DENY" }
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        let headers = request.uri.path == SecurityHeaders.widgetPath ? SecurityHeaders.framable : SecurityHeaders.all
+        response.headers.append(contentsOf: headers)
         return response
     }
+}
+
+/// The headers, built once (a generic middleware cannot hold static stored properties).
+enum SecurityHeaders {
+    static let widgetPath = "/widget.html"
+    private static let policy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'"
+    private static let common: HTTPFields = [
+        .xContentTypeOptions: "nosniff",
+        .init("Referrer-Policy")!: "no-referrer",
+    ]
+    static let all: HTTPFields =
+        common + [
+            .contentSecurityPolicy: policy + "; frame-ancestors 'none'",
+            .init("X-Frame-Options")!: "DENY",
+        ]
+    static let framable: HTTPFields = common + [.contentSecurityPolicy: policy + "; frame-ancestors *"]
 }

@@ -32,7 +32,7 @@ struct DeliveryWorker: Service {
                 // on the next start. Shutting down gracefully: claim no more, let those in flight end.
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
-                        let claimed = try await database.claimDueDeliveries(slots: inFlight.slots)
+                        let claimed = try await database.claimDueDeliveries { inFlight.slots }
                         for item in claimed {
                             let (hookID, workspaceID) = (item.hook.id, item.hook.workspaceId)
                             inFlight.take(hookID: hookID, workspaceID: workspaceID)
@@ -42,7 +42,9 @@ struct DeliveryWorker: Service {
                                 signal.notify()  // a slot is free
                             }
                         }
-                        if !claimed.isEmpty { continue }  // more may be due
+                        // More may be due — unless a workspace is at its share: then a scan now would pass over
+                        // all its queued rows to find nothing, and the next finished attempt wakes the loop anyway.
+                        if !claimed.isEmpty, inFlight.slots.busyWorkspaces.isEmpty { continue }
                         if ContinuousClock.now - queueGaugeRecordedAt >= .seconds(1) {  // a count is a scan
                             Gauge(label: "hook_deliveries_queued", factory: metrics)
                                 .record(try await database.pendingDeliveryCount())
@@ -64,10 +66,12 @@ struct DeliveryWorker: Service {
     }
 
     /// How long to sleep when nothing could be claimed: until the next delivery falls due that a free slot
-    /// could take. A finishing attempt wakes the loop sooner.
+    /// could take. A finishing attempt wakes the loop sooner; while a workspace is at its share, one will
+    /// (and finding the next due time past that workspace's queue would be a scan of it).
     private func idleTimeout(_ inFlight: InFlight) async throws -> Duration {
         let slots = inFlight.slots
-        guard slots.free > 0, let next = try await database.nextDueTime(slots: slots) else { return safetyInterval }
+        guard slots.free > 0, slots.busyWorkspaces.isEmpty, let next = try await database.nextDueTime(slots: slots)
+        else { return safetyInterval }
         let millis = next.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
         return min(safetyInterval, .milliseconds(max(0, millis)))
     }
