@@ -171,8 +171,10 @@ import Testing
         "http://169.254.169.254/latest/meta-data", "http://100.64.0.1/", "http://[::1]/", "http://[fe80::1]/",
         "http://[fd00::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/",
         "http://224.0.0.1/",
+        // Spaces and control characters, which Foundation would quietly percent-encode into another URL.
+        "http://example.com/a b", "http://example.com/\u{01}", "http://exa\tmple.com/", "http://example.com/\u{7F}",
     ])
-    func privateTargetsAreRefused(target: String) async throws {
+    func privateOrMalformedTargetsAreRefused(target: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
             let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
