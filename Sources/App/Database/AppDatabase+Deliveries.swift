@@ -109,6 +109,10 @@ extension AppDatabase {
     /// for: no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot.
     /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself. `slots` is read
     /// once the write has begun: attempts that ended while it waited for the writer have freed theirs.
+    ///
+    /// The scan reads at most four rows a free slot, and ends `passLimit` rows after the last one taken: the rows it
+    /// passes over belong to hooks or workspaces that filled up during this claim, which the next claim leaves out
+    /// in the index scan itself.
     func claimDueDeliveries(
         slots currentSlots: @escaping @Sendable () -> DeliverySlots
     ) async throws
@@ -123,24 +127,25 @@ extension AppDatabase {
                 .filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
                 .filter(Delivery.Columns.nextAttemptAt <= now && !slots.busyHooks.contains(Delivery.Columns.hookId))
             due = Self.excludingWorkspaces(slots.busyWorkspaces, due)
-            let candidates = try due.order(Delivery.Columns.nextAttemptAt)
-                .limit(slots.free * 4)
-                .asRequest(of: Row.self)
-                .fetchAll(db)
+            let candidates = try due.order(Delivery.Columns.nextAttemptAt).asRequest(of: Row.self).fetchCursor(db)
             var hooks: [String: Hook] = [:]
             var chosen: [String] = []
             var paused: [String] = []
-            for candidate in candidates where slots.free > 0 {
+            var (read, passed) = (0, 0)
+            let readLimit = slots.free * 4
+            while slots.free > 0, read < readLimit, passed < Self.passLimit, let candidate = try candidates.next() {
+                read += 1
                 let (id, hookID): (String, String) = (candidate["id"], candidate["hookId"])
                 guard let hook = try hooks[hookID] ?? Hook.fetchOne(db, key: hookID) else { continue }
                 hooks[hook.id] = hook
-                guard hook.enabled else {
+                if !hook.enabled {
                     paused.append(id)
-                    continue
-                }
-                if slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) {
+                } else if slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) {
                     chosen.append(id)
                     slots.take(hookID: hook.id, workspaceID: hook.workspaceId)
+                    passed = 0
+                } else {
+                    passed += 1
                 }
             }
             for (ids, status) in [(paused, DeliveryStatus.paused), (chosen, .delivering)] where !ids.isEmpty {
@@ -155,6 +160,9 @@ extension AppDatabase {
             }
         }
     }
+
+    /// How many rows in a row a claim passes over before it ends.
+    private static let passLimit = 4 * DeliverySlots.perHook
 
     /// `request` without the deliveries of hooks in `workspaces`.
     private static func excludingWorkspaces(
