@@ -4,12 +4,13 @@ even when the server is killed with SIGKILL mid-burst and restarted on the same 
 
 Usage: scripts/crash-test.py [path/to/switchboard] — loopback only, standard library only.
 """
-import http.server, json, os, random, re, signal, socket, subprocess, sys, tempfile, threading, time
+import http.client, http.server, json, os, random, re, signal, socket, subprocess, sys, tempfile, threading, time
 import urllib.request, urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
 SERVER = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/switchboard"
 ROUNDS, CALLERS = 4, 8
+MIN_STARTS = 20  # acknowledged in each round before its kill, and after the last restart
 received = {}  # conversation id -> set of webhook-ids
 posts = [0]  # every POST, redeliveries included
 lock = threading.Lock()
@@ -71,28 +72,51 @@ def main():
     request("POST", f"{base}/api/v1/bots/{bot}/hooks",
             {"type": "conversation.started", "targetUrl": f"http://127.0.0.1:{receiver.server_port}/hook"}, key)
 
-    acknowledged = []
+    acknowledged, refused = [], []
+
+    def start_conversation():
+        """The new conversation's id; None once the server is gone. An HTTP error status is a failure."""
+        try:
+            answer = request("POST", f"{base}/api/v1/public/bots/{bot}/conversations", {"channelType": "web"})
+        except urllib.error.HTTPError as error:
+            with lock:
+                refused.append(error.code)
+            return None
+        except (urllib.error.URLError, http.client.HTTPException, OSError):
+            return None  # killed mid-request
+        with lock:
+            acknowledged.append(answer["id"])
+        return answer["id"]
+
     for round_number in range(ROUNDS):
         stop = threading.Event()
+        before = len(acknowledged)
 
         def visitor():
-            while not stop.is_set():
-                try:
-                    answer = request("POST", f"{base}/api/v1/public/bots/{bot}/conversations", {"channelType": "web"})
-                    with lock:
-                        acknowledged.append(answer["id"])
-                except Exception:
-                    return  # the server is gone
+            while not stop.is_set() and start_conversation():
+                pass
 
         with ThreadPoolExecutor(CALLERS) as pool:
             for _ in range(CALLERS):
                 pool.submit(visitor)
+            deadline = time.time() + 30
+            while len(acknowledged) - before < MIN_STARTS and not refused and time.time() < deadline:
+                time.sleep(0.01)
             time.sleep(random.uniform(0.3, 1.5))  # a different moment each round
             server.send_signal(signal.SIGKILL)
             server.wait()
             stop.set()
-        print(f"crash-test: round {round_number + 1}: killed after {len(acknowledged)} acknowledged starts")
+        in_round = len(acknowledged) - before
+        print(f"crash-test: round {round_number + 1}: killed after {in_round} acknowledged starts")
+        if refused or in_round < MIN_STARTS:
+            sys.exit(f"crash-test: FAILED — round {round_number + 1} had {in_round} acknowledged starts "
+                     f"(at least {MIN_STARTS} needed) and {len(refused)} refused ({sorted(set(refused))})")
         server = start_server(database, port)
+
+    after_restart = [start_conversation() for _ in range(MIN_STARTS)]
+    if None in after_restart:
+        sys.exit(f"crash-test: FAILED — after the last restart {after_restart.count(None)} of {MIN_STARTS} "
+                 f"starts were not acknowledged ({sorted(set(refused))})")
 
     deadline = time.time() + 120
     missing = acknowledged
