@@ -400,13 +400,20 @@ extension API {
 
     @Test func publicRoutesAreRateLimitedPerClientWithRetryAfter() async throws {
         let app = try await TestApp { $0.visitorRateLimit = 3 }
-        try await app.run { api in
+        try await app.runLive { api, base in
+            // Given a bot, and one client that has started its minute's worth of conversations
             let (bot, _) = try await Self.setUp(api, app)
-            for _ in 0..<3 { _ = try await api.startConversation(bot: bot) }
-            let reply = try await api.post("/api/v1/public/bots/\(bot)/conversations", key: nil, json: "{}")
-            #expect(reply.status == .tooManyRequests)
-            #expect(reply.errorCode == "rate_limited")
-            #expect(reply.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            let start = base + "/api/v1/public/bots/\(bot)/conversations"
+            let (first, second) = (LoopbackClient(address: "127.0.0.2"), LoopbackClient(address: "127.0.0.3"))
+            for _ in 0..<3 { #expect(try await first.post(start, json: "{}").status == 201) }
+            // When it starts one more, and another client starts one
+            let limited = try await first.post(start, json: "{}")
+            let other = try await second.post(start, json: "{}")
+            // Then the first is told when to come back, and the other is not held up by it
+            #expect(limited.status == 429)
+            #expect(limited.errorCode == "rate_limited")
+            #expect(limited.retryAfter.flatMap(Int.init).map { $0 >= 1 } == true)
+            #expect(other.status == 201)
         }
     }
 

@@ -159,19 +159,13 @@ import Testing
                 let triggerURL = hook["triggerUrl"]!.string!
                 triggers.append(base + triggerURL[triggerURL.range(of: "/api/public/")!.lowerBound...])
             }
-            func status(_ url: String, from address: String) async throws -> Int {
-                var request = HTTPClientRequest(url: url)
-                request.localAddress = address
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                _ = try await response.body.collect(upTo: 1 << 16)
-                return Int(response.status.code)
-            }
+            let (first, second) = (LoopbackClient(address: "127.0.0.2"), LoopbackClient(address: "127.0.0.3"))
             // When one client spends its minute's worth on the first hook
-            for _ in 0..<5 { #expect(try await status(triggers[0], from: "127.0.0.2") == 200) }
+            for _ in 0..<5 { #expect(try await first.get(triggers[0]).status == 200) }
             // Then it is limited on every hook, while another client still triggers the second
-            #expect(try await status(triggers[0], from: "127.0.0.2") == 429)
-            #expect(try await status(triggers[1], from: "127.0.0.2") == 429)
-            #expect(try await status(triggers[1], from: "127.0.0.3") == 200)
+            #expect(try await first.get(triggers[0]).status == 429)
+            #expect(try await first.get(triggers[1]).status == 429)
+            #expect(try await second.get(triggers[1]).status == 200)
         }
     }
 }
