@@ -6,7 +6,14 @@ import Testing
 
 /// Targets that misbehave: each attempt ends as DESIGN.md §5 says, with the attempt log right, while a healthy
 /// target of the same event is delivered on time meanwhile.
+///
+/// Every fault takes `faultTakes` or more before it ends, three times the healthy target's `onTime` bound, so a
+/// sender that tried the targets one at a time would miss that bound in every case.
 @Suite struct FaultTests {
+    static let faultTakes = Duration.seconds(3)
+    static let onTime = Duration.seconds(1)
+    static let deliveryTimeout = 5
+
     enum Fault: String, CaseIterable, Sendable {
         case serverError, hangsPastTheTimeout, resetsTheConnection, answersSlowly, redirects, hugeBody
     }
@@ -36,47 +43,51 @@ import Testing
 
     static func answer(_ fault: Fault) -> TestReceiver.Answer {
         switch fault {
-        case .serverError: .init(status: .internalServerError)
-        case .hangsPastTheTimeout: .init(delay: .seconds(4))
-        case .resetsTheConnection: .init()
-        case .answersSlowly: .init(delay: .milliseconds(600))
-        case .redirects: .init(status: .found, headers: [.location: "http://127.0.0.1:1/elsewhere"])
-        case .hugeBody: .init(body: String(repeating: "x", count: 2 << 20))
+        case .serverError: .init(status: .internalServerError, delay: faultTakes)
+        case .hangsPastTheTimeout: .init(delay: .seconds(deliveryTimeout * 2))
+        case .resetsTheConnection: .init()  // the listener resets after `faultTakes`
+        case .answersSlowly: .init(delay: faultTakes)
+        case .redirects: .init(status: .found, headers: [.location: "http://127.0.0.1:1/elsewhere"], delay: faultTakes)
+        case .hugeBody: .init(delay: faultTakes, body: String(repeating: "x", count: 2 << 20))
         }
     }
 
     @Test(arguments: Fault.allCases)
     func aFaultyTargetIsLoggedAsDesignedWhileAHealthyOneIsDeliveredOnTime(fault: Fault) async throws {
-        // Given a slow retry schedule (one attempt is all this test looks at) and a 2 s delivery timeout
-        let app = try await DeliveryTests.app(schedule: [60], timeout: 2)
+        // Given a slow retry schedule (one attempt is all this test looks at)
+        let app = try await DeliveryTests.app(schedule: [60], timeout: Self.deliveryTimeout)
         let faulty = TestReceiver { _ in Self.answer(fault) }
         let healthy = TestReceiver()
-        let resetting = try ResettingListener()
+        let resetting = try ResettingListener(delay: Self.faultTakes)
         try await faulty.run { faultyURL in
             try await healthy.run { healthyURL in
                 try await app.run { api in
+                    // And an attempt at a faulty target under way
                     let target = fault == .resetsTheConnection ? resetting.url : faultyURL
                     let (bot, hook) = try await DeliveryTests.botWithHook(api, key: app.ownerKey, target: target)
+                    _ = try await api.startConversation(bot: bot)
+                    let underWay = try await DeliveryTests.eventually(
+                        api,
+                        DeliveryTests.deliveryPath(bot: bot, hook: hook),
+                        key: app.ownerKey
+                    ) { $0["data"]?.array?.first?["status"]?.string == "delivering" }
+                    let delivery = underWay["data"]![0]!["id"]!.string!
+                    // When a healthy target's hook is added and the next conversation starts
                     _ = try await api.post(
                         "/api/v1/bots/\(bot)/hooks",
                         key: app.ownerKey,
                         json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(healthyURL))}"#
                     )
-                    // When an event is published to both
                     let started = ContinuousClock.now
-                    let delivery = try await app.database.publish(
-                        event: .conversationStarted,
-                        botID: bot,
-                        payload: DeliveryTests.payload
-                    ).first { $0.hookId == hook["id"]?.string }!
-                    // Then the healthy target has it before the faulty one could have timed out
-                    _ = try await healthy.waitForRequests(1, timeout: .seconds(5))
-                    #expect(ContinuousClock.now - started < .seconds(2))
+                    _ = try await api.startConversation(bot: bot)
+                    // Then the healthy target has it long before the faulty one's attempt ends
+                    _ = try await healthy.waitForRequests(1, timeout: .seconds(10))
+                    #expect(ContinuousClock.now - started < Self.onTime)
                     // And the faulty one's attempt is logged as designed
                     let expected = Self.expected(fault)
                     let logged = try await DeliveryTests.eventually(
                         api,
-                        DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                        DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery),
                         key: app.ownerKey
                     ) { $0["attempts"]?.array?.count == 1 && $0["status"]?.string != "delivering" }
                     let attempt = logged["attempts"]?.array?.first
@@ -87,11 +98,11 @@ import Testing
                     case .resetsTheConnection:
                         #expect(attempt?["error"]?.string?.isEmpty == false, "\(logged)")
                     case .answersSlowly:
-                        #expect((attempt?["latencyMs"]?.double ?? 0) >= 600)
+                        #expect((attempt?["latencyMs"]?.double ?? 0) >= Double(Self.faultTakes.components.seconds * 1000))
                     case .hugeBody:
                         #expect(attempt?["responseBody"]?.string?.utf8.count == HookSender.responseBodyLimit)
                     case .hangsPastTheTimeout:
-                        #expect((attempt?["latencyMs"]?.double ?? 0) >= 1900)
+                        #expect((attempt?["latencyMs"]?.double ?? 0) >= Double(Self.deliveryTimeout * 1000) - 100)
                     case .serverError, .redirects:
                         #expect(logged["lastError"]?.string == "The target answered HTTP \(expected.responseCode!).")
                     }

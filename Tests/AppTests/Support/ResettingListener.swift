@@ -4,13 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// A TCP listener on 127.0.0.1 that accepts each connection and resets it at once (SO_LINGER 0), before any
-/// HTTP is spoken: a target whose connection is reset.
+/// A TCP listener on 127.0.0.1 that accepts each connection and resets it (SO_LINGER 0) after `delay`, before
+/// any HTTP is spoken: a target whose connection is reset.
 final class ResettingListener: Sendable {
     let port: Int
     private let socket: Int32
 
-    init() throws {
+    init(delay: Duration = .zero) throws {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.socket = socket
         var address = sockaddr_in()
@@ -30,9 +30,12 @@ final class ResettingListener: Sendable {
             while true {
                 let connection = accept(listening, nil, nil)
                 guard connection >= 0 else { return }  // closed
-                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-                setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-                close(connection)
+                Thread.detachNewThread {
+                    Thread.sleep(forTimeInterval: Double(delay.components.seconds))
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                    close(connection)
+                }
             }
         }
     }
