@@ -215,16 +215,10 @@ import Testing
 
     @Test func theTriggerURLQueuesOneSyncThatConcurrentTriggersJoin() async throws {
         let app = try await TestApp { $0.allowPrivateTargets = true }
-        // A page that takes a while to answer holds each sync of its source running
+        // A page the test answers when it chooses holds a sync of its source running
         let site = TestWebsite()
-        site.set(
-            "slow",
-            {
-                var page = TestWebsite.Page("<p>Slow page.</p>")
-                page.delay = .seconds(1)
-                return page
-            }()
-        )
+        site.set("slow", TestWebsite.Page("<p>Slow page.</p>"))
+        site.hold("slow")
         try await site.run { base in
             try await app.run { api in
                 let source = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
@@ -235,13 +229,8 @@ import Testing
                 ).json
                 let path = try #require(URL(string: hook["triggerUrl"]!.string!)?.path)
                 // Given a first sync running, so that the next one waits in the queue
-                let running = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey).json["id"]!
-                    .string!
-                while try await api.get("/api/v1/syncs/\(running)", key: app.ownerKey).json["status"]?.string
-                    == "queued"
-                {
-                    try await Task.sleep(for: .milliseconds(5))
-                }
+                _ = try await api.request(.post, "\(source.base)/syncs", key: app.ownerKey)
+                while site.hitCount("slow") == 0 { try await Task.sleep(for: .milliseconds(5)) }
                 // When five triggers come at once, and an owner asks too
                 let replies = try await withThrowingTaskGroup(of: API.Reply.self) { group in
                     for _ in 0..<5 { group.addTask { try await api.get(path, key: nil) } }
@@ -257,6 +246,7 @@ import Testing
                 let history = try await api.get("\(source.base)/syncs", key: app.ownerKey).json["data"]?.array ?? []
                 #expect(history.count == 2, "\(history.map { $0["status"] })")
                 #expect(history.last?["trigger"]?.string == "hook")
+                site.release("slow")
                 _ = try await Self.finished(api, app, id: try joined.json["id"]!.string!)
                 #expect(site.hitCount("slow") == 2)
             }

@@ -19,9 +19,29 @@ final class TestWebsite: Sendable {
 
     private let pages = Mutex<[String: Page]>([:])
     private let hits = Mutex<[String: Int]>([:])
+    /// Held pages, each with the requests waiting for it.
+    private let held = Mutex<[String: [CheckedContinuation<Void, Never>]]>([:])
 
     /// Serves `page` at `/name` from now on.
     func set(_ name: String, _ page: Page) { pages.withLock { $0[name] = page } }
+
+    /// Requests for `/name` wait from now on until `release(name)`: a page the test decides when to answer.
+    func hold(_ name: String) { held.withLock { $0[name] = $0[name] ?? [] } }
+
+    func release(_ name: String) {
+        for request in held.withLock({ $0.removeValue(forKey: name) }) ?? [] { request.resume() }
+    }
+
+    private func waitWhileHeld(_ name: String) async {
+        await withCheckedContinuation { request in
+            let waits = held.withLock { held in
+                guard held[name] != nil else { return false }
+                held[name]!.append(request)
+                return true
+            }
+            if !waits { request.resume() }
+        }
+    }
 
     /// How many times `/name` was fetched.
     func hitCount(_ name: String) -> Int { hits.withLock { $0[name, default: 0] } }
@@ -32,6 +52,7 @@ final class TestWebsite: Sendable {
         router.get("{name}") { _, context -> Response in
             let name = try context.parameters.require("name")
             self.hits.withLock { $0[name, default: 0] += 1 }
+            await self.waitWhileHeld(name)
             guard let page = self.pages.withLock({ $0[name] }) else { return Response(status: .notFound) }
             if page.delay > .zero { try await Task.sleep(for: page.delay) }
             var headers = page.headers
@@ -55,6 +76,7 @@ final class TestWebsite: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: page.body))
             )
         }
+        defer { for name in held.withLock({ Array($0.keys) }) { release(name) } }
         return try await withLocalServer(router, body)
     }
 }
