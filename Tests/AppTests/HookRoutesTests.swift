@@ -278,18 +278,26 @@ import Testing
         }
     }
 
-    @Test func deletingTheBotDeletesItsHooks() async throws {
+    @Test func deletingTheBotDeletesItsHooksAndTheirDeliveries() async throws {
         let app = try await TestApp()
         try await app.run { api in
+            // Given a bot with a paused hook and a delivery waiting for it
             let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
             _ = try await createHook(
                 api,
                 botID: bot,
                 key: app.ownerKey,
-                json: #"{"type": "conversation.escalated", "targetUrl": "\#(Self.publicTarget)"}"#
+                json: #"{"type": "conversation.started", "targetUrl": "\#(Self.publicTarget)", "enabled": false}"#
             )
+            _ = try await api.startConversation(bot: bot)
+            let rows = { @Sendable in
+                try await app.database.pool.read { db in (try Hook.fetchCount(db), try Delivery.fetchCount(db)) }
+            }
+            #expect(try await rows() == (1, 1))
+            // When the bot is deleted
             #expect(try await api.delete("/api/v1/bots/\(bot)", key: app.ownerKey).status == .noContent)
-            #expect(try await api.get("/api/v1/bots/\(bot)/hooks", key: app.ownerKey).status == .notFound)
+            // Then neither the hook nor its delivery is left
+            #expect(try await rows() == (0, 0))
         }
     }
 }
