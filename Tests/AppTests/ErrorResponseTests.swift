@@ -95,11 +95,25 @@ import Testing
         }
     }
 
-    @Test func readyzQueriesTheDatabase() async throws {
+    @Test func readyzIsOKWhileTheDatabaseAnswers() async throws {
         let app = try await TestApp()
         try await app.run { api in
             let reply = try await api.get("/readyz", key: nil)
             #expect(reply.status == .ok)
+        }
+    }
+
+    @Test func readyzIs503WhenTheDatabaseIsUnavailable() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            // Given a database that no longer answers
+            try app.database.pool.close()
+            // When a load balancer asks whether the instance is ready
+            let reply = try await api.get("/readyz", key: nil)
+            // Then it is told not to send traffic here, while the process itself is alive
+            #expect(reply.status == .serviceUnavailable)
+            #expect(reply.errorCode == "not_ready")
+            #expect(try await api.get("/healthz", key: nil).status == .ok)
         }
     }
 
