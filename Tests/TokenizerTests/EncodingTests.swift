@@ -98,11 +98,25 @@ struct Golden: Decodable {
         #expect(encodings[.o200kBase]?.vocabularySize == 199_998)
     }
 
-    @Test func aLongRunIsEncodedWithoutQuadraticCost() throws {
-        // 200 KB of one letter: with a quadratic merge loop this takes minutes.
+    @Test(arguments: ["a", "ab", "漢", " "])
+    func aLongRunTakesTimeLinearInItsLength(unit: String) throws {
+        // Given one run (a single piece for the merge loop) of n bytes and one of 4n
         let encoding = try #require(encodings[.cl100kBase])
-        let text = String(repeating: "a", count: 200_000)
-        #expect(encoding.decode(encoding.encode(text)).count == 200_000)
+        func bestTime(bytes: Int) -> Duration {
+            let text = String(repeating: unit, count: bytes / unit.utf8.count)
+            #expect(encoding.decode(encoding.encode(text)) == Array(text.utf8))
+            var best = Duration.seconds(3600)
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                _ = encoding.encode(text)
+                best = min(best, ContinuousClock.now - start)
+            }
+            return best
+        }
+        // When both are timed in the same run, best of five
+        let ratio = bestTime(bytes: 16_000) / bestTime(bytes: 4_000)
+        // Then four times the bytes take about four times as long (a quadratic loop would take sixteen)
+        #expect(ratio < 8, "4× the bytes took \(ratio)× as long")
     }
 }
 
