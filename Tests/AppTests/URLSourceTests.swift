@@ -99,6 +99,7 @@ import Testing
                 let source = try await Self.urlSource(api, app, rows: [("faq", "\(base)/faq")])
                 _ = try await SyncTests.sync(api, app, source)
                 let before = try await SyncTests.documents(api, app, source)
+                #expect(!before.isEmpty && before.allSatisfy { $0["text"]?.string?.isEmpty == false })
                 site.set(
                     "faq",
                     {
