@@ -79,24 +79,29 @@ import Testing
                 json: #"{"type": "conversation.started", "targetUrl": "http://127.0.0.1:9/", "enabled": false}"#
             )
             let hookID = try hook.json["id"]!.string!
-            // A delivery that stays paused: its hook is disabled.
-            let delivery = try await app.database.publish(
-                event: .conversationStarted,
-                botID: botID,
-                payload: Data(#"{"event": "conversation.started"}"#.utf8)
-            )
+            let conversationID = try await api.post(
+                "/api/v1/bots/\(botID)/conversations",
+                key: app.ownerKey,
+                json: #"{"channelType": "api"}"#
+            ).json["id"]!.string!
+            // The conversation's delivery stays paused: its hook is disabled.
+            let deliveryID = try await api.get("/api/v1/bots/\(botID)/hooks/\(hookID)/deliveries", key: app.ownerKey)
+                .json["data"]![0]!["id"]!.string!
             let dataSourceID = try await api.post(
                 "/api/v1/bots/\(botID)/data-sources",
                 key: app.ownerKey,
                 json: #"{"name": "FAQ", "type": "text"}"#
             ).json["id"]!.string!
+            let rows = "/api/v1/bots/\(botID)/data-sources/\(dataSourceID)/rows"
+            let row = #"{"rows": [{"key": "row-1", "title": "Row", "content": "A row."}]}"#
+            #expect(try await api.request(.put, rows, key: app.ownerKey, body: row).status == .ok)
             let ids = [
                 "{keyId}": try await api.get("/api/v1/workspace/keys", key: app.ownerKey).json["data"]![0]!["id"]!
                     .string!,
                 "{botId}": botID,
                 "{agentId}": try await api.createAgent(key: app.ownerKey)["id"]!.string!,
                 "{hookId}": hookID,
-                "{deliveryId}": delivery[0].id,
+                "{deliveryId}": deliveryID,
                 "{dataSourceId}": dataSourceID,
                 "{key}": "row-1",
                 "{syncId}": try await api.request(
@@ -104,23 +109,27 @@ import Testing
                     "/api/v1/bots/\(botID)/data-sources/\(dataSourceID)/syncs",
                     key: app.ownerKey
                 ).json["id"]!.string!,
-                "{conversationId}": try await api.post(
-                    "/api/v1/bots/\(botID)/conversations",
-                    key: app.ownerKey,
-                    json: #"{"channelType": "api"}"#
-                ).json["id"]!.string!,
+                "{conversationId}": conversationID,
             ]
+            func filled(_ path: String) -> String {
+                ids.reduce(path) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+            }
             for route in routes {
-                var path = route.path
-                for (placeholder, id) in ids { path = path.replacingOccurrences(of: placeholder, with: id) }
+                let path = filled(route.path)
                 try #require(!path.contains("{"), "no test resource for \(route); add one here")
-                // When workspace Other asks for them
+                // When workspace Other asks for them, changes them or deletes them
                 let reply = try await api.request(route.method, path, key: app.otherOwnerKey, body: "{}")
                 // Then they do not exist
                 #expect(reply.status == .notFound, "\(route)")
             }
-            // And they are untouched for their owner
-            #expect(try await api.get("/api/v1/bots/\(ids["{botId}"]!)", key: app.ownerKey).status == .ok)
+            // And every one of them is still there for its owner, unchanged
+            for route in routes where route.method == .get && route.path.hasSuffix("}") {
+                let reply = try await api.get(filled(route.path), key: app.ownerKey)
+                #expect(reply.status == .ok, "\(route)")
+            }
+            #expect(try await api.get(rows, key: app.ownerKey).json["data"]?[0]?["key"]?.string == "row-1")
+            let kept = try await api.get("/api/v1/bots/\(botID)/hooks/\(hookID)", key: app.ownerKey).json
+            #expect(kept["enabled"]?.bool == false && kept["targetUrl"]?.string == "http://127.0.0.1:9/")
         }
     }
 
