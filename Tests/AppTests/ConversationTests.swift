@@ -436,6 +436,21 @@ extension API {
 }
 
 @Suite struct ConversationStateTests {
+    @Test(arguments: [
+        ("web", true, nil),
+        ("web", false, "This bot does not have human takeover enabled."),
+        ("api", true, "Only conversations on the web channel can be handed to a human."),
+        ("api", false, "Only conversations on the web channel can be handed to a human."),
+    ])
+    func onlyAWebConversationOfABotWithTakeoverOnMayAskForAHuman(channel: String, takeover: Bool, refusal: String?) {
+        do {
+            try ConversationState.checkEscalation(channelType: channel, humanTakeoverEnabled: takeover)
+            #expect(refusal == nil)
+        } catch {
+            #expect(error.code == "escalation_unavailable" && error.message == refusal)
+        }
+    }
+
     @Test func theTransitionTable() throws {
         let table: [(ConversationState, ConversationState.Transition, ConversationState?)] = [
             (.bot, .escalate, .escalated), (.bot, .claim, nil), (.bot, .release, nil),

@@ -84,12 +84,10 @@ extension AppDatabase {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
-            guard conversation.channelType == "web" else {
-                throw AppError.escalationUnavailable("Only conversations on the web channel can be handed to a human.")
-            }
-            guard bot.humanTakeoverEnabled else {
-                throw AppError.escalationUnavailable("This bot does not have human takeover enabled.")
-            }
+            try ConversationState.checkEscalation(
+                channelType: conversation.channelType,
+                humanTakeoverEnabled: bot.humanTakeoverEnabled
+            )
             let now = Timestamp.now()
             conversation.state = try conversation.state.applying(.escalate)
             conversation.userEmail = userEmail
@@ -110,38 +108,37 @@ extension AppDatabase {
         }
     }
 
-    /// An agent takes an escalated conversation. The update is conditional on the state, so of any number
-    /// of concurrent claims exactly one changes the row; the others see who has it.
+    /// An agent takes an escalated conversation. The update is conditional on the state it read, so of any
+    /// number of concurrent claims exactly one changes the row (whatever the store's isolation); the others see
+    /// who has it.
     func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
             let now = Timestamp.now()
-            let changed =
-                try Conversation
+            let target: ConversationState
+            do throws(AppError) {
+                target = try conversation.state.applying(.claim)
+            } catch {
+                throw Self.claimRefusal(error, conversation)
+            }
+            let changed = try Conversation
                 .filter(
-                    Conversation.Columns.id == conversationID
-                        && Conversation.Columns.state == ConversationState.escalated.rawValue
+                    Conversation.Columns.id == conversationID && Conversation.Columns.state == conversation.state.rawValue
                 )
                 .updateAll(
                     db,
-                    Conversation.Columns.state.set(to: ConversationState.active.rawValue),
+                    Conversation.Columns.state.set(to: target.rawValue),
                     Column("claimedByAgentId").set(to: agent.id),
                     Column("claimedByName").set(to: agent.name),
                     Column("claimedByEmail").set(to: agent.email),
                     Column("claimedAt").set(to: now),
                     Column("updatedAt").set(to: now)
                 )
+            // Lost a race: someone changed the state since it was read.
             guard changed == 1 else {
-                // Lost the race, or never Escalated: say who has it, if anyone.
-                var refusal = conversation.state.refusal(of: .claim)
-                if let name = conversation.claimedByName, let id = conversation.claimedByAgentId {
-                    refusal = refusal.adding(
-                        message: "\(name) has it.",
-                        details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])]
-                    )
-                }
-                throw refusal
+                let current = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+                throw Self.claimRefusal(current.state.refusal(of: .claim), current)
             }
             conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
@@ -179,6 +176,15 @@ extension AppDatabase {
             )
             return conversation
         }
+    }
+
+    /// A refused claim says who has the conversation, if anyone.
+    private static func claimRefusal(_ refusal: AppError, _ conversation: Conversation) -> AppError {
+        guard let name = conversation.claimedByName, let id = conversation.claimedByAgentId else { return refusal }
+        return refusal.adding(
+            message: "\(name) has it.",
+            details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])]
+        )
     }
 
     // MARK: Messages

@@ -1,19 +1,6 @@
 import Foundation
 import GRDB
 
-/// What one attempt to deliver came to, as the sender saw it.
-struct AttemptResult: Sendable {
-    var attemptedAt: Timestamp
-    var responseCode: Int?
-    var latencyMs: Double
-    var error: String?
-    var responseBody: String?
-    /// Seconds from a `Retry-After` header on 429 or 503.
-    var retryAfter: Int?
-
-    var succeeded: Bool { error == nil && (200..<300).contains(responseCode ?? 0) }
-}
-
 /// A delivery after its attempt was recorded, and whether that attempt disabled its hook.
 struct RecordedAttempt: Sendable {
     let delivery: Delivery
@@ -24,12 +11,6 @@ struct RecordedAttempt: Sendable {
 struct ClaimedDelivery: Sendable {
     let delivery: Delivery
     let hook: Hook
-}
-
-/// How the worker's failure handling is tuned (`--retry-schedule`, `--disable-after`).
-struct DeliveryPolicy: Sendable {
-    var retrySchedule: RetrySchedule
-    var disableAfter: Int
 }
 
 extension AppDatabase {
@@ -237,36 +218,32 @@ extension AppDatabase {
         delivery.lastError = result.succeeded ? nil : result.failureDescription
         delivery.updatedAt = now
 
-        if result.succeeded {
+        let outcome = policy.outcome(
+            of: result,
+            attempt: delivery.attemptCount,
+            hookEnabled: hook.enabled,
+            consecutiveFailures: hook.consecutiveFailures
+        )
+        hook.consecutiveFailures = outcome.consecutiveFailures
+        if !result.succeeded { hook.lastError = result.failureDescription }
+        if let reason = outcome.disables {
+            hook.enabled = false
+            hook.disabledReason = reason
+        }
+        switch outcome.next {
+        case .succeeded:
             delivery.status = .succeeded
-            hook.consecutiveFailures = 0
-        } else {
-            hook.consecutiveFailures += 1
-            hook.lastError = result.failureDescription
-            if result.responseCode == 410 {
-                hook.enabled = false
-                hook.disabledReason = "The target answered 410 Gone."
-            } else if hook.enabled, hook.consecutiveFailures >= policy.disableAfter {
-                hook.enabled = false
-                hook.disabledReason = "Disabled after \(hook.consecutiveFailures) consecutive failed attempts."
-            }
-            if !hook.enabled {
-                delivery.status = .paused
-                try Delivery.filter(
-                    Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
-                ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
-            } else if let delay = policy.retrySchedule.delay(
-                afterAttempt: delivery.attemptCount,
-                retryAfter: result.retryAfter
-            ) {
-                delivery.status = .pending
-                delivery.nextAttemptAt = Timestamp(
-                    millisecondsSince1970: now.millisecondsSince1970 + Int64(delay * 1000)
-                )
-                wakeWorkerOnCommit(db)
-            } else {
-                delivery.status = .failed
-            }
+        case .retry(let seconds):
+            delivery.status = .pending
+            delivery.nextAttemptAt = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Int64(seconds * 1000))
+            wakeWorkerOnCommit(db)
+        case .failed:
+            delivery.status = .failed
+        case .paused:
+            delivery.status = .paused
+            try Delivery.filter(
+                Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
+            ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
         }
         if (hook.consecutiveFailures, hook.enabled, hook.lastError)
             != (before.consecutiveFailures, before.enabled, before.lastError)
@@ -276,15 +253,6 @@ extension AppDatabase {
         }
         try delivery.update(db, columns: Delivery.progressColumns)  // not the payload: it never changes
         return RecordedAttempt(delivery: delivery, disabledHook: before.enabled && !hook.enabled)
-    }
-}
-
-extension AttemptResult {
-    /// One line for `lastError`: the transport error, or the status the target answered.
-    var failureDescription: String {
-        if let error { return error }
-        if let responseCode { return "The target answered HTTP \(responseCode)." }
-        return "The attempt failed."
     }
 }
 

@@ -27,6 +27,17 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// Who may ask for a human at all: a conversation on the web channel, of a bot with human takeover on.
+    /// `409 escalation_unavailable` otherwise, before the table is asked.
+    static func checkEscalation(channelType: String, humanTakeoverEnabled: Bool) throws(AppError) {
+        guard channelType == "web" else {
+            throw AppError.escalationUnavailable("Only conversations on the web channel can be handed to a human.")
+        }
+        guard humanTakeoverEnabled else {
+            throw AppError.escalationUnavailable("This bot does not have human takeover enabled.")
+        }
+    }
+
     /// The bot answers visitors in `Bot` and `Resolved`; while a human is asked for or has it, it is silent.
     var botAnswers: Bool { self == .bot || self == .resolved }
 
