@@ -447,7 +447,7 @@ extension API {
             try ConversationState.checkEscalation(channelType: channel, humanTakeoverEnabled: takeover)
             #expect(refusal == nil)
         } catch {
-            #expect(error.code == "escalation_unavailable" && error.message == refusal)
+            #expect(error.code == .escalationUnavailable && error.message == refusal)
         }
     }
 

@@ -45,6 +45,14 @@ import Yams
         #expect(extra.isEmpty, "openapi.yaml describes routes the server lacks: \(extra.sorted())")
     }
 
+    @Test func listsExactlyTheErrorCodesTheServerAnswersWith() throws {
+        let schemas = try #require((try document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let error = try #require(schemas["Error"] as? [String: Any])
+        let payload = try #require((error["properties"] as? [String: Any])?["error"] as? [String: Any])
+        let code = try #require((payload["properties"] as? [String: Any])?["code"] as? [String: Any])
+        #expect(code["enum"] as? [String] == AppError.Code.allCases.map(\.rawValue))
+    }
+
     @Test func everyReferenceResolves() throws {
         let document = try document()
         var references: [String] = []

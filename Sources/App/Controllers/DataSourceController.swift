@@ -162,7 +162,7 @@ struct DataSourceController {
             guard request.hasContentType("text/csv") else {
                 throw AppError(
                     .unsupportedMediaType,
-                    code: "unsupported_media_type",
+                    code: .unsupportedMediaType,
                     message: "A csv data source takes its rows as a text/csv body."
                 )
             }

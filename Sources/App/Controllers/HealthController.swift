@@ -26,7 +26,7 @@ struct HealthController {
             try await database.ping()
         } catch {
             context.logger.warning("Readiness check failed", metadata: ["error": "\(error)"])
-            throw AppError(.serviceUnavailable, code: "not_ready", message: "The database is not answering.")
+            throw AppError(.serviceUnavailable, code: .notReady, message: "The database is not answering.")
         }
         return Status(status: "ok")
     }

@@ -67,18 +67,11 @@ struct HookController {
             guard let given = body.targetUrl else { throw AppError.invalidField("targetUrl", "targetUrl is required.") }
             targetUrl = try await validTarget(given)
         } else if body.targetUrl != nil {
-            throw AppError.invalidField(
-                "targetUrl",
-                "A sync.trigger hook has no targetUrl: it is called, it does not call."
-            )
+            throw AppError.targetNotTaken
         }
         let dataSourceId = try body.dataSourceId.map(Self.validDataSourceID)
-        if type == .syncTrigger, dataSourceId == nil {
-            throw AppError.invalidField("dataSourceId", "dataSourceId is required for a sync.trigger hook.")
-        }
-        if dataSourceId != nil, ![.syncTrigger, .syncSuccess, .syncFailure].contains(type) {
-            throw AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
-        }
+        if type.requiresDataSource, dataSourceId == nil { throw AppError.dataSourceRequired }
+        if dataSourceId != nil, !type.takesDataSource { throw AppError.dataSourceNotTaken }
         try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
         let hook = try await database.createHook(
             NewHook(
@@ -118,18 +111,12 @@ struct HookController {
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
         var changes = HookChanges(enabled: body.enabled)
         if let targetUrl = body.targetUrl {
-            guard current.type.hasTarget else {
-                throw AppError.invalidField("targetUrl", "A sync.trigger hook has no targetUrl.")
-            }
+            guard current.type.hasTarget else { throw AppError.targetNotTaken }
             changes.targetUrl = try await validTarget(targetUrl)
         }
         if let dataSourceId = body.dataSourceId {
-            guard [.syncTrigger, .syncSuccess, .syncFailure].contains(current.type) else {
-                throw AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
-            }
-            if current.type == .syncTrigger, dataSourceId == nil {
-                throw AppError.invalidField("dataSourceId", "A sync.trigger hook needs its dataSourceId.")
-            }
+            guard current.type.takesDataSource else { throw AppError.dataSourceNotTaken }
+            if current.type.requiresDataSource, dataSourceId == nil { throw AppError.dataSourceRequired }
             let validated = try dataSourceId.map(Self.validDataSourceID)
             try await requireDataSource(validated, botID: botID, workspaceID: workspaceID)
             changes.dataSourceId = .some(validated)
@@ -195,7 +182,7 @@ struct HookController {
             workspaceID: workspaceID
         )
         guard hook.type.hasTarget else {
-            throw AppError(.conflict, code: "hook_has_no_target", message: "A sync.trigger hook has no target to test.")
+            throw AppError(.conflict, code: .hookHasNoTarget, message: "A sync.trigger hook has no target to test.")
         }
         let bot = try await database.bot(id: hook.botId, workspaceID: workspaceID)
         let payload = try HookEvent.test(hook: hook, botName: bot.name, at: .now())

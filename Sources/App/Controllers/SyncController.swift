@@ -44,8 +44,8 @@ struct SyncController {
                     plan.modifiedRows, plan.unmodifiedRows, plan.deletedKeys.count
                 )
                 (totalDataSourceRows, totalTokens) = (plan.totalDataSourceRows, plan.totalTokens)
-                allowed = storageTokensUsedThisMonth + totalTokens <= monthlyStorageTokenLimit
-                reason = allowed ? nil : SyncPlan.overLimitReason
+                allowed = usage.allows(tokens: totalTokens)
+                reason = allowed ? nil : WorkspaceUsage.overLimitReason
             case .failure(let failure):
                 (modifiedRows, unmodifiedRows, deletedRows, totalDataSourceRows, totalTokens) = (0, 0, 0, rows, 0)
                 allowed = false

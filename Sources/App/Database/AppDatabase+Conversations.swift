@@ -229,7 +229,7 @@ extension AppDatabase {
             guard conversation.state == .active else {
                 throw AppError(
                     .conflict,
-                    code: "conversation_not_active",
+                    code: .conversationNotActive,
                     message:
                         "Agents reply only while the conversation is Active; it is \(conversation.state.rawValue).",
                     details: ["state": .string(conversation.state.rawValue)]
@@ -347,27 +347,5 @@ extension AppDatabase {
         if let workspaceID { request = request.filter(Conversation.Columns.workspaceId == workspaceID) }
         guard let conversation = try request.fetchOne(db) else { throw AppError.notFound("Conversation") }
         return conversation
-    }
-}
-
-extension AppError {
-    static func escalationUnavailable(_ reason: String) -> AppError {
-        AppError(.conflict, code: "escalation_unavailable", message: reason, details: ["reason": .string(reason)])
-    }
-
-    static let notClaimingAgent = AppError(
-        .forbidden,
-        code: "not_claiming_agent",
-        message: "Only the agent who claimed this conversation can do that."
-    )
-
-    /// The same error with another message and more details.
-    func adding(message: String, details more: [String: JSONValue]) -> AppError {
-        AppError(
-            status,
-            code: code,
-            message: "\(self.message) \(message)",
-            details: (details ?? [:]).merging(more) { $1 }
-        )
     }
 }

@@ -309,7 +309,7 @@ extension AppDatabase {
             guard [.failed, .paused].contains(delivery.status) else {
                 throw AppError(
                     .conflict,
-                    code: "delivery_not_retryable",
+                    code: .deliveryNotRetryable,
                     message:
                         "Only a failed or paused delivery can be retried; this one is \(delivery.status.rawValue).",
                     details: ["status": .string(delivery.status.rawValue)]
@@ -318,7 +318,7 @@ extension AppDatabase {
             guard hook.enabled else {
                 throw AppError(
                     .conflict,
-                    code: "hook_disabled",
+                    code: .hookDisabled,
                     message:
                         "The hook is disabled: enable it (PATCH {\"enabled\": true}) and its paused deliveries resume."
                 )

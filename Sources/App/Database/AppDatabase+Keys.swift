@@ -18,7 +18,7 @@ extension AppDatabase {
             else {
                 throw AppError(
                     .conflict,
-                    code: "key_limit",
+                    code: .keyLimit,
                     message: "A workspace holds at most \(APIKey.perWorkspace) keys: delete one first."
                 )
             }
@@ -57,7 +57,7 @@ extension AppDatabase {
             guard try APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db) > 1 else {
                 throw AppError(
                     .conflict,
-                    code: "last_key",
+                    code: .lastKey,
                     message: "This is the workspace's last key: create another before deleting it."
                 )
             }

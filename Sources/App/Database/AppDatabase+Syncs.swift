@@ -93,12 +93,10 @@ extension AppDatabase {
         try await pool.write { db in
             guard var job = try SyncJob.fetchOne(db, key: input.job.id),
                 let source = try DataSource.fetchOne(db, key: input.dataSource.id),
-                let bot = try Bot.fetchOne(db, key: source.botId),
-                let workspace = try Workspace.fetchOne(db, key: source.workspaceId)
+                let bot = try Bot.fetchOne(db, key: source.botId)
             else { throw AppError.notFound("Sync") }
-            let used = try Self.workspaceUsage(id: workspace.id, db).storageTokensUsedThisMonth
-            guard used + plan.totalTokens <= workspace.monthlyStorageTokenLimit else {
-                return try failSync(&job, reason: SyncPlan.overLimitReason, source: source, bot: bot, db)
+            guard try Self.workspaceUsage(id: source.workspaceId, db).allows(tokens: plan.totalTokens) else {
+                return try failSync(&job, reason: WorkspaceUsage.overLimitReason, source: source, bot: bot, db)
             }
             let now = Timestamp.now()
             let replaced = plan.changed.map(\.key) + plan.deletedKeys
@@ -125,7 +123,7 @@ extension AppDatabase {
                 try RowHash(dataSourceId: source.id, rowKey: row.key, contentHash: row.contentHash).upsert(db)
             }
             if plan.totalTokens > 0 {
-                try StorageUsage(id: newID(), workspaceId: workspace.id, tokens: plan.totalTokens, createdAt: now)
+                try StorageUsage(id: newID(), workspaceId: source.workspaceId, tokens: plan.totalTokens, createdAt: now)
                     .insert(db)
             }
             job.status = .succeeded

@@ -368,12 +368,6 @@ extension AppDatabase {
     }
 }
 
-/// A workspace with this month's storage use, as `GET /api/v1/workspace` shows it.
-struct WorkspaceUsage: Sendable {
-    let workspace: Workspace
-    let storageTokensUsedThisMonth: Int
-}
-
 // MARK: - Bots
 
 extension AppDatabase {

@@ -4,12 +4,39 @@ import Hummingbird
 /// The one error type the API answers with: every failure becomes
 /// `{"error": {"code", "message", "details"}}` with a deliberate status (DESIGN.md §8).
 struct AppError: Error, HTTPResponseError, Sendable {
+    /// Every error code the API answers with: the catalogue `Public/openapi.yaml`'s `Error.code` lists.
+    enum Code: String, CaseIterable, Encodable, Sendable {
+        case badRequest = "bad_request"
+        case conversationNotActive = "conversation_not_active"
+        case deliveryNotRetryable = "delivery_not_retryable"
+        case escalationUnavailable = "escalation_unavailable"
+        case forbidden = "forbidden"
+        case hookDisabled = "hook_disabled"
+        case hookHasNoTarget = "hook_has_no_target"
+        case internalError = "internal_error"
+        case invalidField = "invalid_field"
+        case invalidParameter = "invalid_parameter"
+        case invalidTransition = "invalid_transition"
+        case keyLimit = "key_limit"
+        case lastKey = "last_key"
+        case malformedJson = "malformed_json"
+        case methodNotAllowed = "method_not_allowed"
+        case notClaimingAgent = "not_claiming_agent"
+        case notFound = "not_found"
+        case notReady = "not_ready"
+        case payloadTooLarge = "payload_too_large"
+        case rateLimited = "rate_limited"
+        case tooManyStreams = "too_many_streams"
+        case unauthenticated = "unauthenticated"
+        case unsupportedMediaType = "unsupported_media_type"
+    }
+
     let status: HTTPResponse.Status
-    let code: String
+    let code: Code
     let message: String
     let details: [String: JSONValue]?
 
-    init(_ status: HTTPResponse.Status, code: String, message: String, details: [String: JSONValue]? = nil) {
+    init(_ status: HTTPResponse.Status, code: Code, message: String, details: [String: JSONValue]? = nil) {
         self.status = status
         self.code = code
         self.message = message
@@ -31,7 +58,7 @@ struct AppError: Error, HTTPResponseError, Sendable {
 
     private struct Body: Encodable {
         struct Payload: Encodable {
-            let code: String
+            let code: Code
             let message: String
             let details: [String: JSONValue]?
         }
@@ -41,37 +68,37 @@ struct AppError: Error, HTTPResponseError, Sendable {
 
 extension AppError {
     static func malformedJSON(_ message: String) -> AppError {
-        AppError(.badRequest, code: "malformed_json", message: message)
+        AppError(.badRequest, code: .malformedJson, message: message)
     }
 
     static func invalidParameter(_ name: String, _ message: String) -> AppError {
-        AppError(.badRequest, code: "invalid_parameter", message: message, details: ["parameter": .string(name)])
+        AppError(.badRequest, code: .invalidParameter, message: message, details: ["parameter": .string(name)])
     }
 
     static func invalidField(_ field: String, _ message: String) -> AppError {
-        AppError(.unprocessableContent, code: "invalid_field", message: message, details: ["field": .string(field)])
+        AppError(.unprocessableContent, code: .invalidField, message: message, details: ["field": .string(field)])
     }
 
     static let unauthenticated = AppError(
         .unauthorized,
-        code: "unauthenticated",
+        code: .unauthenticated,
         message: "A valid credential is required: send 'Authorization: Bearer <key>'."
     )
 
     static func forbidden(_ message: String) -> AppError {
-        AppError(.forbidden, code: "forbidden", message: message)
+        AppError(.forbidden, code: .forbidden, message: message)
     }
 
     static func notFound(_ what: String) -> AppError {
-        AppError(.notFound, code: "not_found", message: "\(what) was not found.")
+        AppError(.notFound, code: .notFound, message: "\(what) was not found.")
     }
 
-    static let routeNotFound = AppError(.notFound, code: "not_found", message: "No such route.")
+    static let routeNotFound = AppError(.notFound, code: .notFound, message: "No such route.")
 
     static func payloadTooLarge(limit: Int) -> AppError {
         AppError(
             .contentTooLarge,
-            code: "payload_too_large",
+            code: .payloadTooLarge,
             message: "The request body is larger than the limit of \(limit) bytes.",
             details: ["limitBytes": .number(Double(limit))]
         )
@@ -79,14 +106,14 @@ extension AppError {
 
     static let unsupportedMediaType = AppError(
         .unsupportedMediaType,
-        code: "unsupported_media_type",
+        code: .unsupportedMediaType,
         message: "This route takes a JSON body: send 'Content-Type: application/json'."
     )
 
     static func rateLimited(retryAfter seconds: Int, scope: String) -> AppError {
         AppError(
             .tooManyRequests,
-            code: "rate_limited",
+            code: .rateLimited,
             message: "Too many requests from this \(scope); try again in \(seconds) s.",
             details: ["retryAfterSeconds": .number(Double(seconds)), "scope": .string(scope)]
         )
@@ -94,7 +121,49 @@ extension AppError {
 
     static let internalError = AppError(
         .internalServerError,
-        code: "internal_error",
+        code: .internalError,
         message: "Something went wrong on our side."
     )
+
+    static let methodNotAllowed = AppError(
+        .methodNotAllowed,
+        code: .methodNotAllowed,
+        message: "This route does not take that method."
+    )
+
+    // MARK: Hooks
+
+    static let targetNotTaken = AppError.invalidField(
+        "targetUrl",
+        "A sync.trigger hook has no targetUrl: it is called, it does not call."
+    )
+
+    static let dataSourceRequired = AppError.invalidField(
+        "dataSourceId",
+        "dataSourceId is required for a sync.trigger hook."
+    )
+
+    static let dataSourceNotTaken = AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
+
+    // MARK: Conversations
+
+    static func escalationUnavailable(_ reason: String) -> AppError {
+        AppError(.conflict, code: .escalationUnavailable, message: reason, details: ["reason": .string(reason)])
+    }
+
+    static let notClaimingAgent = AppError(
+        .forbidden,
+        code: .notClaimingAgent,
+        message: "Only the agent who claimed this conversation can do that."
+    )
+
+    /// The same error with another message and more details.
+    func adding(message: String, details more: [String: JSONValue]) -> AppError {
+        AppError(
+            status,
+            code: code,
+            message: "\(self.message) \(message)",
+            details: (details ?? [:]).merging(more) { $1 }
+        )
+    }
 }

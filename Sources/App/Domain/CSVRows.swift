@@ -60,7 +60,7 @@ extension AppError {
     static func invalidRow(_ line: Int, _ message: String) -> AppError {
         AppError(
             .unprocessableContent,
-            code: "invalid_field",
+            code: .invalidField,
             message: message,
             details: ["field": .string("csv"), "row": .number(Double(line))]
         )

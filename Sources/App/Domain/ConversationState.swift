@@ -56,7 +56,7 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
     func refusal(of transition: Transition) -> AppError {
         AppError(
             .conflict,
-            code: "invalid_transition",
+            code: .invalidTransition,
             message: "A conversation in state \(rawValue) cannot move to \(transition.target.rawValue).",
             details: [
                 "from": .string(rawValue), "to": .string(transition.target.rawValue),

@@ -48,6 +48,4 @@ struct SyncPlan: Sendable {
         guard let title, !title.isEmpty else { return content }
         return "\(title)\n\n\(content)"
     }
-
-    static let overLimitReason = "Over plan storage token limit, please upgrade plan"
 }

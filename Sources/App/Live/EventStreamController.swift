@@ -37,7 +37,7 @@ struct EventStreamController {
         guard let subscription = feed.subscribe(scope, holder: holder) else {
             throw AppError(
                 .tooManyRequests,
-                code: "too_many_streams",
+                code: .tooManyStreams,
                 message:
                     "At most \(ConversationFeed.streamsPerHolder) event streams may be open at once; close one first."
             )

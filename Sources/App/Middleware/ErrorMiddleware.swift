@@ -25,9 +25,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error.status {
             case .notFound: return .routeNotFound
             case .contentTooLarge: return .payloadTooLarge(limit: AppRequestContext.jsonBodyLimit)
-            case .badRequest: return AppError(.badRequest, code: "bad_request", message: "The request is malformed.")
+            case .methodNotAllowed: return .methodNotAllowed
             case let status where (400..<500).contains(status.code):
-                return AppError(status, code: snakeCase(status.reasonPhrase), message: "\(status.reasonPhrase).")
+                return AppError(status, code: .badRequest, message: "The request is malformed.")
             default:
                 context.logger.error("Unhandled HTTP error", metadata: ["error": "\(error)"])
                 return .internalError
@@ -36,9 +36,5 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
         }
-    }
-
-    private static func snakeCase(_ phrase: String) -> String {
-        phrase.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "_")
     }
 }

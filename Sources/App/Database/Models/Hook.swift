@@ -1,21 +1,7 @@
 import Foundation
 import GRDB
 
-/// What a hook listens to (DESIGN.md §5). `sync.trigger` is inbound: a secret URL that starts a sync.
-enum HookType: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
-    case syncTrigger = "sync.trigger"
-    case syncSuccess = "sync.success"
-    case syncFailure = "sync.failure"
-    case conversationStarted = "conversation.started"
-    case conversationEscalated = "conversation.escalated"
-    case conversationClaimed = "conversation.claimed"
-    case conversationReleased = "conversation.released"
-    /// Every user, bot and agent message (beyond the reference: for CRMs and analytics).
-    case conversationMessage = "conversation.message"
-
-    /// Outbound hooks POST to a target; the trigger hook has none.
-    var hasTarget: Bool { self != .syncTrigger }
-}
+extension HookType: DatabaseValueConvertible {}
 
 /// A bot's hook. The secret is kept as given: it is sent in `X-Secret-Key` and keys the signature.
 struct Hook: AppRecord, Listed {
