@@ -118,14 +118,19 @@ func buildRouter(
     router.add(middleware: FileMiddleware(configuration.publicDirectory, searchForIndexHtml: true))
 
     HealthController(database: database, registry: metrics).addRoutes(to: router)
-    let conversationMetrics = ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics))
     let feed = ConversationFeed()
+    let conversations = Conversations(
+        database: database,
+        metrics: ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
+        feed: feed,
+        responder: responder
+    )
     let events = EventStreamController(feed: feed, heartbeatInterval: configuration.eventHeartbeatInterval)
 
     // The chat widget's public routes: limited per client address, then per bot.
     let perClient = RateLimiter(capacity: configuration.visitorRateLimit)
     let perBot = RateLimiter(capacity: configuration.botRateLimit)
-    let visitors = VisitorController(database: database, metrics: conversationMetrics, feed: feed, responder: responder)
+    let visitors = VisitorController(database: database, conversations: conversations)
     let publicRoutes = router.group("api/v1/public")
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientKey })
     publicRoutes.group("bots/{botId}/conversations")
@@ -169,14 +174,9 @@ func buildRouter(
             }
         )
         .addRoutes(syncs.triggerEndpoint)
-    let conversations = ConversationController(
-        database: database,
-        metrics: conversationMetrics,
-        feed: feed,
-        responder: responder
-    )
-    api.addRoutes(conversations.integrationEndpoint, atPath: "bots/{botId}/conversations")
-    api.addRoutes(conversations.endpoints, atPath: "conversations")
+    let conversationRoutes = ConversationController(database: database, conversations: conversations)
+    api.addRoutes(conversationRoutes.integrationEndpoint, atPath: "bots/{botId}/conversations")
+    api.addRoutes(conversationRoutes.endpoints, atPath: "conversations")
     api.addRoutes(events.workspaceEndpoint, atPath: "events")
     api.addRoutes(DeliveryController(database: database).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router

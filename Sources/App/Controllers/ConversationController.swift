@@ -4,9 +4,7 @@ import Hummingbird
 /// integration starting conversations on other channels (`POST /api/v1/bots/{botId}/conversations`).
 struct ConversationController {
     let database: AppDatabase
-    let metrics: ConversationMetrics
-    let feed: ConversationFeed
-    let responder: BotResponder
+    let conversations: Conversations
 
     var integrationEndpoint: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self).post(use: start)
@@ -34,10 +32,7 @@ struct ConversationController {
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         guard body.channelType != nil else { throw AppError.invalidField("channelType", "channelType is required.") }
         let new = try ConversationRequests.newConversation(body, requiredChannel: nil)
-        let reply = try await responder.reply(opening: new, botID: botID, workspaceID: workspaceID)
-        let started = try await database.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
-        metrics.transitioned(.start)
-        feed.started(started.conversation, with: started.messages)
+        let started = try await conversations.start(botID: botID, workspaceID: workspaceID, new)
         return EditedResponse(
             status: .created,
             response: ConversationResponse(
@@ -86,16 +81,11 @@ struct ConversationController {
 
     @Sendable func claim(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let (workspaceID, agentID) = try context.requireAgent()
-        let conversation = try await database.claim(
-            conversationID: try context.parameters.require("conversationId"),
+        let conversation = try await conversations.claim(
+            id: try context.parameters.require("conversationId"),
             agentID: agentID,
             workspaceID: workspaceID
         )
-        metrics.transitioned(.claim)
-        feed.changed(conversation)
-        if let escalatedAt = conversation.escalatedAt, let claimedAt = conversation.claimedAt {
-            metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
-        }
         return ConversationResponse(conversation: conversation, audience: .staff)
     }
 
@@ -105,25 +95,21 @@ struct ConversationController {
         let id = try context.parameters.require("conversationId")
         let conversation = try await database.conversation(id: id, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
-        let message = try await database.postAgentMessage(
-            conversationID: id,
-            agentID: agentID,
-            workspaceID: workspaceID,
-            text: try ConversationRequests.text(body.text)
+        let message = try await conversations.postAgentMessage(
+            try ConversationRequests.text(body.text),
+            in: conversation,
+            by: agentID
         )
-        feed.posted(message, in: conversation)
         return EditedResponse(status: .created, response: MessageResponse(message: message, audience: .staff))
     }
 
     @Sendable func release(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let (workspaceID, actor) = try context.requireOwnerOrAgent()
-        let conversation = try await database.release(
-            conversationID: try context.parameters.require("conversationId"),
+        let conversation = try await conversations.release(
+            id: try context.parameters.require("conversationId"),
             by: actor,
             workspaceID: workspaceID
         )
-        metrics.transitioned(.release)
-        feed.changed(conversation)
         return ConversationResponse(conversation: conversation, audience: .staff)
     }
 }

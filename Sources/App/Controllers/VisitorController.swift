@@ -3,9 +3,7 @@ import Hummingbird
 /// The public routes of the chat widget: start a conversation, talk, ask for a human, read the transcript.
 struct VisitorController {
     let database: AppDatabase
-    let metrics: ConversationMetrics
-    let feed: ConversationFeed
-    let responder: BotResponder
+    let conversations: Conversations
 
     /// `POST /api/v1/public/bots/{botId}/conversations` (anyone).
     var startEndpoint: RouteCollection<AppRequestContext> {
@@ -30,10 +28,7 @@ struct VisitorController {
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         let new = try ConversationRequests.newConversation(body, requiredChannel: "web")
         let botID = try context.parameters.require("botId")
-        let reply = try await responder.reply(opening: new, botID: botID, workspaceID: nil)
-        let started = try await database.startConversation(botID: botID, workspaceID: nil, new, reply: reply)
-        metrics.transitioned(.start)
-        feed.started(started.conversation, with: started.messages)
+        let started = try await conversations.start(botID: botID, workspaceID: nil, new)
         return EditedResponse(
             status: .created,
             response: ConversationResponse(
@@ -77,18 +72,7 @@ struct VisitorController {
     {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
-        let text = try ConversationRequests.text(body.text)
-        let reply =
-            conversation.state.botAnswers
-            ? try await responder.reply(
-                to: text,
-                botID: conversation.botId,
-                workspaceID: conversation.workspaceId,
-                channelType: conversation.channelType
-            ) : nil
-        let posted = try await database.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
-        feed.posted(posted.message, in: conversation)
-        if let answer = posted.reply { feed.posted(answer, in: conversation) }
+        let posted = try await conversations.postVisitorMessage(try ConversationRequests.text(body.text), in: conversation)
         return EditedResponse(
             status: .created,
             response: MessageResponse(message: posted.message, audience: .visitor, reply: posted.reply)
@@ -99,13 +83,11 @@ struct VisitorController {
     @Sendable func escalate(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.EscalateBody.self, context: context)
-        let escalated = try await database.escalate(
-            conversationID: conversation.id,
+        let escalated = try await conversations.escalate(
+            conversation,
             userEmail: try Validate.email(body.userEmail, field: "userEmail"),
             userData: try body.userData.map(ConversationRequests.userData)
         )
-        metrics.transitioned(.escalate)
-        feed.changed(escalated)
         return ConversationResponse(conversation: escalated, audience: .visitor)
     }
 
