@@ -68,7 +68,7 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
             try await api.send(.PATCH, "/api/v1/bots/\(botID)/hooks/\(id)", #"{"enabled": true}"#)
         }
         let delivered = await receiver.waitFor(expected, timeout: .seconds(600))
-        let drainSeconds = Self.seconds((receiver.lastArrival ?? .now) - drainStart)
+        let drainSeconds = ((receiver.lastArrival ?? .now) - drainStart).seconds
         let deliveriesPerSecond = Double(delivered) / drainSeconds
         let memoryAfterDrain = server.memory
         let distinctIDs = receiver.distinctDeliveries
@@ -127,9 +127,5 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         }
         _ = await receiver.waitFor(before + load.calls * hooks, timeout: .seconds(60))
         return receiver.takeLatencies()
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -54,11 +54,6 @@ public struct Encoding: Sendable {
         return Encoding(name: name, ranks: ranks)
     }
 
-    /// Checks that `directory` holds the published rank file of `name`, without parsing it.
-    public static func verify(_ name: Name, in directory: String) throws {
-        _ = try verifiedRankFile(name, in: directory)
-    }
-
     private static func verifiedRankFile(_ name: Name, in directory: String) throws -> (path: String, data: Data) {
         let path = URL(fileURLWithPath: directory).appendingPathComponent(name.fileName).path
         guard let data = FileManager.default.contents(atPath: path) else { throw LoadError.missing(path: path) }

@@ -73,11 +73,6 @@ struct Scanner {
         return (CharacterClass(rawValue: rawClass), index + length, value)
     }
 
-    @inline(__always)
-    func classAt(_ index: Int) -> CharacterClass? {
-        index < text.count ? scalar(at: index).0 : nil
-    }
-
     /// The end of the run of scalars from `index` whose classes meet `set`.
     @inline(__always)
     func run(from index: Int, in set: CharacterClass) -> Int {

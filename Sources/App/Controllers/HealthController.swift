@@ -34,7 +34,8 @@ struct HealthController {
     @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
         // Gauges of what the database holds, read at scrape time.
         for (state, count) in try await database.conversationCountsByState() {
-            registry.makeGauge(name: "conversations", labels: [("state", state.rawValue)]).set(Double(count))
+            let conversations = MetricNameDescriptor(metricName: "conversations", unitName: "", helpText: "By state.")
+            registry.makeGauge(descriptor: conversations, labels: [("state", state.rawValue)]).set(Double(count))
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

@@ -272,7 +272,7 @@ extension AppDatabase {
         at time: Timestamp,
         _ db: Database
     ) throws -> Message {
-        var message = Message(
+        let message = Message(
             seq: nil,
             id: newID(),
             conversationId: conversation.id,

@@ -70,7 +70,7 @@ extension AppDatabase {
 
     func deleteDataSource(id: String, botID: String, workspaceID: String) async throws {
         try await pool.write { db in
-            try Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, db).delete(db)
+            _ = try Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, db).delete(db)
         }
     }
 

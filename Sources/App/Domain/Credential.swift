@@ -57,3 +57,10 @@ extension Sequence<UInt8> {
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+/// Compares two secrets in time that depends only on their lengths.
+func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    let (left, right) = (Array(lhs.utf8), Array(rhs.utf8))
+    guard left.count == right.count else { return false }
+    return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}

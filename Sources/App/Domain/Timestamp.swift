@@ -91,3 +91,11 @@ extension Timestamp: DatabaseValueConvertible {
         Int64.fromDatabaseValue(dbValue).map(Timestamp.init(millisecondsSince1970:))
     }
 }
+
+extension Duration {
+    /// The whole duration in nanoseconds, for the APIs that take them (NIO deadlines, metrics timers).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -12,7 +12,7 @@ struct Latencies: Sendable {
     var count: Int { Int(histogram.totalCount) }
 
     mutating func record(_ duration: Duration) {
-        record(microseconds: Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12)
+        record(microseconds: duration.seconds * 1e6)
     }
 
     mutating func record(microseconds: Double) {
@@ -103,7 +103,7 @@ enum Load {
             calls: outcomes.calls,
             errors: outcomes.errors,
             firstError: outcomes.firstError,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed.seconds,
             latencies: outcomes.latencies
         )
     }

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+
+// MARK: Agents
+
+extension AppDatabase {
+    /// Creates an agent; the token's plaintext exists only in the result.
+    func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential) {
+        let now = Timestamp.now()
+        let token = Credential.generate(.agentToken)
+        let agent = Agent(
+            id: newID(),
+            workspaceId: workspaceID,
+            name: name,
+            email: email,
+            tokenHash: token.hash,
+            createdAt: now,
+            updatedAt: now
+        )
+        try await pool.write { db in try agent.insert(db) }
+        return (agent, token)
+    }
+
+    func agents(workspaceID: String, page: PageRequest) async throws -> Page<Agent> {
+        try await pool.read { db in
+            try Self.page(Agent.filter(Agent.Columns.workspaceId == workspaceID), page, db)
+        }
+    }
+
+    func agent(id: String, workspaceID: String) async throws -> Agent {
+        try await pool.read { db in
+            guard
+                let agent = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                    .fetchOne(db)
+            else { throw AppError.notFound("Agent") }
+            return agent
+        }
+    }
+
+    /// Deletes the agent, and with it the only copy of its token's hash: the token stops working at once.
+    func deleteAgent(id: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let deleted = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                .deleteAll(db)
+            if deleted == 0 { throw AppError.notFound("Agent") }
+        }
+    }
+}

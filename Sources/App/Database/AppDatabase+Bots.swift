@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+
+// MARK: Bots
+
+extension AppDatabase {
+    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
+        let now = Timestamp.now()
+        let bot = Bot(
+            id: newID(),
+            workspaceId: workspaceID,
+            name: name,
+            humanTakeoverEnabled: humanTakeoverEnabled,
+            createdAt: now,
+            updatedAt: now
+        )
+        try await pool.write { db in try bot.insert(db) }
+        return bot
+    }
+
+    func bots(workspaceID: String, page: PageRequest) async throws -> Page<Bot> {
+        try await pool.read { db in
+            try Self.page(Bot.filter(Bot.Columns.workspaceId == workspaceID), page, db)
+        }
+    }
+
+    /// A bot of `workspaceID`, or of any workspace when nil (the public routes), or 404.
+    func bot(id: String, workspaceID: String?) async throws -> Bot {
+        try await pool.read { db in try Self.bot(id: id, workspaceID: workspaceID, db) }
+    }
+
+    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot {
+        try await pool.write { db in
+            var bot = try Self.bot(id: id, workspaceID: workspaceID, db)
+            if let name { bot.name = name }
+            if let humanTakeoverEnabled { bot.humanTakeoverEnabled = humanTakeoverEnabled }
+            bot.updatedAt = .now()
+            try bot.update(db)
+            return bot
+        }
+    }
+
+    func deleteBot(id: String, workspaceID: String) async throws {
+        try await pool.write { db in
+            let deleted = try Bot.filter(Bot.Columns.workspaceId == workspaceID && Bot.Columns.id == id).deleteAll(db)
+            if deleted == 0 { throw AppError.notFound("Bot") }
+        }
+    }
+
+    /// A bot of `workspaceID` (any workspace when nil, for the public routes), or 404.
+    static func bot(id: String, workspaceID: String?, _ db: Database) throws -> Bot {
+        let statement = try db.cachedStatement(
+            sql: "SELECT * FROM bot WHERE id = ? AND (?2 IS NULL OR workspaceId = ?2)"
+        )
+        guard let bot = try Bot.fetchOne(statement, arguments: [id, workspaceID]) else {
+            throw AppError.notFound("Bot")
+        }
+        return bot
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+
+// MARK: Pagination
+
+/// A record listed in creation order, with its id as the tie-breaker.
+protocol Listed: AppRecord {
+    var id: String { get }
+    var createdAt: Timestamp { get }
+}
+
+extension Bot: Listed {}
+extension Agent: Listed {}
+
+extension AppDatabase {
+    /// One page of `request` in (createdAt, id) order, starting after the cursor's position.
+    static func page<Record: Listed>(
+        _ request: QueryInterfaceRequest<Record>,
+        _ page: PageRequest,
+        _ db: Database
+    ) throws -> Page<Record> {
+        let createdAt = Column("createdAt")
+        let id = Column("id")
+        var request = request
+        if let after = page.after {
+            request = request.filter(createdAt > after.createdAt || (createdAt == after.createdAt && id > after.id))
+        }
+        let rows = try request.order(createdAt, id).limit(page.limit + 1).fetchAll(db)
+        let data = Array(rows.prefix(page.limit))
+        let next =
+            rows.count > page.limit ? data.last.map { PageRequest.Position(createdAt: $0.createdAt, id: $0.id) } : nil
+        return Page(data: data, nextCursor: next?.cursor)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import Tokenizer
+
+// MARK: Workspaces and credentials
+
+extension AppDatabase {
+    /// Creates a workspace with its first owner key; the key's plaintext exists only in the result.
+    func createWorkspace(name: String) async throws -> (Workspace, Credential) {
+        try await pool.write { db in try Self.insertWorkspace(name: name, db) }
+    }
+
+    /// On a first start, creates the workspace "Default" and returns its key; `nil` once any workspace exists.
+    func createDefaultWorkspaceIfEmpty() async throws -> (Workspace, Credential)? {
+        try await pool.write { db in
+            guard try Workspace.fetchCount(db) == 0 else { return nil }
+            return try Self.insertWorkspace(name: "Default", db)
+        }
+    }
+
+    private static func insertWorkspace(name: String, _ db: Database) throws -> (Workspace, Credential) {
+        let now = Timestamp.now()
+        let workspace = Workspace(
+            id: newID(),
+            name: name,
+            monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
+            createdAt: now,
+            updatedAt: now
+        )
+        try workspace.insert(db)
+        let key = Credential.generate(.ownerKey)
+        try APIKey(id: newID(), workspaceId: workspace.id, name: "Default", tokenHash: key.hash, createdAt: now)
+            .insert(db)
+        return (workspace, key)
+    }
+
+    /// Resolves a presented owner key or agent token to its workspace and role.
+    func caller(for credential: Credential) async throws -> Caller? {
+        let hash = credential.hash
+        switch credential.kind {
+        case .ownerKey:
+            return try await pool.read { db in
+                try APIKey.filter(APIKey.Columns.tokenHash == hash).fetchOne(db)
+                    .map { Caller(workspaceID: $0.workspaceId, role: .owner(keyID: $0.id)) }
+            }
+        case .agentToken:
+            return try await pool.read { db in
+                try Agent.filter(Agent.Columns.tokenHash == hash).fetchOne(db)
+                    .map { Caller(workspaceID: $0.workspaceId, role: .agent(agentID: $0.id)) }
+            }
+        case .visitorToken:
+            return nil
+        }
+    }
+
+    func workspace(id: String) async throws -> WorkspaceUsage {
+        try await pool.read { db in try Self.workspaceUsage(id: id, db) }
+    }
+
+    func updateWorkspace(
+        id: String,
+        name: String?,
+        monthlyStorageTokenLimit: Int?,
+        tokenEncoding: Encoding.Name?
+    ) async throws -> WorkspaceUsage {
+        try await pool.write { db in
+            guard var workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
+            if let name { workspace.name = name }
+            if let monthlyStorageTokenLimit { workspace.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
+            if let tokenEncoding { workspace.tokenEncoding = tokenEncoding }
+            workspace.updatedAt = .now()
+            try workspace.update(db)
+            return try Self.workspaceUsage(id: id, db)
+        }
+    }
+
+    static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
+        guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
+        let used =
+            try StorageUsage
+            .filter(StorageUsage.Columns.workspaceId == id)
+            .filter(StorageUsage.Columns.createdAt >= Timestamp.now().startOfMonthUTC)
+            .select(sum(StorageUsage.Columns.tokens))
+            .asRequest(of: Int.self)
+            .fetchOne(db) ?? 0
+        return WorkspaceUsage(workspace: workspace, storageTokensUsedThisMonth: used)
+    }
+}
