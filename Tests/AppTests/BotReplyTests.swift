@@ -6,69 +6,14 @@ import Testing
 
 /// The bot answers visitors from its synced documents, through the API, on a real SQLite file.
 @Suite struct BotReplyTests {
-    static let helpCentre: [(key: String, title: String, content: String)] = [
-        (
-            "returns", "Returns and refunds",
-            "You can return any unused item within 30 days of delivery for a full refund. Start a return from your order page."
-        ),
-        (
-            "shipping", "Shipping costs",
-            "Standard shipping is free on orders over 50 euros; below that it costs 4.95 euros."
-        ),
-        ("stores", "Our stores", "Visit our stores in Lyon, Munich, Innsbruck and Bergen."),
-    ]
-
-    /// A bot with a synced text data source of `rows` (and human takeover as asked).
-    static func botWithDocuments(
-        _ api: API,
-        _ app: TestApp,
-        rows: [(key: String, title: String, content: String)] = helpCentre,
-        takeover: Bool = true
-    ) async throws -> (bot: String, source: SyncTests.Source) {
-        let bot = try await api.createBot(name: "Help bot", humanTakeoverEnabled: takeover, key: app.ownerKey)["id"]!
-            .string!
-        let created = try await api.post(
-            "/api/v1/bots/\(bot)/data-sources",
-            key: app.ownerKey,
-            json: #"{"name": "Help centre", "type": "text"}"#
-        )
-        let source = SyncTests.Source(bot: bot, id: try created.json["id"]!.string!)
-        try await putRows(api, app, source, rows)
-        #expect(try await SyncTests.sync(api, app, source)["status"]?.string == "succeeded")
-        return (bot, source)
-    }
-
-    static func putRows(
-        _ api: API,
-        _ app: TestApp,
-        _ source: SyncTests.Source,
-        _ rows: [(key: String, title: String, content: String)]
-    ) async throws {
-        try await SyncTests.putRows(
-            api,
-            app,
-            source,
-            objects: rows.map { ["key": $0.key, "title": $0.title, "content": $0.content] }
-        )
-    }
-
-    static func say(_ api: API, _ conversation: JSONValue, _ text: String) async throws -> JSONValue {
-        let reply = try await api.post(
-            "/api/v1/public/conversations/\(conversation["id"]!.string!)/messages",
-            key: conversation["visitorToken"]!.string!,
-            json: #"{"text": \#(jsonString(text))}"#
-        )
-        #expect(reply.status == .created, "\(reply.text)")
-        return try reply.json
-    }
 
     @Test func aVisitorGetsTheBestPassageWithItsSource() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, source) = try await Self.botWithDocuments(api, app)
+            let (bot, source) = try await Fixtures.botWithDocuments(api, app)
             let conversation = try await api.startConversation(bot: bot)
             // When the visitor asks about returns
-            let posted = try await Self.say(api, conversation, "How many days do I have to return an item?")
+            let posted = try await Fixtures.say(api, conversation, "How many days do I have to return an item?")
             // Then the bot quotes the returns row and names it
             let reply = try #require(posted["reply"])
             #expect(reply["role"]?.string == "bot")
@@ -95,7 +40,7 @@ import Testing
     @Test func anInitialMessageIsAnsweredToo() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.botWithDocuments(api, app)
+            let (bot, _) = try await Fixtures.botWithDocuments(api, app)
             let conversation = try await api.startConversation(
                 bot: bot,
                 body: #"{"channelType": "web", "initialMessage": "Is there a store in Munich?"}"#
@@ -112,19 +57,19 @@ import Testing
     @Test func theBotIsSilentWhileAHumanIsAskedForOrHasTheConversationAndAnswersAgainAfter() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.botWithDocuments(api, app)
+            let (bot, _) = try await Fixtures.botWithDocuments(api, app)
             let agent = try await api.createAgent(key: app.ownerKey)["token"]!.string!
             let conversation = try await api.startConversation(bot: bot)
             let question = "How much is shipping?"
             // Escalated: silent
             #expect(try await api.escalate(conversation).status == .ok)
-            #expect(try await Self.say(api, conversation, question)["reply"] == nil)
+            #expect(try await Fixtures.say(api, conversation, question)["reply"] == nil)
             // Active: silent
             #expect(try await api.act("claim", on: conversation, key: agent).status == .ok)
-            #expect(try await Self.say(api, conversation, question)["reply"] == nil)
+            #expect(try await Fixtures.say(api, conversation, question)["reply"] == nil)
             // Resolved: the bot answers again
             #expect(try await api.act("release", on: conversation, key: agent).status == .ok)
-            let answered = try await Self.say(api, conversation, question)
+            let answered = try await Fixtures.say(api, conversation, question)
             #expect(answered["reply"]?["sources"]?[0]?["rowKey"]?.string == "shipping")
             let roles = try await api.get(
                 "/api/v1/conversations/\(conversation["id"]!.string!)/messages",
@@ -138,11 +83,11 @@ import Testing
     func withNothingThatAnswersTheBotSaysItDoesNotKnow(takeover: Bool) async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.botWithDocuments(api, app, takeover: takeover)
+            let (bot, _) = try await Fixtures.botWithDocuments(api, app, takeover: takeover)
             let conversation = try await api.startConversation(bot: bot)
             // A question whose words the documents do not hold, and one that only shares a word in passing
             for question in ["What is the weather on Mars?", "Do you sell kayaks, paddles or dry bags in Munich?"] {
-                let reply = try #require(try await Self.say(api, conversation, question)["reply"])
+                let reply = try #require(try await Fixtures.say(api, conversation, question)["reply"])
                 #expect(reply["text"]?.string == BotResponder.dontKnow(offeringHuman: takeover))
                 #expect(reply["sources"]?.array?.isEmpty == true)
             }
@@ -154,13 +99,13 @@ import Testing
     @Test func anIntegrationsChannelIsNotOfferedAHuman() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.botWithDocuments(api, app, takeover: true)
+            let (bot, _) = try await Fixtures.botWithDocuments(api, app, takeover: true)
             let conversation = try await api.post(
                 "/api/v1/bots/\(bot)/conversations",
                 key: app.ownerKey,
                 json: #"{"channelType": "slack"}"#
             ).json
-            let reply = try #require(try await Self.say(api, conversation, "What is the weather on Mars?")["reply"])
+            let reply = try #require(try await Fixtures.say(api, conversation, "What is the weather on Mars?")["reply"])
             #expect(reply["text"]?.string == BotResponder.dontKnow(offeringHuman: false))
         }
     }

@@ -40,7 +40,11 @@ import Tokenizer
         // When cut at 14 tokens
         let chunks = check(text, limit: 14)
         // Then the first two make one document, ending with their blank line, and the third another
-        #expect(chunks.map(\.text) == ["Tents keep the rain out.\n\nStoves boil water fast.\n\n", "Maps show the way home."])
+        #expect(
+            chunks.map(\.text) == [
+                "Tents keep the rain out.\n\nStoves boil water fast.\n\n", "Maps show the way home.",
+            ]
+        )
         #expect(chunks.map(\.tokens) == [13, 6])
     }
 
@@ -50,7 +54,11 @@ import Tokenizer
         // When cut at 14 tokens
         let chunks = check(text, limit: 14)
         // Then each document ends after a sentence's end mark and its space
-        #expect(chunks.map(\.text) == ["Tents keep the rain out. Stoves boil water fast! ", "Do maps show the way home? Yes."])
+        #expect(
+            chunks.map(\.text) == [
+                "Tents keep the rain out. Stoves boil water fast! ", "Do maps show the way home? Yes.",
+            ]
+        )
     }
 
     @Test func cutsBetweenCharactersWhenASentenceIsTooLongTakingAsMuchAsFits() {

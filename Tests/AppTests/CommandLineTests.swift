@@ -8,15 +8,6 @@ import FoundationNetworking
 
 /// The `switchboard` executable as a user runs it: real processes, a real SQLite file, a real port.
 @Suite(.serialized) struct CommandLineTests {
-    /// The built executable, beside the test bundle.
-    static var executable: URL {
-        let beside = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        for folder in [beside, beside.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
-            let candidate = folder.appendingPathComponent("switchboard")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return packageRoot.appendingPathComponent(".build/debug/switchboard")
-    }
 
     /// Runs the executable to completion (killed after 30 s) and returns its exit code and standard output.
     /// The blocking waits happen off the concurrency pool, so other tests keep running meanwhile.
@@ -42,7 +33,7 @@ import FoundationNetworking
         input: String?
     ) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = Fixtures.executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
@@ -165,7 +156,7 @@ import FoundationNetworking
 
         static func start(database: String) async throws -> Server {
             let process = Process()
-            process.executableURL = CommandLineTests.executable
+            process.executableURL = Fixtures.executable
             process.arguments = ["serve", "--database", database, "--port", "0"]
             let stdout = Pipe()
             let stderr = Pipe()

@@ -162,7 +162,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 // Given a bot with documents, a conversation.message hook, and agent Jane
-                let (bot, _) = try await BotReplyTests.botWithDocuments(api, app)
+                let (bot, _) = try await Fixtures.botWithDocuments(api, app)
                 let hook = try await api.post(
                     "/api/v1/bots/\(bot)/hooks",
                     key: app.ownerKey,
@@ -174,7 +174,7 @@ import Testing
                 ]!.string!
                 // When the visitor asks (the bot answers), escalates, and Jane replies
                 let conversation = try await api.startConversation(bot: bot)
-                _ = try await BotReplyTests.say(api, conversation, "Is there a store in Munich?")
+                _ = try await Fixtures.say(api, conversation, "Is there a store in Munich?")
                 #expect(try await api.escalate(conversation).status == .ok)
                 #expect(try await api.act("claim", on: conversation, key: jane).status == .ok)
                 let reply = try await api.post(

@@ -27,18 +27,11 @@ extension API {
 }
 
 @Suite struct ConversationTests {
-    /// A bot with human takeover, an agent token, and an app with roomy rate limits.
-    static func setUp(_ api: API, _ app: TestApp, takeover: Bool = true) async throws -> (bot: String, agent: String) {
-        let bot = try await api.createBot(humanTakeoverEnabled: takeover, key: app.ownerKey)["id"]!.string!
-        let agent = try await api.createAgent(name: "Jane", email: "jane@example.com", key: app.ownerKey)["token"]!
-            .string!
-        return (bot, agent)
-    }
 
     @Test func aVisitorStartsAConversationAndGetsATokenForIt() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(
                 bot: bot,
                 body: #"{"channelType": "web", "initialMessage": "Opening times?", "userData": {"page": "/"}}"#
@@ -66,7 +59,7 @@ extension API {
     func invalidStartsAre422(body: String, field: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let reply = try await api.post("/api/v1/public/bots/\(bot)/conversations", key: nil, json: body)
             #expect(reply.status == .unprocessableContent, "\(reply.text)")
             #expect(try reply.json["error"]?["details"]?["field"]?.string == field)
@@ -88,7 +81,7 @@ extension API {
     @Test func anOwnerIntegrationStartsOnAnotherChannelWhereEscalationIsUnavailable() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/conversations",
                 key: app.ownerKey,
@@ -106,7 +99,7 @@ extension API {
     @Test func escalationNeedsHumanTakeoverOnTheBot() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app, takeover: false)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app, takeover: false)
             let reply = try await api.escalate(try await api.startConversation(bot: bot))
             #expect(reply.status == .conflict)
             #expect(reply.errorCode == "escalation_unavailable")
@@ -117,7 +110,7 @@ extension API {
     @Test func escalationNeedsAValidEmail() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let reply = try await api.escalate(try await api.startConversation(bot: bot), email: "nope")
             #expect(reply.status == .unprocessableContent)
             #expect(try reply.json["error"]?["details"]?["field"]?.string == "userEmail")
@@ -127,7 +120,7 @@ extension API {
     @Test func everyTransitionOfTheTableThroughTheAPI() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, agent) = try await Self.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             func expectRefused(_ reply: API.Reply, from: String, to: String, allowed: [String]) throws {
                 #expect(reply.status == .conflict, "\(reply.text)")
@@ -202,7 +195,7 @@ extension API {
     @Test func ofTwentyConcurrentClaimsExactlyOneWins() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             var agents: [String] = []
             for index in 0..<20 {
                 agents.append(
@@ -239,7 +232,7 @@ extension API {
     @Test func onlyTheClaimingAgentMayReplyOrRelease() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, jane) = try await Self.setUp(api, app)
+            let (bot, jane) = try await Fixtures.botAndAgent(api, app)
             let other = try await api.createAgent(name: "Max", email: "max@example.com", key: app.ownerKey)["token"]!
                 .string!
             let conversation = try await api.startConversation(bot: bot)
@@ -266,7 +259,7 @@ extension API {
     @Test func anOwnerMayReleaseButNotClaim() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, agent) = try await Self.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             _ = try await api.escalate(conversation)
             #expect(try await api.act("claim", on: conversation, key: app.ownerKey).status == .forbidden)
@@ -280,7 +273,7 @@ extension API {
     @Test func agentsReplyOnlyWhileActive() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, agent) = try await Self.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             let reply = try await api.post(
                 "/api/v1/conversations/\(conversation["id"]!.string!)/messages",
@@ -295,7 +288,7 @@ extension API {
     @Test func aForgedVisitorTokenIs401AndAnotherConversationsIs404() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let mine = try await api.startConversation(bot: bot)
             let theirs = try await api.startConversation(bot: bot)
             let path = "/api/v1/public/conversations/\(mine["id"]!.string!)"
@@ -317,7 +310,7 @@ extension API {
     func invalidMessagesAre422(body: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             let reply = try await api.post(
                 "/api/v1/public/conversations/\(conversation["id"]!.string!)/messages",
@@ -332,7 +325,7 @@ extension API {
     @Test func transcriptsPageInOrder() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             let base = "/api/v1/public/conversations/\(conversation["id"]!.string!)/messages"
             let token = conversation["visitorToken"]!.string!
@@ -365,8 +358,8 @@ extension API {
     @Test func theQueueListsEscalatedConversationsOldestFirst() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, agent) = try await Self.setUp(api, app)
-            let (otherBot, _) = try await Self.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
+            let (otherBot, _) = try await Fixtures.botAndAgent(api, app)
             let first = try await api.startConversation(bot: bot)
             let second = try await api.startConversation(bot: bot)
             let elsewhere = try await api.startConversation(bot: otherBot)
@@ -383,7 +376,7 @@ extension API {
     @Test func anotherWorkspacesAgentCannotSeeOrClaim() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let outsider = try await api.createAgent(key: app.otherOwnerKey)["token"]!.string!
             let conversation = try await api.startConversation(bot: bot)
             _ = try await api.escalate(conversation)
@@ -402,7 +395,7 @@ extension API {
         let app = try await TestApp { $0.visitorRateLimit = 3 }
         try await app.runLive { api, base in
             // Given a bot, and one client that has started its minute's worth of conversations
-            let (bot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let start = base + "/api/v1/public/bots/\(bot)/conversations"
             let (first, second) = (LoopbackClient(address: "127.0.0.2"), LoopbackClient(address: "127.0.0.3"))
             for _ in 0..<3 { #expect(try await first.post(start, json: "{}").status == 201) }
@@ -420,8 +413,8 @@ extension API {
     @Test func publicRoutesAreRateLimitedPerBot() async throws {
         let app = try await TestApp { $0.botRateLimit = 2 }
         try await app.run { api in
-            let (bot, _) = try await Self.setUp(api, app)
-            let (otherBot, _) = try await Self.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
+            let (otherBot, _) = try await Fixtures.botAndAgent(api, app)
             for _ in 0..<2 { _ = try await api.startConversation(bot: bot) }
             #expect(
                 try await api.post("/api/v1/public/bots/\(bot)/conversations", key: nil, json: "{}").status
@@ -431,39 +424,6 @@ extension API {
                 try await api.post("/api/v1/public/bots/\(otherBot)/conversations", key: nil, json: "{}").status
                     == .created
             )
-        }
-    }
-}
-
-@Suite struct ConversationStateTests {
-    @Test(arguments: [
-        ("web", true, nil),
-        ("web", false, "This bot does not have human takeover enabled."),
-        ("api", true, "Only conversations on the web channel can be handed to a human."),
-        ("api", false, "Only conversations on the web channel can be handed to a human."),
-    ])
-    func onlyAWebConversationOfABotWithTakeoverOnMayAskForAHuman(channel: String, takeover: Bool, refusal: String?) {
-        do {
-            try ConversationState.checkEscalation(channelType: channel, humanTakeoverEnabled: takeover)
-            #expect(refusal == nil)
-        } catch {
-            #expect(error.code == .escalationUnavailable && error.message == refusal)
-        }
-    }
-
-    @Test func theTransitionTable() throws {
-        let table: [(ConversationState, ConversationState.Transition, ConversationState?)] = [
-            (.bot, .escalate, .escalated), (.bot, .claim, nil), (.bot, .release, nil),
-            (.escalated, .escalate, nil), (.escalated, .claim, .active), (.escalated, .release, nil),
-            (.active, .escalate, nil), (.active, .claim, nil), (.active, .release, .resolved),
-            (.resolved, .escalate, .escalated), (.resolved, .claim, nil), (.resolved, .release, nil),
-        ]
-        for (from, transition, to) in table {
-            if let to {
-                #expect(try from.applying(transition) == to)
-            } else {
-                #expect(throws: AppError.self) { try from.applying(transition) }
-            }
         }
     }
 }

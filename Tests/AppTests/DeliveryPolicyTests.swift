@@ -31,7 +31,10 @@ import Testing
             result(500), 1, true, 4,
             Outcome(next: .paused, consecutiveFailures: 5, disables: "Disabled after 5 consecutive failed attempts.")
         ),
-        (result(410), 1, true, 0, Outcome(next: .paused, consecutiveFailures: 1, disables: "The target answered 410 Gone.")),
+        (
+            result(410), 1, true, 0,
+            Outcome(next: .paused, consecutiveFailures: 1, disables: "The target answered 410 Gone.")
+        ),
         (result(500), 1, false, 7, Outcome(next: .paused, consecutiveFailures: 8)),
     ])
     func anAttemptsOutcome(result: AttemptResult, attempt: Int, enabled: Bool, failures: Int, expected: Outcome) {

@@ -9,67 +9,22 @@ import Testing
 
 /// Hook delivery end to end: a real app, its worker, and real receivers on 127.0.0.1.
 @Suite struct DeliveryTests {
-    static func app(schedule: [Int] = [1, 1, 1], disableAfter: Int = 10, timeout: Int = 10) async throws -> TestApp {
-        try await TestApp {
-            $0.allowPrivateTargets = true
-            $0.retrySchedule = schedule
-            $0.disableAfter = disableAfter
-            $0.deliveryTimeout = timeout
-        }
-    }
-
-    static let payload = Data(#"{"event":"conversation.started","conversation":{"id":"c1"}}"#.utf8)
-
-    /// Creates a bot with one `conversation.started` hook pointing at `target`; returns (botID, hook).
-    static func botWithHook(_ api: API, key: String, target: String) async throws -> (String, JSONValue) {
-        let bot = try await api.createBot(key: key)["id"]!.string!
-        let reply = try await api.post(
-            "/api/v1/bots/\(bot)/hooks",
-            key: key,
-            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target))}"#
-        )
-        #expect(reply.status == .created, "\(reply.text)")
-        return (bot, try reply.json)
-    }
-
-    static func deliveryPath(bot: String, hook: JSONValue, id: String = "") -> String {
-        "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/deliveries" + (id.isEmpty ? "" : "/\(id)")
-    }
-
-    /// Polls the API until `condition` holds for the JSON at `path`.
-    static func eventually(
-        _ api: API,
-        _ path: String,
-        key: String,
-        timeout: Duration = .seconds(15),
-        _ condition: (JSONValue) -> Bool
-    ) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + timeout
-        var last = JSONValue.null
-        while ContinuousClock.now < deadline {
-            last = try await api.get(path, key: key).json
-            if condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("condition never held for \(path); last: \(last)")
-        return last
-    }
 
     @Test func deliversTheBodyWithExactHeadersAndAVerifiableSignature() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver()
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 // When an event is committed
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
                 // Then the receiver gets it once, signed
                 let request = try await receiver.waitForRequests(1)[0]
-                #expect(request.body == String(decoding: Self.payload, as: UTF8.self))
+                #expect(request.body == String(decoding: Fixtures.payload, as: UTF8.self))
                 #expect(request.header("Content-Type") == "application/json")
                 #expect(request.header("User-Agent") == "Switchboard-Hooks/1")
                 #expect(request.header("X-Secret-Key") == hook["secret"]?.string)
@@ -83,14 +38,14 @@ import Testing
                 let signingSecret = try #require(hook["signingSecret"]?.string)
                 let key = try #require(Data(base64Encoded: String(signingSecret.dropFirst("whsec_".count))))
                 let mac = HMAC<SHA256>.authenticationCode(
-                    for: Data("\(delivery.id).\(timestamp).".utf8) + Self.payload,
+                    for: Data("\(delivery.id).\(timestamp).".utf8) + Fixtures.payload,
                     using: SymmetricKey(data: key)
                 )
                 #expect(request.header("webhook-signature") == "v1," + Data(mac).base64EncodedString())
 
-                let logged = try await Self.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["status"]?.string == "succeeded" }
                 #expect(logged["attemptCount"]?.int == 1)
@@ -102,24 +57,24 @@ import Testing
     }
 
     @Test func failedAttemptsAreRetriedWithTheSameIdAndRisingAttemptNumbers() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver { $0 <= 2 ? .init(status: .internalServerError) : .init() }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
                 let requests = try await receiver.waitForRequests(3)
                 #expect(requests.map { $0.header("webhook-id") } == Array(repeating: delivery.id, count: 3))
                 #expect(requests.map { $0.header("X-Switchboard-Attempt") } == ["1", "2", "3"])
                 // The schedule's 1 s, ±20%, separates the attempts.
                 #expect(requests[1].receivedAt - requests[0].receivedAt >= .milliseconds(750))
-                let logged = try await Self.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["status"]?.string == "succeeded" }
                 #expect(logged["attempts"]?.array?.map { $0["responseCode"]?.int } == [500, 500, 200])
@@ -132,19 +87,19 @@ import Testing
     }
 
     @Test func deliveryFailsWhenTheScheduleIsUsedUp() async throws {
-        let app = try await Self.app(schedule: [1])
+        let app = try await Fixtures.deliveryApp(schedule: [1])
         let receiver = TestReceiver { _ in .init(status: .badGateway) }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
-                let logged = try await Self.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["status"]?.string == "failed" }
                 #expect(logged["attemptCount"]?.int == 2)
@@ -155,34 +110,34 @@ import Testing
     }
 
     @Test func consecutiveFailuresDisableTheHookPauseItsDeliveriesAndEnablingResumesThem() async throws {
-        let app = try await Self.app(schedule: [1, 1, 1, 1], disableAfter: 2)
+        let app = try await Fixtures.deliveryApp(schedule: [1, 1, 1, 1], disableAfter: 2)
         let healthy = Mutex(false)
         let receiver = TestReceiver { _ in healthy.withLock { $0 } ? .init() : .init(status: .serviceUnavailable) }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let hookPath = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
                 let first = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
                 // Given two failed attempts: the hook is disabled and the delivery paused
-                let disabled = try await Self.eventually(api, hookPath, key: app.ownerKey) {
+                let disabled = try await Fixtures.eventually(api, hookPath, key: app.ownerKey) {
                     $0["enabled"]?.bool == false
                 }
                 #expect(disabled["disabledReason"]?.string?.contains("2 consecutive failed attempts") == true)
                 #expect(disabled["lastError"]?.string == "The target answered HTTP 503.")
-                _ = try await Self.eventually(
+                _ = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook, id: first.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: first.id),
                     key: app.ownerKey
                 ) { $0["status"]?.string == "paused" }
                 // And a new event while disabled is kept, paused
                 let second = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
                 #expect(second.status == .paused)
                 try await Task.sleep(for: .milliseconds(1500))
@@ -194,9 +149,9 @@ import Testing
                 // Then both go out, nothing lost
                 let requests = try await receiver.waitForRequests(4)
                 #expect(Set(requests[2...].compactMap { $0.header("webhook-id") }) == [first.id, second.id])
-                let succeeded = try await Self.eventually(
+                let succeeded = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook) + "?status=succeeded",
+                    Fixtures.deliveryPath(bot: bot, hook: hook) + "?status=succeeded",
                     key: app.ownerKey
                 ) { $0["data"]?.array?.count == 2 }
                 #expect(succeeded["data"]?.array?.count == 2)
@@ -205,24 +160,24 @@ import Testing
     }
 
     @Test func gone410DisablesTheHookAtOnce() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver { _ in .init(status: .gone) }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
-                let hookNow = try await Self.eventually(
+                let hookNow = try await Fixtures.eventually(
                     api,
                     "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
                     key: app.ownerKey
                 ) { $0["enabled"]?.bool == false }
                 #expect(hookNow["disabledReason"]?.string == "The target answered 410 Gone.")
                 let logged = try await api.get(
-                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ).json
                 #expect(logged["status"]?.string == "paused")
@@ -232,13 +187,13 @@ import Testing
     }
 
     @Test func metricsCountOutcomesAndDisabledHooks() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver { _ in .init(status: .gone) }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
-                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)
-                _ = try await Self.eventually(
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
+                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Fixtures.payload)
+                _ = try await Fixtures.eventually(
                     api,
                     "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
                     key: app.ownerKey
@@ -252,17 +207,18 @@ import Testing
     }
 
     @Test func shutdownLetsAnAttemptInFlightFinish() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver { _ in .init(delay: .milliseconds(800)) }
         try await receiver.run { target in
-            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target)
+            let (bot, _) = try await app.run { api in
+                try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
             }
             // Given an attempt in flight when the server is asked to stop
             let delivery = try await app.run { _ in
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
                 _ = try await receiver.waitForRequests(1)
                 return delivery
@@ -276,14 +232,14 @@ import Testing
     }
 
     @Test func retryAfterIsHonouredWithinTheSchedule() async throws {
-        let app = try await Self.app(schedule: [1, 5])
+        let app = try await Fixtures.deliveryApp(schedule: [1, 5])
         let receiver = TestReceiver {
             $0 == 1 ? .init(status: .tooManyRequests, headers: [.retryAfter: "3"]) : .init()
         }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
-                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)
+                let (bot, _) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
+                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Fixtures.payload)
                 let requests = try await receiver.waitForRequests(2)
                 let gap = requests[1].receivedAt - requests[0].receivedAt
                 #expect(gap >= .milliseconds(2900), "waited \(gap), not the 3 s asked for")
@@ -292,13 +248,13 @@ import Testing
     }
 
     @Test func aSlowTargetDoesNotDelayAHealthyOne() async throws {
-        let app = try await Self.app(timeout: 5)
+        let app = try await Fixtures.deliveryApp(timeout: 5)
         let slow = TestReceiver { _ in .init(delay: .seconds(10)) }
         let fast = TestReceiver()
         try await slow.run { slowTarget in
             try await fast.run { fastTarget in
                 try await app.run { api in
-                    let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: slowTarget)
+                    let (bot, _) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: slowTarget)
                     _ = try await api.post(
                         "/api/v1/bots/\(bot)/hooks",
                         key: app.ownerKey,
@@ -310,7 +266,7 @@ import Testing
                         _ = try await app.database.publish(
                             event: .conversationStarted,
                             botID: bot,
-                            payload: Self.payload
+                            payload: Fixtures.payload
                         )
                     }
                     // Then the healthy target has all of them long before the slow one's first answer
@@ -326,13 +282,13 @@ import Testing
 
     @Test func oneWorkspacesTricklingHooksDoNotDelayAnotherWorkspacesHook() async throws {
         // Given a workspace with 16 hooks whose target trickles its answer for longer than the 8 s timeout
-        let app = try await Self.app(schedule: [60], timeout: 8)
+        let app = try await Fixtures.deliveryApp(schedule: [60], timeout: 8)
         let trickling = TestReceiver { _ in .init(body: String(repeating: "x", count: 30), trickle: .seconds(1)) }
         let healthy = TestReceiver()
         try await trickling.run { slowTarget in
             try await healthy.run { healthyTarget in
                 try await app.run { api in
-                    let (bot, _) = try await Self.botWithHook(api, key: app.ownerKey, target: slowTarget)
+                    let (bot, _) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: slowTarget)
                     for _ in 1..<16 {
                         _ = try await api.post(
                             "/api/v1/bots/\(bot)/hooks",
@@ -340,13 +296,17 @@ import Testing
                             json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(slowTarget))}"#
                         )
                     }
-                    let (otherBot, _) = try await Self.botWithHook(api, key: app.otherOwnerKey, target: healthyTarget)
+                    let (otherBot, _) = try await Fixtures.botWithHook(
+                        api,
+                        key: app.otherOwnerKey,
+                        target: healthyTarget
+                    )
                     // When it has more attempts due than there are slots in all (16 hooks × 4 events)
                     for _ in 0..<4 {
                         _ = try await app.database.publish(
                             event: .conversationStarted,
                             botID: bot,
-                            payload: Self.payload
+                            payload: Fixtures.payload
                         )
                     }
                     _ = try await trickling.waitForRequests(DeliverySlots.perWorkspace, timeout: .seconds(5))
@@ -355,7 +315,7 @@ import Testing
                     _ = try await app.database.publish(
                         event: .conversationStarted,
                         botID: otherBot,
-                        payload: Self.payload
+                        payload: Fixtures.payload
                     )
                     let arrived = try await healthy.waitForRequests(1, timeout: .seconds(7))[0].receivedAt
                     #expect(arrived - start < .seconds(2), "took \(arrived - start)")
@@ -367,19 +327,24 @@ import Testing
     }
 
     @Test func theOutboxSurvivesARestartWithTheSameIds() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver()
         try await receiver.run { target in
             // Given a committed event and one caught mid-flight by a crash, while no server runs
-            let (bot, _) = try await app.run { api in try await Self.botWithHook(api, key: app.ownerKey, target: target)
+            let (bot, _) = try await app.run { api in
+                try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
             }
-            let queued = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Self.payload)[
+            let queued = try await app.database.publish(
+                event: .conversationStarted,
+                botID: bot,
+                payload: Fixtures.payload
+            )[
                 0
             ]
             let interrupted = try await app.database.publish(
                 event: .conversationStarted,
                 botID: bot,
-                payload: Self.payload
+                payload: Fixtures.payload
             )[0]
             try await app.database.pool.write { db in
                 try db.execute(
@@ -397,22 +362,22 @@ import Testing
     }
 
     @Test func aTargetThatNowResolvesPrivatelyFailsTheAttempt() async throws {
-        let app = try await Self.app()  // guard off, to create the hook
+        let app = try await Fixtures.deliveryApp()  // guard off, to create the hook
         let guarded = try await TestApp.reopen(app) { $0.allowPrivateTargets = false }
         let receiver = TestReceiver()
         try await receiver.run { target in
             let (bot, hook) = try await app.run { api in
-                try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
             }
             try await guarded.run { api in
                 let delivery = try await guarded.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
-                let logged = try await Self.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    Self.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["attemptCount"]?.int == 1 }
                 #expect(logged["lastError"]?.string?.contains("loopback") == true)
@@ -422,11 +387,11 @@ import Testing
     }
 
     @Test func testSendReportsTheOutcomeWithoutCountingFailures() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver { $0 == 1 ? .init() : .init(status: .internalServerError) }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
                 let ok = try await api.request(.post, "\(path)/test", key: app.ownerKey).json
                 #expect(ok["delivered"]?.bool == true)
@@ -447,21 +412,21 @@ import Testing
     }
 
     @Test func aFailedDeliveryCanBeRetried() async throws {
-        let app = try await Self.app(schedule: [1])
+        let app = try await Fixtures.deliveryApp(schedule: [1])
         let receiver = TestReceiver { $0 <= 2 ? .init(status: .badRequest) : .init() }
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: Self.payload
+                    payload: Fixtures.payload
                 )[0]
-                let path = Self.deliveryPath(bot: bot, hook: hook, id: delivery.id)
-                _ = try await Self.eventually(api, path, key: app.ownerKey) { $0["status"]?.string == "failed" }
+                let path = Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id)
+                _ = try await Fixtures.eventually(api, path, key: app.ownerKey) { $0["status"]?.string == "failed" }
                 let retried = try await api.request(.post, "\(path)/retry", key: app.ownerKey)
                 #expect(retried.status == .ok)
-                let logged = try await Self.eventually(api, path, key: app.ownerKey) {
+                let logged = try await Fixtures.eventually(api, path, key: app.ownerKey) {
                     $0["status"]?.string == "succeeded"
                 }
                 #expect(logged["attemptCount"]?.int == 3)
@@ -474,10 +439,13 @@ import Testing
     }
 
     @Test func deliveryLogRejectsAnUnknownStatusFilter() async throws {
-        let app = try await Self.app()
+        let app = try await Fixtures.deliveryApp()
         try await app.run { api in
-            let (bot, hook) = try await Self.botWithHook(api, key: app.ownerKey, target: "http://127.0.0.1:9/hook")
-            let reply = try await api.get(Self.deliveryPath(bot: bot, hook: hook) + "?status=lost", key: app.ownerKey)
+            let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: "http://127.0.0.1:9/hook")
+            let reply = try await api.get(
+                Fixtures.deliveryPath(bot: bot, hook: hook) + "?status=lost",
+                key: app.ownerKey
+            )
             #expect(reply.status == .badRequest)
             #expect(reply.errorCode == "invalid_parameter")
         }

@@ -9,7 +9,7 @@ import Testing
     @Test func anAgentStreamSeesItsWorkspacesConversationsChangeAndTheirMessages() async throws {
         let app = try await TestApp()
         try await app.runLive { api, base in
-            let (bot, agent) = try await ConversationTests.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let otherBot = try await api.createBot(key: app.otherOwnerKey)["id"]!.string!
             // Given an agent listening
             let stream = try await EventStreamReader(url: "\(base)/api/v1/events", token: agent)
@@ -60,7 +60,7 @@ import Testing
     @Test func aVisitorStreamSeesOnlyItsOwnConversation() async throws {
         let app = try await TestApp()
         try await app.runLive { api, base in
-            let (bot, agent) = try await ConversationTests.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let mine = try await api.startConversation(bot: bot)
             let theirs = try await api.startConversation(bot: bot)
             let id = mine["id"]!.string!
@@ -86,7 +86,7 @@ import Testing
         let app = try await TestApp()
         try await app.runLive { api, base in
             // Given a visitor listening to their conversation, and an agent listening to the workspace
-            let (bot, agent) = try await ConversationTests.setUp(api, app)
+            let (bot, agent) = try await Fixtures.botAndAgent(api, app)
             let conversation = try await api.startConversation(bot: bot)
             let id = conversation["id"]!.string!
             let visitorToken = conversation["visitorToken"]!.string!
@@ -126,7 +126,7 @@ import Testing
     @Test func aQuietStreamSendsHeartbeats() async throws {
         let app = try await TestApp { $0.eventHeartbeatInterval = .milliseconds(100) }
         try await app.runLive { api, base in
-            let (_, agent) = try await ConversationTests.setUp(api, app)
+            let (_, agent) = try await Fixtures.botAndAgent(api, app)
             let stream = try await EventStreamReader(url: "\(base)/api/v1/events", token: agent)
             #expect(try await stream.next()?.event == "ready")
             #expect(try await stream.next()?.comment == "heartbeat")
@@ -137,7 +137,7 @@ import Testing
     @Test func streamsNeedTheCredentialOfTheirRoutes() async throws {
         let app = try await TestApp()
         try await app.runLive { api, base in
-            let (bot, _) = try await ConversationTests.setUp(api, app)
+            let (bot, _) = try await Fixtures.botAndAgent(api, app)
             let mine = try await api.startConversation(bot: bot)
             let theirs = try await api.startConversation(bot: bot)
             let none = try await EventStreamReader(url: "\(base)/api/v1/events", token: nil)
@@ -153,7 +153,7 @@ import Testing
     @Test func anOpenStreamEndsWhenTheServerStops() async throws {
         let app = try await TestApp()
         let stream = try await app.runLive { api, base in
-            let (_, agent) = try await ConversationTests.setUp(api, app)
+            let (_, agent) = try await Fixtures.botAndAgent(api, app)
             let stream = try await EventStreamReader(url: "\(base)/api/v1/events", token: agent, deadline: .seconds(30))
             #expect(try await stream.nextEvent()?.event == "ready")
             return UncheckedBox(stream)

@@ -55,7 +55,7 @@ import Testing
     @Test(arguments: Fault.allCases)
     func aFaultyTargetIsLoggedAsDesignedWhileAHealthyOneIsDeliveredOnTime(fault: Fault) async throws {
         // Given a slow retry schedule (one attempt is all this test looks at)
-        let app = try await DeliveryTests.app(schedule: [60], timeout: Self.deliveryTimeout)
+        let app = try await Fixtures.deliveryApp(schedule: [60], timeout: Self.deliveryTimeout)
         let faulty = TestReceiver { _ in Self.answer(fault) }
         let healthy = TestReceiver()
         let resetting = try ResettingListener(delay: Self.faultTakes)
@@ -64,11 +64,11 @@ import Testing
                 try await app.run { api in
                     // And an attempt at a faulty target under way
                     let target = fault == .resetsTheConnection ? resetting.url : faultyURL
-                    let (bot, hook) = try await DeliveryTests.botWithHook(api, key: app.ownerKey, target: target)
+                    let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                     _ = try await api.startConversation(bot: bot)
-                    let underWay = try await DeliveryTests.eventually(
+                    let underWay = try await Fixtures.eventually(
                         api,
-                        DeliveryTests.deliveryPath(bot: bot, hook: hook),
+                        Fixtures.deliveryPath(bot: bot, hook: hook),
                         key: app.ownerKey
                     ) { $0["data"]?.array?.first?["status"]?.string == "delivering" }
                     let delivery = underWay["data"]![0]!["id"]!.string!
@@ -85,9 +85,9 @@ import Testing
                     #expect(ContinuousClock.now - started < Self.onTime)
                     // And the faulty one's attempt is logged as designed
                     let expected = Self.expected(fault)
-                    let logged = try await DeliveryTests.eventually(
+                    let logged = try await Fixtures.eventually(
                         api,
-                        DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery),
+                        Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery),
                         key: app.ownerKey
                     ) { $0["attempts"]?.array?.count == 1 && $0["status"]?.string != "delivering" }
                     let attempt = logged["attempts"]?.array?.first
@@ -98,7 +98,9 @@ import Testing
                     case .resetsTheConnection:
                         #expect(attempt?["error"]?.string?.isEmpty == false, "\(logged)")
                     case .answersSlowly:
-                        #expect((attempt?["latencyMs"]?.double ?? 0) >= Double(Self.faultTakes.components.seconds * 1000))
+                        #expect(
+                            (attempt?["latencyMs"]?.double ?? 0) >= Double(Self.faultTakes.components.seconds * 1000)
+                        )
                     case .hugeBody:
                         #expect(attempt?["responseBody"]?.string?.utf8.count == HookSender.responseBodyLimit)
                     case .hangsPastTheTimeout:

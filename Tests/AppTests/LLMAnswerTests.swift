@@ -21,10 +21,10 @@ import Testing
         try await model.run { endpoint in
             let app = try await Self.app(endpoint: endpoint)
             try await app.run { api in
-                let (bot, _) = try await BotReplyTests.botWithDocuments(api, app)
+                let (bot, _) = try await Fixtures.botWithDocuments(api, app)
                 let conversation = try await api.startConversation(bot: bot)
                 let question = "How many days do I have to return an item?"
-                let reply = try #require(try await BotReplyTests.say(api, conversation, question)["reply"])
+                let reply = try #require(try await Fixtures.say(api, conversation, question)["reply"])
                 // The model's words, with the sources it was given
                 #expect(
                     reply["text"]?.string
@@ -66,11 +66,11 @@ import Testing
         try await model.run { endpoint in
             let app = try await Self.app(endpoint: endpoint, timeout: 1)
             try await app.run { api in
-                let (bot, _) = try await BotReplyTests.botWithDocuments(api, app)
+                let (bot, _) = try await Fixtures.botWithDocuments(api, app)
                 let conversation = try await api.startConversation(bot: bot)
                 let started = ContinuousClock.now
                 let reply = try #require(
-                    try await BotReplyTests.say(api, conversation, "How many days do I have to return an item?")[
+                    try await Fixtures.say(api, conversation, "How many days do I have to return an item?")[
                         "reply"
                     ]
                 )
@@ -90,9 +90,9 @@ import Testing
         try await model.run { endpoint in
             let app = try await Self.app(endpoint: endpoint)
             try await app.run { api in
-                let (bot, _) = try await BotReplyTests.botWithDocuments(api, app)
+                let (bot, _) = try await Fixtures.botWithDocuments(api, app)
                 let conversation = try await api.startConversation(bot: bot)
-                let reply = try #require(try await BotReplyTests.say(api, conversation, "Weather on Mars?")["reply"])
+                let reply = try #require(try await Fixtures.say(api, conversation, "Weather on Mars?")["reply"])
                 #expect(reply["text"]?.string == BotResponder.dontKnow(offeringHuman: true))
                 #expect(model.requests.isEmpty)
             }

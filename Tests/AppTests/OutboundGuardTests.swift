@@ -34,7 +34,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 // Given a hook accepted while its name answered a public address
-                let (bot, hook) = try await DeliveryTests.botWithHook(
+                let (bot, hook) = try await Fixtures.botWithHook(
                     api,
                     key: app.ownerKey,
                     target: Self.rebound(target)
@@ -43,12 +43,12 @@ import Testing
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: DeliveryTests.payload
+                    payload: Fixtures.payload
                 )[0]
                 // Then the attempt failed with the reason, and the receiver saw nothing
-                let logged = try await DeliveryTests.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["attemptCount"]?.int == 1 }
                 #expect(logged["status"]?.string == "pending", "\(logged)")
@@ -65,7 +65,7 @@ import Testing
         let receiver = TestReceiver()
         try await receiver.run { target in
             try await app.run { api in
-                let (bot, hook) = try await DeliveryTests.botWithHook(
+                let (bot, hook) = try await Fixtures.botWithHook(
                     api,
                     key: app.ownerKey,
                     target: Self.rebound(target)
@@ -88,12 +88,12 @@ import Testing
         site.set("secret", .init("<p>Only on loopback.</p>"))
         try await site.run { base in
             try await app.run { api in
-                let source = try await URLSourceTests.urlSource(
+                let source = try await Fixtures.urlSource(
                     api,
                     app,
                     rows: [("secret", "\(Self.rebound(base))/secret")]
                 )
-                let job = try await SyncTests.sync(api, app, source)
+                let job = try await Fixtures.sync(api, app, source)
                 #expect(job["status"]?.string == "failed", "\(job)")
                 #expect(job["reason"]?.string?.contains("connected to a loopback address") == true, "\(job)")
                 #expect(site.hitCount("secret") == 0)
@@ -105,21 +105,21 @@ import Testing
 
     @Test func aHookThatTricklesItsBodyIsCutAtTheTimeout() async throws {
         // Given a 1 s delivery timeout and a target that sends its headers, then a byte a second
-        let app = try await DeliveryTests.app(schedule: [60], timeout: 1)
+        let app = try await Fixtures.deliveryApp(schedule: [60], timeout: 1)
         let trickling = TestReceiver { _ in .init(body: String(repeating: "x", count: 60), trickle: .seconds(1)) }
         try await trickling.run { target in
             try await app.run { api in
-                let (bot, hook) = try await DeliveryTests.botWithHook(api, key: app.ownerKey, target: target)
+                let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let started = ContinuousClock.now
                 let delivery = try await app.database.publish(
                     event: .conversationStarted,
                     botID: bot,
-                    payload: DeliveryTests.payload
+                    payload: Fixtures.payload
                 )[0]
                 // Then the attempt ends at the timeout, as a failure, not after the 60 s body
-                let logged = try await DeliveryTests.eventually(
+                let logged = try await Fixtures.eventually(
                     api,
-                    DeliveryTests.deliveryPath(bot: bot, hook: hook, id: delivery.id),
+                    Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
                     key: app.ownerKey
                 ) { $0["attemptCount"]?.int == 1 && $0["status"]?.string != "delivering" }
                 #expect(ContinuousClock.now - started < .seconds(10))
@@ -141,9 +141,9 @@ import Testing
         site.set("slow", Self.tricklingPage(bytes: 60))
         try await site.run { base in
             try await app.run { api in
-                let source = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
+                let source = try await Fixtures.urlSource(api, app, rows: [("slow", "\(base)/slow")])
                 let started = ContinuousClock.now
-                let job = try await SyncTests.sync(api, app, source)
+                let job = try await Fixtures.sync(api, app, source)
                 #expect(ContinuousClock.now - started < .seconds(10))
                 #expect(job["status"]?.string == "failed", "\(job)")
                 #expect(job["reason"]?.string?.hasSuffix("did not answer within the fetch timeout.") == true, "\(job)")
@@ -161,12 +161,12 @@ import Testing
         site.set("slow", Self.tricklingPage(bytes: 30))
         try await site.run { base in
             try await app.run { api in
-                let slow = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
+                let slow = try await Fixtures.urlSource(api, app, rows: [("slow", "\(base)/slow")])
                 let slowJob = try await api.request(.post, "\(slow.base)/syncs", key: app.ownerKey).json
                 try await Task.sleep(for: .milliseconds(300))  // its page is being fetched
                 // When another workspace syncs a text source meanwhile
-                let other = try await SyncTests.textSource(api, app, key: app.otherOwnerKey)
-                try await SyncTests.putRows(
+                let other = try await Fixtures.textSource(api, app, key: app.otherOwnerKey)
+                try await Fixtures.putRows(
                     api,
                     app,
                     other,
@@ -174,7 +174,7 @@ import Testing
                     key: app.otherOwnerKey
                 )
                 let started = ContinuousClock.now
-                let job = try await SyncTests.sync(api, app, other, key: app.otherOwnerKey)
+                let job = try await Fixtures.sync(api, app, other, key: app.otherOwnerKey)
                 // Then it ends at once, while the slow one is still running
                 #expect(job["status"]?.string == "succeeded", "\(job)")
                 #expect(ContinuousClock.now - started < .seconds(3))

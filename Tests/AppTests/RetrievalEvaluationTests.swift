@@ -25,7 +25,7 @@ import Testing
         let evaluation = try JSONDecoder().decode(Evaluation.self, from: Data(contentsOf: file))
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, _) = try await BotReplyTests.botWithDocuments(
+            let (bot, _) = try await Fixtures.botWithDocuments(
                 api,
                 app,
                 rows: evaluation.rows.map { ($0.key, $0.title, $0.content) }
@@ -36,7 +36,7 @@ import Testing
             var answeredWrong = 0
             var misses: [String] = []
             for item in evaluation.questions {
-                let hits = try await SearchTests.search(api, app, bot: bot, item.question)
+                let hits = try await Fixtures.search(api, app, bot: bot, item.question)
                 let found = hits.prefix(3).compactMap { $0["source"]?["rowKey"]?.string }
                 // What the bot itself would reply with: the first passage that answers, if any
                 if let quoted = hits.first(where: { $0["answers"]?.bool == true }) {

@@ -6,25 +6,19 @@ import Testing
 
 /// Full-text search over a bot's documents (`GET /api/v1/bots/{botId}/search`), kept in step with syncs.
 @Suite struct SearchTests {
-    static func search(_ api: API, _ app: TestApp, bot: String, _ question: String) async throws -> [JSONValue] {
-        let query = question.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        let reply = try await api.get("/api/v1/bots/\(bot)/search?q=\(query)", key: app.ownerKey)
-        #expect(reply.status == .ok, "\(reply.text)")
-        return try reply.json["data"]?.array ?? []
-    }
 
     @Test func theBestPassagesComeFirstWithTheirSource() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, source) = try await BotReplyTests.botWithDocuments(api, app)
-            let hits = try await Self.search(api, app, bot: bot, "free shipping over 50 euros?")
+            let (bot, source) = try await Fixtures.botWithDocuments(api, app)
+            let hits = try await Fixtures.search(api, app, bot: bot, "free shipping over 50 euros?")
             let best = try #require(hits.first)
             #expect(best["source"]?["rowKey"]?.string == "shipping")
             #expect(best["source"]?["dataSourceId"]?.string == source.id)
             #expect(best["answers"]?.bool == true && best["coverage"] == .number(1))
             #expect(best["text"]?.string?.contains("Standard shipping is free") == true)
             // Words that are the same after stemming match ("returning" finds "return")
-            let returning = try await Self.search(api, app, bot: bot, "returning")
+            let returning = try await Fixtures.search(api, app, bot: bot, "returning")
             #expect(returning.first?["source"]?["rowKey"]?.string == "returns")
         }
     }
@@ -32,36 +26,37 @@ import Testing
     @Test func theIndexFollowsEverySync() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, source) = try await BotReplyTests.botWithDocuments(api, app)
+            let (bot, source) = try await Fixtures.botWithDocuments(api, app)
             // When one row changes, one is deleted, and the source is synced again
-            try await BotReplyTests.putRows(
+            try await Fixtures.putRows(
                 api,
                 app,
                 source,
                 [
                     ("returns", "Returns and refunds", "Returns are accepted within 60 days, with the receipt."),
-                    ("shipping", "Shipping costs", BotReplyTests.helpCentre[1].content),
+                    ("shipping", "Shipping costs", Fixtures.helpCentre[1].content),
                 ]
             )
-            #expect(try await SyncTests.sync(api, app, source)["status"]?.string == "succeeded")
+            #expect(try await Fixtures.sync(api, app, source)["status"]?.string == "succeeded")
             // Then the new text is found, the old text and the deleted row are not
             #expect(
-                try await Self.search(api, app, bot: bot, "receipt").first?["source"]?["rowKey"]?.string == "returns"
+                try await Fixtures.search(api, app, bot: bot, "receipt").first?["source"]?["rowKey"]?.string
+                    == "returns"
             )
-            #expect(try await Self.search(api, app, bot: bot, "unused").isEmpty)
-            #expect(try await Self.search(api, app, bot: bot, "Innsbruck").isEmpty)
+            #expect(try await Fixtures.search(api, app, bot: bot, "unused").isEmpty)
+            #expect(try await Fixtures.search(api, app, bot: bot, "Innsbruck").isEmpty)
             // And deleting the data source takes its documents out of the index
             #expect(try await api.delete(source.base, key: app.ownerKey).status == .noContent)
-            #expect(try await Self.search(api, app, bot: bot, "receipt").isEmpty)
+            #expect(try await Fixtures.search(api, app, bot: bot, "receipt").isEmpty)
         }
     }
 
     @Test func aBotFindsOnlyItsOwnDocuments() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            _ = try await BotReplyTests.botWithDocuments(api, app)
+            _ = try await Fixtures.botWithDocuments(api, app)
             let other = try await api.createBot(name: "Other bot", key: app.ownerKey)["id"]!.string!
-            #expect(try await Self.search(api, app, bot: other, "shipping").isEmpty)
+            #expect(try await Fixtures.search(api, app, bot: other, "shipping").isEmpty)
             let foreign = try await api.get("/api/v1/bots/\(other)/search?q=shipping", key: app.otherOwnerKey)
             #expect(foreign.status == .notFound)
         }
@@ -73,9 +68,9 @@ import Testing
         site.set("care", .init("<title>Tent care</title><p>Dry your tent completely before storing it.</p>"))
         try await site.run { base in
             try await app.run { api in
-                let source = try await URLSourceTests.urlSource(api, app, rows: [("care", "\(base)/care")])
-                #expect(try await SyncTests.sync(api, app, source)["status"]?.string == "succeeded")
-                let hit = try #require(try await Self.search(api, app, bot: source.bot, "storing a tent").first)
+                let source = try await Fixtures.urlSource(api, app, rows: [("care", "\(base)/care")])
+                #expect(try await Fixtures.sync(api, app, source)["status"]?.string == "succeeded")
+                let hit = try #require(try await Fixtures.search(api, app, bot: source.bot, "storing a tent").first)
                 #expect(hit["source"]?["url"]?.string == "\(base)/care" && hit["source"]?["rowKey"]?.string == "care")
             }
         }

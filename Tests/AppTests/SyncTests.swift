@@ -5,72 +5,6 @@ import Testing
 
 /// Syncs through the API: a text data source, its rows, jobs run by the real SyncWorker, hooks to a receiver.
 @Suite struct SyncTests {
-    struct Source {
-        let bot: String
-        let id: String
-        var base: String { "/api/v1/bots/\(bot)/data-sources/\(id)" }
-    }
-
-    static func textSource(
-        _ api: API,
-        _ app: TestApp,
-        chunkTokens: Int = 64,
-        key: String? = nil
-    ) async throws -> Source {
-        let key = key ?? app.ownerKey
-        let bot = try await api.createBot(name: "Testing bot", key: key)["id"]!.string!
-        let reply = try await api.post(
-            "/api/v1/bots/\(bot)/data-sources",
-            key: key,
-            json: #"{"name": "Data source one", "type": "text", "chunkTokens": \#(chunkTokens)}"#
-        )
-        return Source(bot: bot, id: try reply.json["id"]!.string!)
-    }
-
-    static func putRows(
-        _ api: API,
-        _ app: TestApp,
-        _ source: Source,
-        _ rows: [(String, String)],
-        key: String? = nil
-    ) async throws {
-        try await putRows(api, app, source, objects: rows.map { ["key": $0.0, "content": $0.1] }, key: key)
-    }
-
-    /// Replaces a data source's rows with `rows`, each a row's fields as the API takes them.
-    static func putRows(
-        _ api: API,
-        _ app: TestApp,
-        _ source: Source,
-        objects rows: [[String: String]],
-        key: String? = nil
-    ) async throws {
-        let body = String(decoding: try JSONEncoder().encode(["rows": rows]), as: UTF8.self)
-        let reply = try await api.request(.put, "\(source.base)/rows", key: key ?? app.ownerKey, body: body)
-        #expect(reply.status == .ok, "\(reply.text)")
-    }
-
-    /// Starts a sync and waits for it to end; returns the finished job.
-    static func sync(_ api: API, _ app: TestApp, _ source: Source, key: String? = nil) async throws -> JSONValue {
-        let started = try await api.request(.post, "\(source.base)/syncs", key: key ?? app.ownerKey)
-        #expect([.accepted, .ok].contains(started.status), "\(started.text)")
-        return try await finished(api, app, id: try started.json["id"]!.string!, key: key)
-    }
-
-    static func finished(_ api: API, _ app: TestApp, id: String, key: String? = nil) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let job = try await api.get("/api/v1/syncs/\(id)", key: key ?? app.ownerKey).json
-            if ["succeeded", "failed"].contains(job["status"]?.string) { return job }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("sync \(id) did not finish")
-        return .null
-    }
-
-    static func documents(_ api: API, _ app: TestApp, _ source: Source) async throws -> [JSONValue] {
-        try await api.get("\(source.base)/documents?limit=200", key: app.ownerKey).json["data"]?.array ?? []
-    }
 
     static let japanese = "こんにちは世界、今日はいい天気ですね。"
     static let long = (1...40).map { "Sentence number \($0) of a long row, which goes on." }.joined(separator: " ")
@@ -78,15 +12,15 @@ import Testing
     @Test func aFirstSyncThenAnUnchangedOneThenAChangeAndADeletion() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let source = try await Self.textSource(api, app)
-            try await Self.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", "Gamma row.")])
+            let source = try await Fixtures.textSource(api, app)
+            try await Fixtures.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", "Gamma row.")])
             // First sync: everything is new
-            let first = try await Self.sync(api, app, source)
+            let first = try await Fixtures.sync(api, app, source)
             #expect(first["status"]?.string == "succeeded")
             let results = try #require(first["results"])
             #expect(results["modifiedRows"]?.int == 3 && results["unmodifiedRows"]?.int == 0)
             #expect(results["totalDataSourceRows"]?.int == 3)
-            let documents = try await Self.documents(api, app, source)
+            let documents = try await Fixtures.documents(api, app, source)
             #expect(results["totalDocuments"]?.int == documents.count && documents.count > 3)
             let tokens = documents.compactMap { $0["tokens"]?.int }
             #expect(results["totalTokens"]?.int == tokens.reduce(0, +))
@@ -97,16 +31,16 @@ import Testing
             let bDocuments = documents.filter { $0["rowKey"]?.string == "b" }.compactMap { $0["text"]?.string }
             #expect(bDocuments.joined() == Self.long)
             // Unchanged: nothing modified, nothing spent
-            let again = try await Self.sync(api, app, source)
+            let again = try await Fixtures.sync(api, app, source)
             #expect(again["results"]?["modifiedRows"]?.int == 0 && again["results"]?["unmodifiedRows"]?.int == 3)
             #expect(again["results"]?["totalTokens"]?.int == 0)
             #expect(again["results"]?["totalDocuments"]?.int == documents.count)
             // One change, one deletion
-            try await Self.putRows(api, app, source, [("a", "Alpha row, changed."), ("b", Self.long)])
-            let third = try await Self.sync(api, app, source)
+            try await Fixtures.putRows(api, app, source, [("a", "Alpha row, changed."), ("b", Self.long)])
+            let third = try await Fixtures.sync(api, app, source)
             #expect(third["results"]?["modifiedRows"]?.int == 1 && third["results"]?["unmodifiedRows"]?.int == 1)
             #expect(third["results"]?["totalDataSourceRows"]?.int == 2)
-            let after = try await Self.documents(api, app, source)
+            let after = try await Fixtures.documents(api, app, source)
             #expect(!after.contains { $0["rowKey"]?.string == "c" })
             #expect(after.filter { $0["rowKey"]?.string == "a" }.map { $0["text"] } == [.string("Alpha row, changed.")])
             #expect(third["results"]?["totalTokens"]?.int == sharedEncoding.count("Alpha row, changed."))
@@ -119,9 +53,9 @@ import Testing
     @Test func aWorkspaceOnO200kCountsWithItAndSwitchingRechunksEveryRow() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let source = try await Self.textSource(api, app)
-            try await Self.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", Self.japanese)])
-            _ = try await Self.sync(api, app, source)
+            let source = try await Fixtures.textSource(api, app)
+            try await Fixtures.putRows(api, app, source, [("a", "Alpha row."), ("b", Self.long), ("c", Self.japanese)])
+            _ = try await Fixtures.sync(api, app, source)
             // When the workspace switches to o200k_base
             let patched = try await api.patch(
                 "/api/v1/workspace",
@@ -129,10 +63,10 @@ import Testing
                 json: #"{"tokenEncoding": "o200k_base"}"#
             )
             #expect(try patched.json["tokenEncoding"]?.string == "o200k_base")
-            let resync = try await Self.sync(api, app, source)
+            let resync = try await Fixtures.sync(api, app, source)
             // Then every row is re-chunked and counted with o200k_base
             #expect(resync["results"]?["modifiedRows"]?.int == 3 && resync["results"]?["unmodifiedRows"]?.int == 0)
-            let documents = try await Self.documents(api, app, source)
+            let documents = try await Fixtures.documents(api, app, source)
             for document in documents {
                 #expect(document["tokens"]?.int == sharedEncodings.o200k.count(document["text"]!.string!))
                 #expect(document["tokens"]!.int! <= 64)
@@ -146,21 +80,21 @@ import Testing
     @Test func aSyncOverThePlanLimitFailsAndLeavesTheDocumentsAlone() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let source = try await Self.textSource(api, app)
-            try await Self.putRows(api, app, source, [("a", "Alpha row.")])
-            _ = try await Self.sync(api, app, source)
-            let before = try await Self.documents(api, app, source)
+            let source = try await Fixtures.textSource(api, app)
+            try await Fixtures.putRows(api, app, source, [("a", "Alpha row.")])
+            _ = try await Fixtures.sync(api, app, source)
+            let before = try await Fixtures.documents(api, app, source)
             #expect(before.map { $0["text"]?.string } == ["Alpha row."])
             _ = try await api.patch("/api/v1/workspace", key: app.ownerKey, json: #"{"monthlyStorageTokenLimit": 10}"#)
-            try await Self.putRows(api, app, source, [("a", Self.long)])
+            try await Fixtures.putRows(api, app, source, [("a", Self.long)])
             // The dry run says so first
             let dryRun = try await api.request(.post, "\(source.base)/syncs?dryRun=true", key: app.ownerKey).json
             #expect(dryRun["allowed"]?.bool == false && dryRun["modifiedRows"]?.int == 1)
             #expect(dryRun["reason"]?.string == "Over plan storage token limit, please upgrade plan")
-            let failed = try await Self.sync(api, app, source)
+            let failed = try await Fixtures.sync(api, app, source)
             #expect(failed["status"]?.string == "failed")
             #expect(failed["reason"]?.string == "Over plan storage token limit, please upgrade plan")
-            #expect(try await Self.documents(api, app, source) == before)
+            #expect(try await Fixtures.documents(api, app, source) == before)
         }
     }
 
@@ -169,7 +103,7 @@ import Testing
         let receiver = TestReceiver()
         try await receiver.run { target in
             try await app.run { api in
-                let source = try await Self.textSource(api, app)
+                let source = try await Fixtures.textSource(api, app)
                 let other = try await api.post(
                     "/api/v1/bots/\(source.bot)/data-sources",
                     key: app.ownerKey,
@@ -185,15 +119,15 @@ import Testing
                             == .created
                     )
                 }
-                try await Self.putRows(api, app, source, [("a", "Alpha row.")])
-                let job = try await Self.sync(api, app, source)
+                try await Fixtures.putRows(api, app, source, [("a", "Alpha row.")])
+                let job = try await Fixtures.sync(api, app, source)
                 _ = try await api.patch(
                     "/api/v1/workspace",
                     key: app.ownerKey,
                     json: #"{"monthlyStorageTokenLimit": 0}"#
                 )
-                try await Self.putRows(api, app, source, [("a", "Changed.")])
-                _ = try await Self.sync(api, app, source)
+                try await Fixtures.putRows(api, app, source, [("a", "Changed.")])
+                _ = try await Fixtures.sync(api, app, source)
                 let requests = try await receiver.waitForRequests(2)
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(receiver.requests.count == 2, "the hook filtered to the other source must not fire")
@@ -222,7 +156,7 @@ import Testing
         site.hold("slow")
         try await site.run { base in
             try await app.run { api in
-                let source = try await URLSourceTests.urlSource(api, app, rows: [("slow", "\(base)/slow")])
+                let source = try await Fixtures.urlSource(api, app, rows: [("slow", "\(base)/slow")])
                 let hook = try await api.post(
                     "/api/v1/bots/\(source.bot)/hooks",
                     key: app.ownerKey,
@@ -248,7 +182,7 @@ import Testing
                 #expect(history.count == 2, "\(history.map { $0["status"] })")
                 #expect(history.last?["trigger"]?.string == "hook")
                 site.release("slow")
-                _ = try await Self.finished(api, app, id: try joined.json["id"]!.string!)
+                _ = try await Fixtures.finished(api, app, id: try joined.json["id"]!.string!)
                 #expect(site.hitCount("slow") == 2)
             }
         }
@@ -257,7 +191,7 @@ import Testing
     @Test func aWrongSecretAnUnknownHookOrARotatedSecretIs404() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let source = try await Self.textSource(api, app)
+            let source = try await Fixtures.textSource(api, app)
             let hook = try await api.post(
                 "/api/v1/bots/\(source.bot)/hooks",
                 key: app.ownerKey,

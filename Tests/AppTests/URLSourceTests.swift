@@ -5,23 +5,6 @@ import Testing
 
 /// `url` data sources: pages fetched from a real local web site at sync time and turned into text.
 @Suite struct URLSourceTests {
-    static func urlSource(
-        _ api: API,
-        _ app: TestApp,
-        rows: [(key: String, url: String)]
-    ) async throws
-        -> SyncTests.Source
-    {
-        let bot = try await api.createBot(name: "Docs bot", key: app.ownerKey)["id"]!.string!
-        let reply = try await api.post(
-            "/api/v1/bots/\(bot)/data-sources",
-            key: app.ownerKey,
-            json: #"{"name": "Help pages", "type": "url", "chunkTokens": 64}"#
-        )
-        let source = SyncTests.Source(bot: bot, id: try reply.json["id"]!.string!)
-        try await SyncTests.putRows(api, app, source, objects: rows.map { ["key": $0.key, "url": $0.url] })
-        return source
-    }
 
     static let faq = """
         <!DOCTYPE html><html><head><title>Opening  hours</title><style>p { color: red }</style>
@@ -48,7 +31,7 @@ import Testing
         )
         try await site.run { base in
             try await app.run { api in
-                let source = try await Self.urlSource(
+                let source = try await Fixtures.urlSource(
                     api,
                     app,
                     rows: [("faq", "\(base)/faq"), ("notes", "\(base)/notes")]
@@ -56,11 +39,11 @@ import Testing
                 // The dry run fetches the pages to price them
                 let dryRun = try await api.request(.post, "\(source.base)/syncs?dryRun=true", key: app.ownerKey).json
                 #expect(dryRun["allowed"]?.bool == true && dryRun["modifiedRows"]?.int == 2)
-                let first = try await SyncTests.sync(api, app, source)
+                let first = try await Fixtures.sync(api, app, source)
                 #expect(first["status"]?.string == "succeeded", "\(first)")
                 #expect(first["results"]?["modifiedRows"]?.int == 2)
                 #expect(first["results"]?["totalTokens"]?.int == dryRun["totalTokens"]?.int)
-                let documents = try await SyncTests.documents(api, app, source)
+                let documents = try await Fixtures.documents(api, app, source)
                 let faqText = documents.filter { $0["rowKey"]?.string == "faq" }.compactMap { $0["text"]?.string }
                     .joined()
                 #expect(
@@ -80,10 +63,10 @@ import Testing
                 )
                 #expect(documents.contains { $0["rowKey"]?.string == "notes" && $0["text"]?.string == "Plain notes." })
                 // Unchanged pages cost nothing; a changed page is the one modified row
-                let again = try await SyncTests.sync(api, app, source)
+                let again = try await Fixtures.sync(api, app, source)
                 #expect(again["results"]?["modifiedRows"]?.int == 0 && again["results"]?["totalTokens"]?.int == 0)
                 site.set("faq", .init(Self.faq.replacingOccurrences(of: "5&nbsp;pm", with: "6&nbsp;pm")))
-                let third = try await SyncTests.sync(api, app, source)
+                let third = try await Fixtures.sync(api, app, source)
                 #expect(third["results"]?["modifiedRows"]?.int == 1 && third["results"]?["unmodifiedRows"]?.int == 1)
                 #expect(site.hitCount("faq") == 4)
             }
@@ -96,9 +79,9 @@ import Testing
         site.set("faq", .init(Self.faq))
         try await site.run { base in
             try await app.run { api in
-                let source = try await Self.urlSource(api, app, rows: [("faq", "\(base)/faq")])
-                _ = try await SyncTests.sync(api, app, source)
-                let before = try await SyncTests.documents(api, app, source)
+                let source = try await Fixtures.urlSource(api, app, rows: [("faq", "\(base)/faq")])
+                _ = try await Fixtures.sync(api, app, source)
+                let before = try await Fixtures.documents(api, app, source)
                 #expect(!before.isEmpty && before.allSatisfy { $0["text"]?.string?.isEmpty == false })
                 site.set(
                     "faq",
@@ -108,13 +91,13 @@ import Testing
                         return page
                     }()
                 )
-                let failed = try await SyncTests.sync(api, app, source)
+                let failed = try await Fixtures.sync(api, app, source)
                 #expect(failed["status"]?.string == "failed")
                 #expect(
                     failed["reason"]?.string
                         == "The page of row \"faq\" (\(base)/faq) could not be fetched: it answered HTTP 404."
                 )
-                #expect(try await SyncTests.documents(api, app, source) == before)
+                #expect(try await Fixtures.documents(api, app, source) == before)
             }
         }
     }
@@ -129,10 +112,10 @@ import Testing
             moved.headers[.location] = "/faq"
             site.set("old-faq", moved)
             try await app.run { api in
-                let source = try await Self.urlSource(api, app, rows: [("faq", "\(base)/old-faq")])
-                let job = try await SyncTests.sync(api, app, source)
+                let source = try await Fixtures.urlSource(api, app, rows: [("faq", "\(base)/old-faq")])
+                let job = try await Fixtures.sync(api, app, source)
                 #expect(job["status"]?.string == "succeeded", "\(job)")
-                let documents = try await SyncTests.documents(api, app, source)
+                let documents = try await Fixtures.documents(api, app, source)
                 #expect(documents.first?["text"]?.string?.hasPrefix("Opening hours") == true)
                 #expect(site.hitCount("faq") == 1)
             }
@@ -180,8 +163,8 @@ import Testing
         )
         try await site.run { base in
             try await app.run { api in
-                let source = try await Self.urlSource(api, app, rows: [(name, "\(base)/\(name)")])
-                let job = try await SyncTests.sync(api, app, source)
+                let source = try await Fixtures.urlSource(api, app, rows: [(name, "\(base)/\(name)")])
+                let job = try await Fixtures.sync(api, app, source)
                 #expect(job["status"]?.string == "failed")
                 #expect(job["reason"]?.string?.hasSuffix(reason) == true, "\(job)")
             }
@@ -194,8 +177,8 @@ import Testing
         site.set("faq", .init(Self.faq))
         try await site.run { base in
             try await app.run { api in
-                let source = try await Self.urlSource(api, app, rows: [("faq", "\(base)/faq")])
-                let job = try await SyncTests.sync(api, app, source)
+                let source = try await Fixtures.urlSource(api, app, rows: [("faq", "\(base)/faq")])
+                let job = try await Fixtures.sync(api, app, source)
                 #expect(job["status"]?.string == "failed")
                 #expect(job["reason"]?.string?.contains("points at a loopback address (127.0.0.1)") == true, "\(job)")
                 #expect(site.hitCount("faq") == 0)

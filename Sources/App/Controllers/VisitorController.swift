@@ -72,7 +72,10 @@ struct VisitorController {
     {
         let conversation = try visitorConversation(context)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
-        let posted = try await conversations.postVisitorMessage(try ConversationRequests.text(body.text), in: conversation)
+        let posted = try await conversations.postVisitorMessage(
+            try ConversationRequests.text(body.text),
+            in: conversation
+        )
         return EditedResponse(
             status: .created,
             response: MessageResponse(message: posted.message, audience: .visitor, reply: posted.reply)

@@ -122,9 +122,11 @@ extension AppDatabase {
             } catch {
                 throw Self.claimRefusal(error, conversation)
             }
-            let changed = try Conversation
+            let changed =
+                try Conversation
                 .filter(
-                    Conversation.Columns.id == conversationID && Conversation.Columns.state == conversation.state.rawValue
+                    Conversation.Columns.id == conversationID
+                        && Conversation.Columns.state == conversation.state.rawValue
                 )
                 .updateAll(
                     db,

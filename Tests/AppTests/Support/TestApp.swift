@@ -97,14 +97,24 @@ func routerForInspection() throws -> Router<AppRequestContext> {
     )
 }
 
-/// A new empty folder under the system's temporary directory.
+/// A new empty folder in this test process's scratch folder.
 func temporaryFolder() -> URL {
-    let folder = FileManager.default.temporaryDirectory
-        .appendingPathComponent("switchboard-tests", isDirectory: true)
-        .appendingPathComponent(UUID().uuidString, isDirectory: true)
+    let folder = scratchFolder.appendingPathComponent(UUID().uuidString, isDirectory: true)
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
+
+/// `switchboard-tests/<pid>` under the system's temporary directory. Tests reopen their databases until the
+/// process ends, so each run leaves its folder behind, and the next run removes the folders of processes that
+/// are gone.
+private let scratchFolder: URL = {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tests", isDirectory: true)
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+    for entry in entries where Int32(entry).map({ kill($0, 0) != 0 }) ?? true {
+        try? FileManager.default.removeItem(at: root.appendingPathComponent(entry))
+    }
+    return root.appendingPathComponent(String(getpid()), isDirectory: true)
+}()
 
 /// The package's root folder, found from this file's place in it.
 let packageRoot = URL(fileURLWithPath: #filePath)
