@@ -17,14 +17,10 @@ import Testing
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 // When an event is committed
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 // Then the receiver gets it once, signed
                 let request = try await receiver.waitForRequests(1)[0]
-                #expect(request.body == String(decoding: Fixtures.payload, as: UTF8.self))
+                #expect(request.body == String(decoding: delivery.payload, as: UTF8.self))
                 #expect(request.header("Content-Type") == "application/json")
                 #expect(request.header("User-Agent") == "Switchboard-Hooks/1")
                 #expect(request.header("X-Secret-Key") == hook["secret"]?.string)
@@ -38,7 +34,7 @@ import Testing
                 let signingSecret = try #require(hook["signingSecret"]?.string)
                 let key = try #require(Data(base64Encoded: String(signingSecret.dropFirst("whsec_".count))))
                 let mac = HMAC<SHA256>.authenticationCode(
-                    for: Data("\(delivery.id).\(timestamp).".utf8) + Fixtures.payload,
+                    for: Data("\(delivery.id).\(timestamp).".utf8) + delivery.payload,
                     using: SymmetricKey(data: key)
                 )
                 #expect(request.header("webhook-signature") == "v1," + Data(mac).base64EncodedString())
@@ -51,7 +47,7 @@ import Testing
                 #expect(logged["attemptCount"]?.int == 1)
                 #expect(logged["attempts"]?[0]?["responseCode"]?.int == 200)
                 #expect(logged["attempts"]?[0]?["responseBody"]?.string == "ok")
-                #expect(logged["payload"]?["conversation"]?["id"]?.string == "c1")
+                #expect(logged["payload"] == (try JSONDecoder().decode(JSONValue.self, from: delivery.payload)))
             }
         }
     }
@@ -62,11 +58,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 let requests = try await receiver.waitForRequests(3)
                 #expect(requests.map { $0.header("webhook-id") } == Array(repeating: delivery.id, count: 3))
                 #expect(requests.map { $0.header("X-Switchboard-Attempt") } == ["1", "2", "3"])
@@ -92,11 +84,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 let logged = try await Fixtures.eventually(
                     api,
                     Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
@@ -117,11 +105,7 @@ import Testing
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let hookPath = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
-                let first = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let first = try await Fixtures.startConversation(app, bot: bot)[0]
                 // Given two failed attempts: the hook is disabled and the delivery paused
                 let disabled = try await Fixtures.eventually(api, hookPath, key: app.ownerKey) {
                     $0["enabled"]?.bool == false
@@ -134,11 +118,7 @@ import Testing
                     key: app.ownerKey
                 ) { $0["status"]?.string == "paused" }
                 // And a new event while disabled is kept, paused
-                let second = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let second = try await Fixtures.startConversation(app, bot: bot)[0]
                 #expect(second.status == .paused)
                 try await Task.sleep(for: .milliseconds(1500))
                 #expect(receiver.requests.count == 2)
@@ -165,11 +145,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 let hookNow = try await Fixtures.eventually(
                     api,
                     "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
@@ -192,7 +168,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Fixtures.payload)
+                _ = try await Fixtures.startConversation(app, bot: bot)
                 _ = try await Fixtures.eventually(
                     api,
                     "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)",
@@ -215,11 +191,7 @@ import Testing
             }
             // Given an attempt in flight when the server is asked to stop
             let delivery = try await app.run { _ in
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 _ = try await receiver.waitForRequests(1)
                 return delivery
             }
@@ -239,7 +211,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, _) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                _ = try await app.database.publish(event: .conversationStarted, botID: bot, payload: Fixtures.payload)
+                _ = try await Fixtures.startConversation(app, bot: bot)
                 let requests = try await receiver.waitForRequests(2)
                 let gap = requests[1].receivedAt - requests[0].receivedAt
                 #expect(gap >= .milliseconds(2900), "waited \(gap), not the 3 s asked for")
@@ -263,11 +235,7 @@ import Testing
                     // When 20 events go to both
                     let start = ContinuousClock.now
                     for _ in 0..<20 {
-                        _ = try await app.database.publish(
-                            event: .conversationStarted,
-                            botID: bot,
-                            payload: Fixtures.payload
-                        )
+                        _ = try await Fixtures.startConversation(app, bot: bot)
                     }
                     // Then the healthy target has all of them long before the slow one's first answer
                     let requests = try await fast.waitForRequests(20, timeout: .seconds(10))
@@ -303,20 +271,12 @@ import Testing
                     )
                     // When it has more attempts due than there are slots in all (16 hooks × 4 events)
                     for _ in 0..<4 {
-                        _ = try await app.database.publish(
-                            event: .conversationStarted,
-                            botID: bot,
-                            payload: Fixtures.payload
-                        )
+                        _ = try await Fixtures.startConversation(app, bot: bot)
                     }
                     _ = try await trickling.waitForRequests(DeliverySlots.perWorkspace, timeout: .seconds(5))
                     // Then the other workspace's event is delivered at once, not after the 8 s timeout
                     let start = ContinuousClock.now
-                    _ = try await app.database.publish(
-                        event: .conversationStarted,
-                        botID: otherBot,
-                        payload: Fixtures.payload
-                    )
+                    _ = try await Fixtures.startConversation(app, bot: otherBot)
                     let arrived = try await healthy.waitForRequests(1, timeout: .seconds(7))[0].receivedAt
                     #expect(arrived - start < .seconds(2), "took \(arrived - start)")
                     // And the trickling workspace holds no more than its share
@@ -334,18 +294,10 @@ import Testing
             let (bot, _) = try await app.run { api in
                 try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
             }
-            let queued = try await app.database.publish(
-                event: .conversationStarted,
-                botID: bot,
-                payload: Fixtures.payload
-            )[
+            let queued = try await Fixtures.startConversation(app, bot: bot)[
                 0
             ]
-            let interrupted = try await app.database.publish(
-                event: .conversationStarted,
-                botID: bot,
-                payload: Fixtures.payload
-            )[0]
+            let interrupted = try await Fixtures.startConversation(app, bot: bot)[0]
             try await app.database.pool.write { db in
                 try db.execute(
                     sql: "UPDATE delivery SET status = 'delivering' WHERE id = ?",
@@ -370,11 +322,7 @@ import Testing
                 try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
             }
             try await guarded.run { api in
-                let delivery = try await guarded.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(guarded, bot: bot)[0]
                 let logged = try await Fixtures.eventually(
                     api,
                     Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id),
@@ -417,11 +365,7 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 let path = Fixtures.deliveryPath(bot: bot, hook: hook, id: delivery.id)
                 _ = try await Fixtures.eventually(api, path, key: app.ownerKey) { $0["status"]?.string == "failed" }
                 let retried = try await api.request(.post, "\(path)/retry", key: app.ownerKey)

@@ -40,11 +40,7 @@ import Testing
                     target: Self.rebound(target)
                 )
                 // When an event is delivered after the name moved to loopback
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 // Then the attempt failed with the reason, and the receiver saw nothing
                 let logged = try await Fixtures.eventually(
                     api,
@@ -111,11 +107,7 @@ import Testing
             try await app.run { api in
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
                 let started = ContinuousClock.now
-                let delivery = try await app.database.publish(
-                    event: .conversationStarted,
-                    botID: bot,
-                    payload: Fixtures.payload
-                )[0]
+                let delivery = try await Fixtures.startConversation(app, bot: bot)[0]
                 // Then the attempt ends at the timeout, as a failure, not after the 60 s body
                 let logged = try await Fixtures.eventually(
                     api,

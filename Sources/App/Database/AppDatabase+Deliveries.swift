@@ -63,13 +63,6 @@ extension AppDatabase {
 
     /// Publishes an event that comes with no other change: the deliveries are the whole transaction.
     @discardableResult
-    func publish(event: HookType, botID: String, dataSourceID: String? = nil, payload: Data) async throws -> [Delivery]
-    {
-        try await pool.write { db in
-            try enqueueDeliveries(event: event, botID: botID, dataSourceID: dataSourceID, payload: payload, db)
-        }
-    }
-
     func wakeWorkerOnCommit(_ db: Database) {
         let signal = deliveriesWritten
         db.afterNextTransaction { _ in signal.notify() }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Testing
 
@@ -174,7 +175,17 @@ enum Fixtures {
         }
     }
 
-    static let payload = Data(#"{"event":"conversation.started","conversation":{"id":"c1"}}"#.utf8)
+    /// Starts a web conversation of `bot` in the store, as the public route does (so it works while the app is
+    /// down, too), and answers the `conversation.started` deliveries it queued, one per hook.
+    static func startConversation(_ app: TestApp, bot: String) async throws -> [Delivery] {
+        let before = try await app.database.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM delivery"))
+        }
+        _ = try await app.database.startConversation(botID: bot, workspaceID: nil, NewConversation(channelType: "web"))
+        return try await app.database.pool.read { db in
+            try Delivery.order(Column("createdAt")).fetchAll(db).filter { !before.contains($0.id) }
+        }
+    }
 
     /// Creates a bot with one `conversation.started` hook pointing at `target`; returns (botID, hook).
     static func botWithHook(_ api: API, key: String, target: String) async throws -> (String, JSONValue) {
