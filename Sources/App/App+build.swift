@@ -16,7 +16,7 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
     )
 }
 
-/// The same, on a store already open (tests keep a handle on it to publish events).
+/// The same, on a store already open (tests keep a handle on it).
 func buildApplication(
     _ configuration: AppConfiguration,
     database: AppDatabase,
@@ -38,55 +38,8 @@ func buildApplication(
             )
         )
     }
-    let registry = PrometheusCollectorRegistry()
-    let metrics = PrometheusMetricsFactory(registry: registry)
-    let targetGuard = TargetGuard(
-        allowPrivateTargets: configuration.allowPrivateTargets,
-        resolver: configuration.hostResolver
-    )
-    // Hooks and pages go where owners point them, so through the guard; the LLM endpoint is the operator's own.
-    let httpClient = HTTPClientService(
-        client: HTTPClientService.makeClient(targetGuard: targetGuard),
-        operatorClient: HTTPClientService.makeOperatorClient()
-    )
-    let timeout = Duration.seconds(configuration.deliveryTimeout)
-    let sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
-    let planner = SyncPlanner(
-        encodings: encodings,
-        pages: PageFetcher(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
-    )
-    let deliveryWorker = DeliveryWorker(
-        database: database,
-        sender: sender,
-        policy: DeliveryPolicy(
-            retrySchedule: RetrySchedule(delays: configuration.retrySchedule),
-            disableAfter: configuration.disableAfter
-        ),
-        metrics: metrics,
-        logger: logger
-    )
-    let syncWorker = SyncWorker(database: database, planner: planner, metrics: metrics, logger: logger)
-    let responder = BotResponder(
-        database: database,
-        generator: configuration.llm.map {
-            AnswerGenerator(
-                client: httpClient.operatorClient,
-                endpoint: $0.url,
-                model: $0.model,
-                apiKey: $0.apiKey,
-                timeout: .seconds($0.timeout)
-            )
-        },
-        logger: logger
-    )
-    let router = buildRouter(
-        database: database,
-        metrics: registry,
-        sender: sender,
-        planner: planner,
-        responder: responder,
-        configuration: configuration
-    )
+    let dependencies = AppDependencies(configuration, database: database, encodings: encodings, logger: logger)
+    let router = buildRouter(database: database, dependencies: dependencies, configuration: configuration)
     var app = Application(
         router: router,
         configuration: .init(
@@ -96,19 +49,75 @@ func buildApplication(
         logger: logger
     )
     // Shutdown runs in reverse order: the worker stops before the client it sends with.
-    app.addServices(httpClient, deliveryWorker, syncWorker)
+    app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
     return app
+}
+
+/// What the routes and the background services share, each built once from the configuration: `buildApplication`
+/// and the tests that inspect the router both come through here.
+struct AppDependencies {
+    let registry = PrometheusCollectorRegistry()
+    let httpClient: HTTPClientService
+    let sender: HookSender
+    let planner: SyncPlanner
+    let responder: BotResponder
+    let deliveryWorker: DeliveryWorker
+    let syncWorker: SyncWorker
+
+    init(_ configuration: AppConfiguration, database: AppDatabase, encodings: TokenEncodings, logger: Logger) {
+        let metrics = PrometheusMetricsFactory(registry: registry)
+        let targetGuard = TargetGuard(
+            allowPrivateTargets: configuration.allowPrivateTargets,
+            resolver: configuration.hostResolver
+        )
+        // Hooks and pages go where owners point them, so through the guard; the LLM endpoint is the operator's.
+        let httpClient = HTTPClientService(
+            client: HTTPClientService.makeClient(targetGuard: targetGuard),
+            operatorClient: HTTPClientService.makeOperatorClient()
+        )
+        self.httpClient = httpClient
+        let timeout = Duration.seconds(configuration.deliveryTimeout)
+        sender = HookSender(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
+        planner = SyncPlanner(
+            encodings: encodings,
+            pages: PageFetcher(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
+        )
+        deliveryWorker = DeliveryWorker(
+            database: database,
+            sender: sender,
+            policy: DeliveryPolicy(
+                retrySchedule: RetrySchedule(delays: configuration.retrySchedule),
+                disableAfter: configuration.disableAfter
+            ),
+            metrics: metrics,
+            logger: logger
+        )
+        syncWorker = SyncWorker(database: database, planner: planner, metrics: metrics, logger: logger)
+        responder = BotResponder(
+            database: database,
+            generator: configuration.llm.map {
+                AnswerGenerator(
+                    client: httpClient.operatorClient,
+                    endpoint: $0.url,
+                    model: $0.model,
+                    apiKey: $0.apiKey,
+                    timeout: .seconds($0.timeout)
+                )
+            },
+            logger: logger
+        )
+    }
 }
 
 /// The routes and middleware, from explicit dependencies.
 func buildRouter(
     database: AppDatabase,
-    metrics: PrometheusCollectorRegistry,
-    sender: HookSender,
-    planner: SyncPlanner,
-    responder: BotResponder,
+    dependencies: AppDependencies,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
+    let (metrics, sender, planner, responder) = (
+        dependencies.registry, dependencies.sender, dependencies.planner, dependencies.responder
+    )
     let router = Router(context: AppRequestContext.self)
     // Outermost first: metrics see the final status, every response gets the security headers, errors become
     // JSON, then static files.

@@ -1,8 +1,7 @@
 import Foundation
 import Logging
 
-/// Every setting of `switchboard serve`, resolved in one place: a command-line option wins over its
-/// environment variable, which wins over the default (DESIGN.md §2).
+/// Every setting of `switchboard serve`, each declared once in `settings` (DESIGN.md §2).
 struct AppConfiguration: Sendable {
     /// `--hostname` / `SWITCHBOARD_HOSTNAME`: the address to listen on.
     var hostname = "127.0.0.1"
@@ -35,15 +34,31 @@ struct AppConfiguration: Sendable {
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
     var createsDefaultWorkspace = false
-    /// `--llm-url` / `SWITCHBOARD_LLM_URL`: an OpenAI-compatible chat-completions endpoint that writes bot
-    /// replies from the retrieved passages; without it, replies quote the passages.
-    var llm: LLMSettings?
+    /// `--llm-url`, `--llm-model`, `--llm-api-key`, `--llm-timeout` (seconds): an OpenAI-compatible
+    /// chat-completions endpoint that writes bot replies from the retrieved passages; without it, replies quote
+    /// the passages.
+    var llmURL: String?
+    var llmModel: String?
+    var llmAPIKey: String?
+    var llmTimeout = 15
     /// How often a quiet event stream sends a heartbeat comment.
     var eventHeartbeatInterval = Duration.seconds(15)
-    /// Requests a minute the trigger URL takes from one client address, and for one hook.
+    /// `--trigger-rate-limit`: requests a minute the trigger URL takes from one client address, and for one hook.
     var triggerRateLimit = 60
     /// How outbound host names resolve: the system's resolver. Not an option: tests put in one they control.
     var hostResolver = HostResolver.system
+
+    /// The LLM endpoint, when one is set with its model.
+    var llm: LLMSettings? {
+        get {
+            guard let llmURL, let llmModel else { return nil }
+            return LLMSettings(url: llmURL, model: llmModel, apiKey: llmAPIKey, timeout: llmTimeout)
+        }
+        set {
+            (llmURL, llmModel, llmAPIKey) = (newValue?.url, newValue?.model, newValue?.apiKey)
+            llmTimeout = newValue?.timeout ?? 15
+        }
+    }
 
     /// The base URL that trigger URLs start with.
     var resolvedPublicURL: String {
@@ -52,125 +67,232 @@ struct AppConfiguration: Sendable {
     }
 }
 
-/// A setting that could not be read, named by its option and environment variable.
+/// A setting that could not be read, named by its option or environment variable.
 struct ConfigurationError: Error, CustomStringConvertible {
     let description: String
 }
 
-extension AppConfiguration {
-    /// Command-line values as parsed (nil when not given), to be merged with the environment.
-    struct Overrides {
-        var hostname: String?
-        var port: Int?
-        var databasePath: String?
-        var publicURL: String?
-        var retrySchedule: String?
-        var deliveryTimeout: Int?
-        var disableAfter: Int?
-        var allowPrivateTargets = false
-        var logLevel: String?
-        var visitorRateLimit: Int?
-        var botRateLimit: Int?
-        var tokenizerDirectory: String?
-        var llmURL: String?
-        var llmModel: String?
-        var llmAPIKey: String?
-        var llmTimeout: Int?
+/// One setting of `switchboard serve`, declared once: `--name` on the command line, `SWITCHBOARD_NAME` in the
+/// environment, its default (what `AppConfiguration()` holds) and its help all come from this declaration.
+struct Setting: Sendable {
+    let name: String
+    let summary: String
+    /// A flag takes no value: given, it is on.
+    let isFlag: Bool
+    /// Reads `text` into the configuration; answers why it cannot, as the end of a sentence.
+    let apply: @Sendable (inout AppConfiguration, String) -> String?
+    let shownDefault: @Sendable (AppConfiguration) -> String?
+
+    var flag: String { "--\(name)" }
+    var variable: String { "SWITCHBOARD_" + name.uppercased().replacingOccurrences(of: "-", with: "_") }
+
+    /// The line `--help` shows.
+    var help: String {
+        let fallback = shownDefault(AppConfiguration()).map { "; default \($0)" } ?? ""
+        return "\(summary) (env \(variable)\(isFlag ? "=1" : "")\(fallback))."
     }
 
-    /// Resolves each setting from its option, then its variable in `environment`, then its default.
-    init(_ overrides: Overrides, environment: [String: String]) throws {
-        func value(_ option: String?, _ variable: String) -> String? {
-            option ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        func integer(_ option: Int?, _ variable: String, _ name: String, in range: ClosedRange<Int>) throws -> Int? {
-            if let option {
-                guard range.contains(option) else {
-                    throw ConfigurationError(
-                        description: "--\(name) must be from \(range.lowerBound) to \(range.upperBound)."
-                    )
-                }
-                return option
-            }
-            guard let text = value(nil, variable) else { return nil }
-            guard let number = Int(text), range.contains(number) else {
-                throw ConfigurationError(
-                    description: "\(variable) must be a whole number from \(range.lowerBound) to \(range.upperBound)."
-                )
-            }
-            return number
-        }
+    /// The setting's text: the option if given, else its environment variable, with where it came from.
+    func text(option: String?, environment: [String: String]) -> (text: String, source: String)? {
+        if let option { return (option, flag) }
+        guard let value = environment[variable], !value.isEmpty else { return nil }
+        return (value, variable)
+    }
 
+    static func text(
+        _ name: String,
+        _ keyPath: any WritableKeyPath<AppConfiguration, String> & Sendable,
+        _ summary: String
+    ) -> Setting {
+        Setting(
+            name: name,
+            summary: summary,
+            isFlag: false,
+            apply: {
+                $0[keyPath: keyPath] = $1
+                return nil
+            }
+        ) {
+            $0[keyPath: keyPath]
+        }
+    }
+
+    static func integer(
+        _ name: String,
+        _ keyPath: any WritableKeyPath<AppConfiguration, Int> & Sendable,
+        in range: ClosedRange<Int>,
+        _ summary: String
+    ) -> Setting {
+        Setting(
+            name: name,
+            summary: summary,
+            isFlag: false,
+            apply: { configuration, text in
+                guard let number = Int(text), range.contains(number) else {
+                    return "must be a whole number from \(range.lowerBound) to \(range.upperBound)."
+                }
+                configuration[keyPath: keyPath] = number
+                return nil
+            }
+        ) { String($0[keyPath: keyPath]) }
+    }
+
+    static func url(
+        _ name: String,
+        _ keyPath: any WritableKeyPath<AppConfiguration, String?> & Sendable,
+        _ summary: String,
+        shownDefault: String
+    ) -> Setting {
+        Setting(
+            name: name,
+            summary: summary,
+            isFlag: false,
+            apply: { configuration, text in
+                guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased()),
+                    url.host?.isEmpty == false
+                else { return "must be an http(s) URL." }
+                configuration[keyPath: keyPath] = text
+                return nil
+            }
+        ) { _ in shownDefault }
+    }
+}
+
+extension AppConfiguration {
+    /// Every setting of `serve`, in the order `--help` lists them.
+    static let settings: [Setting] = [
+        .text("hostname", \.hostname, "Address to listen on"),
+        .integer("port", \.port, in: 0...65535, "Port to listen on; 0 picks a free one"),
+        .text("database", \.databasePath, "SQLite database file"),
+        .url("public-url", \.publicURL, "Base URL of trigger URLs", shownDefault: "http://HOST:PORT"),
+        Setting(
+            name: "retry-schedule",
+            summary: "Seconds between delivery retries, comma-separated",
+            isFlag: false,
+            apply: { configuration, text in
+                let seconds = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                }
+                guard !seconds.isEmpty, seconds.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                    return "must be positive seconds separated by commas, like 60,300,1800."
+                }
+                configuration.retrySchedule = seconds.compactMap { $0 }
+                return nil
+            }
+        ) { $0.retrySchedule.map(String.init).joined(separator: ",") },
+        .integer("delivery-timeout", \.deliveryTimeout, in: 1...300, "Seconds one delivery attempt may take"),
+        .integer("disable-after", \.disableAfter, in: 1...1000, "Consecutive failed attempts that disable a hook"),
+        Setting(
+            name: "allow-private-targets",
+            summary: "Allow hook and URL-source targets on private and loopback addresses",
+            isFlag: true,
+            apply: { configuration, text in
+                configuration.allowPrivateTargets = ["1", "true", "yes"].contains(text.lowercased())
+                return nil
+            }
+        ) { _ in nil },
+        Setting(
+            name: "log-level",
+            summary: "trace, debug, info, notice, warning, error or critical",
+            isFlag: false,
+            apply: { configuration, text in
+                guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                    return "must be one of trace, debug, info, notice, warning, error, critical."
+                }
+                configuration.logLevel = level
+                return nil
+            }
+        ) { $0.logLevel.rawValue },
+        .integer(
+            "visitor-rate-limit",
+            \.visitorRateLimit,
+            in: 1...1_000_000,
+            "Requests a minute one client may make to the public visitor routes"
+        ),
+        .integer(
+            "bot-rate-limit",
+            \.botRateLimit,
+            in: 1...10_000_000,
+            "Requests a minute the public routes take for one bot"
+        ),
+        .integer(
+            "trigger-rate-limit",
+            \.triggerRateLimit,
+            in: 1...1_000_000,
+            "Requests a minute the sync trigger URL takes from one client, and for one hook"
+        ),
+        .text("tokenizer-data", \.tokenizerDirectory, "Folder of the tokenizer's .tiktoken rank files"),
+        .url(
+            "llm-url",
+            \.llmURL,
+            "OpenAI-compatible chat-completions URL that writes bot replies",
+            shownDefault: "none"
+        ),
+        Setting(
+            name: "llm-model",
+            summary: "Model for --llm-url",
+            isFlag: false,
+            apply: {
+                $0.llmModel = $1
+                return nil
+            }
+        ) { _ in nil },
+        Setting(
+            name: "llm-api-key",
+            summary: "Bearer key for --llm-url (prefer the environment: options show in ps)",
+            isFlag: false,
+            apply: {
+                $0.llmAPIKey = $1
+                return nil
+            }
+        ) { _ in nil },
+        .integer(
+            "llm-timeout",
+            \.llmTimeout,
+            in: 1...300,
+            "Seconds an LLM answer may take before the bot replies with passages"
+        ),
+    ]
+
+    /// Resolves every setting: an option in `arguments` wins over its environment variable, which wins over the
+    /// default.
+    init(arguments: [String], environment: [String: String]) throws {
         self.init()
-        hostname = value(overrides.hostname, "SWITCHBOARD_HOSTNAME") ?? hostname
-        port = try integer(overrides.port, "SWITCHBOARD_PORT", "port", in: 0...65535) ?? port
-        databasePath = value(overrides.databasePath, "SWITCHBOARD_DATABASE") ?? databasePath
-        if let url = value(overrides.publicURL, "SWITCHBOARD_PUBLIC_URL") {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()),
-                parsed.host?.isEmpty == false
-            else {
-                throw ConfigurationError(description: "--public-url / SWITCHBOARD_PUBLIC_URL must be an http(s) URL.")
+        let options = try Self.options(in: arguments)
+        for setting in Self.settings {
+            guard let (text, source) = setting.text(option: options[setting.name], environment: environment)
+            else { continue }
+            if let refusal = setting.apply(&self, text) {
+                throw ConfigurationError(description: "\(source) \(refusal)")
             }
-            publicURL = url
         }
-        if let schedule = value(overrides.retrySchedule, "SWITCHBOARD_RETRY_SCHEDULE") {
-            let seconds = schedule.split(separator: ",", omittingEmptySubsequences: false).map {
-                Int($0.trimmingCharacters(in: .whitespaces))
-            }
-            guard !seconds.isEmpty, seconds.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                throw ConfigurationError(
-                    description:
-                        "--retry-schedule / SWITCHBOARD_RETRY_SCHEDULE must be positive seconds separated by commas, like 60,300,1800."
-                )
-            }
-            retrySchedule = seconds.compactMap { $0 }
+        if llmURL != nil, llmModel == nil {
+            throw ConfigurationError(description: "--llm-url needs --llm-model (or SWITCHBOARD_LLM_MODEL).")
         }
-        deliveryTimeout =
-            try integer(overrides.deliveryTimeout, "SWITCHBOARD_DELIVERY_TIMEOUT", "delivery-timeout", in: 1...300)
-            ?? deliveryTimeout
-        disableAfter =
-            try integer(overrides.disableAfter, "SWITCHBOARD_DISABLE_AFTER", "disable-after", in: 1...1000)
-            ?? disableAfter
-        visitorRateLimit =
-            try integer(
-                overrides.visitorRateLimit,
-                "SWITCHBOARD_VISITOR_RATE_LIMIT",
-                "visitor-rate-limit",
-                in: 1...1_000_000
-            )
-            ?? visitorRateLimit
-        botRateLimit =
-            try integer(overrides.botRateLimit, "SWITCHBOARD_BOT_RATE_LIMIT", "bot-rate-limit", in: 1...10_000_000)
-            ?? botRateLimit
-        tokenizerDirectory = value(overrides.tokenizerDirectory, "SWITCHBOARD_TOKENIZER_DATA") ?? tokenizerDirectory
-        allowPrivateTargets =
-            overrides.allowPrivateTargets
-            || ["1", "true", "yes"].contains(environment["SWITCHBOARD_ALLOW_PRIVATE_TARGETS"]?.lowercased() ?? "")
-        if let level = value(overrides.logLevel, "SWITCHBOARD_LOG_LEVEL") {
-            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-                throw ConfigurationError(
-                    description:
-                        "--log-level / SWITCHBOARD_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical."
-                )
+    }
+
+    /// The options given, by name: `--name value`, `--name=value`, and flags alone (`--allow-private-targets`).
+    private static func options(in arguments: [String]) throws -> [String: String] {
+        var options: [String: String] = [:]
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            let parts = argument.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
+            guard argument.hasPrefix("--"), let name = parts.first else {
+                throw ConfigurationError(description: "Unexpected \(argument): options start with --.")
             }
-            logLevel = parsed
+            let inline = parts.count > 1 ? parts[1] : nil
+            guard let setting = settings.first(where: { $0.name == name }) else {
+                throw ConfigurationError(description: "Unknown option --\(name): see `switchboard serve --help`.")
+            }
+            if setting.isFlag {
+                options[name] = inline ?? "1"
+            } else if let value = inline ?? rest.popFirst() {
+                options[name] = value
+            } else {
+                throw ConfigurationError(description: "--\(name) needs a value.")
+            }
         }
-        if let url = value(overrides.llmURL, "SWITCHBOARD_LLM_URL") {
-            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()),
-                parsed.host?.isEmpty == false
-            else {
-                throw ConfigurationError(description: "--llm-url / SWITCHBOARD_LLM_URL must be an http(s) URL.")
-            }
-            guard let model = value(overrides.llmModel, "SWITCHBOARD_LLM_MODEL") else {
-                throw ConfigurationError(description: "--llm-url needs --llm-model (or SWITCHBOARD_LLM_MODEL).")
-            }
-            llm = LLMSettings(
-                url: url,
-                model: model,
-                apiKey: value(overrides.llmAPIKey, "SWITCHBOARD_LLM_API_KEY"),
-                timeout: try integer(overrides.llmTimeout, "SWITCHBOARD_LLM_TIMEOUT", "llm-timeout", in: 1...300) ?? 15
-            )
-        }
+        return options
     }
 }
 

@@ -25,8 +25,8 @@ import Yams
         return operations
     }
 
-    func routerOperations() throws -> Set<String> {
-        let router = try routerForInspection()
+    func routerOperations() async throws -> Set<String> {
+        let router = try await routerForInspection()
         return Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     }
 
@@ -35,13 +35,13 @@ import Yams
         #expect(version.hasPrefix("3.1"))
     }
 
-    @Test func describesEveryRoute() throws {
-        let missing = try routerOperations().subtracting(try describedOperations())
+    @Test func describesEveryRoute() async throws {
+        let missing = try await routerOperations().subtracting(try describedOperations())
         #expect(missing.isEmpty, "routes missing from openapi.yaml: \(missing.sorted())")
     }
 
-    @Test func describesNoRouteThatDoesNotExist() throws {
-        let extra = try describedOperations().subtracting(try routerOperations())
+    @Test func describesNoRouteThatDoesNotExist() async throws {
+        let extra = try describedOperations().subtracting(try await routerOperations())
         #expect(extra.isEmpty, "openapi.yaml describes routes the server lacks: \(extra.sorted())")
     }
 

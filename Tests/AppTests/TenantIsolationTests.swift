@@ -8,7 +8,7 @@ import Testing
     /// Every owner route that names a resource, tried with another workspace's key, answers 404.
     @Test func everyOwnerRouteHidesAnotherWorkspacesResources() async throws {
         let app = try await TestApp { $0.allowPrivateTargets = true }
-        let routes = try routerForInspection().routes.map { (method: $0.method, path: $0.path.description) }
+        let routes = try await routerForInspection().routes.map { (method: $0.method, path: $0.path.description) }
             .filter { $0.path.hasPrefix("/api/v1/") && !$0.path.hasPrefix("/api/v1/public/") && $0.path.contains("{") }
             // Agent-only routes answer an owner 403 before looking: see ConversationTests for agents.
             .filter {

@@ -81,16 +81,12 @@ struct TokensCommand: AsyncParsableCommand {
 
 /// `--tokenizer-data PATH`: where `scripts/setup.sh` put the rank files.
 struct TokenizerDataOption: ParsableArguments {
-    @Option(
-        name: .customLong("tokenizer-data"),
-        help: "Folder of the .tiktoken rank files (env SWITCHBOARD_TOKENIZER_DATA; default data/tokenizer)."
-    )
+    static let setting = AppConfiguration.settings.first { $0.name == "tokenizer-data" }!
+
+    @Option(name: .customLong("tokenizer-data"), help: ArgumentHelp(setting.help))
     var option: String?
 
-    var path: String {
-        option ?? ProcessInfo.processInfo.environment["SWITCHBOARD_TOKENIZER_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? AppConfiguration().tokenizerDirectory
-    }
+    var path: String { AppConfiguration.resolve(Self.setting, option: option, \.tokenizerDirectory) }
 
     func load(_ name: Encoding.Name) throws -> Encoding {
         do {

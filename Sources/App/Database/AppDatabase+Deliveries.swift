@@ -61,8 +61,7 @@ extension AppDatabase {
         return deliveries
     }
 
-    /// Publishes an event that comes with no other change: the deliveries are the whole transaction.
-    @discardableResult
+    /// Wakes the delivery worker once the caller's transaction commits.
     func wakeWorkerOnCommit(_ db: Database) {
         let signal = deliveriesWritten
         db.afterNextTransaction { _ in signal.notify() }

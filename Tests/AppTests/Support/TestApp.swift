@@ -80,21 +80,18 @@ let sharedEncodings = try! TokenEncodings.load(from: packageRoot.appendingPathCo
 /// cl100k_base, the default.
 let sharedEncoding = sharedEncodings.cl100k
 
-/// The app's router on a scratch database, to list its routes.
-func routerForInspection() throws -> Router<AppRequestContext> {
+/// The app's router as the real builder makes it, on a scratch database, to list its routes.
+func routerForInspection() async throws -> Router<AppRequestContext> {
     let database = try AppDatabase(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
-    let targetGuard = TargetGuard(allowPrivateTargets: false)
-    return buildRouter(
+    let dependencies = AppDependencies(
+        AppConfiguration(),
         database: database,
-        metrics: .init(),
-        sender: HookSender(client: .shared, targetGuard: targetGuard, timeout: .seconds(1)),
-        planner: SyncPlanner(
-            encodings: sharedEncodings,
-            pages: PageFetcher(client: .shared, targetGuard: targetGuard, timeout: .seconds(1))
-        ),
-        responder: BotResponder(database: database, generator: nil, logger: Logger(label: "routes")),
-        configuration: .init()
+        encodings: sharedEncodings,
+        logger: Logger(label: "routes")
     )
+    try await dependencies.httpClient.client.shutdown()
+    try await dependencies.httpClient.operatorClient.shutdown()
+    return buildRouter(database: database, dependencies: dependencies, configuration: AppConfiguration())
 }
 
 /// A new empty folder in this test process's scratch folder.
