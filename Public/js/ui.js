@@ -148,3 +148,8 @@ export function storedCredential(name) {
     clear: () => sessionStorage.removeItem(name),
   };
 }
+
+/** `text` cut to `length` characters, with an ellipsis when it was longer. */
+export function truncate(text, length) {
+  return text.length > length ? `${text.slice(0, length)}…` : text;
+}

@@ -1,0 +1,39 @@
+// The workspace's agents: list, add (the token is shown once), remove.
+import { busy, confirmDialog, copyButton, h } from "../ui.js";
+import { $, api } from "./session.js";
+import { allPages } from "../api.js";
+
+export async function refreshAgents() {
+  const agents = await allPages(api, "/api/v1/agents");
+  $("agent-list").replaceChildren(
+    ...(agents.length
+      ? agents.map((agent) =>
+          h("li", {},
+            h("span", {}, agent.name, h("span", { class: "hint" }, agent.email)),
+            h("button", {
+              type: "button",
+              class: "small danger",
+              "aria-label": `Remove agent ${agent.name}`,
+              onclick: async (event) => {
+                if (!(await confirmDialog("Remove agent?", `${agent.name}'s token stops working at once.`, "Remove"))) return;
+                await busy(event.currentTarget, () => api.delete(`/api/v1/agents/${agent.id}`));
+                await refreshAgents();
+              },
+            }, "Remove")))
+      : [h("li", { class: "hint" }, "No agents yet.")]),
+  );
+}
+
+export async function createAgent({ name, email }) {
+  const agent = await api.post("/api/v1/agents", { name, email });
+  $("new-agent").reset();
+  await refreshAgents();
+  const dialog = h("dialog", { "aria-labelledby": "agent-token-title" },
+    h("h2", { id: "agent-token-title" }, `${agent.name}'s agent token`),
+    h("p", {}, "Shown only this once. Give it to the agent to sign in to the inbox."),
+    h("div", { class: "secret" }, h("code", { id: "agent-token" }, agent.token), copyButton(agent.token, "Agent token")),
+    h("form", { method: "dialog", class: "actions" }, h("button", { class: "primary" }, "Done")));
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}

@@ -1,0 +1,232 @@
+// A bot's data sources: rows, syncs and their history, documents, and what the bot would answer.
+import { busy, confirmDialog, h, load, number, onSubmit, toast, truncate, when } from "../ui.js";
+import { allPages } from "../api.js";
+import { api, go, refreshUsage, view } from "./session.js";
+
+export async function renderDataSources(bot, panel) {
+  const list = h("ul", { class: "nav-list", id: "source-list" });
+  const detail = h("div", { id: "source-detail" });
+  panel.replaceChildren(h("div", { class: "split" },
+    h("div", {}, h("section", { class: "card", "aria-labelledby": "sources-title" }, h("h2", { id: "sources-title" }, "Data sources"), list), askForm(bot), sourceForm(bot)),
+    detail));
+  await load(list, async () => {
+    const sources = await allPages(api, `/api/v1/bots/${bot.id}/data-sources`);
+    if (sources.length === 0) return h("li", { class: "hint" }, "None yet: add one below.");
+    return sources.map((source) => h("li", {}, h("button", {
+      type: "button",
+      "aria-current": source.id === view.dataSourceId ? "true" : "false",
+      onclick: () => go(bot.id, "data-sources", source.id),
+    }, source.name, h("span", { class: "meta" }, source.type))));
+  });
+  if (!view.dataSourceId) {
+    detail.replaceChildren(h("p", { class: "empty" }, "Choose a data source to edit its rows, sync it and see its documents."));
+    return;
+  }
+  await load(detail, async () => sourceDetail(bot, await api.get(`/api/v1/bots/${bot.id}/data-sources/${view.dataSourceId}`)));
+}
+
+/** What the bot would find for a question, across all its synced data sources. */
+function askForm(bot) {
+  const results = h("div", { id: "ask-results", "aria-live": "polite" });
+  const form = h("form", { class: "card", id: "ask" },
+    h("h2", {}, "Ask the bot"),
+    h("div", { class: "field" }, h("label", { for: "ask-question" }, "Question"),
+      h("input", { id: "ask-question", name: "q", required: true, maxlength: 10000, placeholder: "How do I return an item?" }),
+      h("small", {}, "Searches the synced documents the way the bot does.")),
+    h("button", { type: "submit" }, "Search"),
+    results);
+  return onSubmit(form, async ({ q }) => {
+    const hits = (await api.get(`/api/v1/bots/${bot.id}/search?q=${encodeURIComponent(q)}&limit=3`)).data;
+    results.replaceChildren(...(hits.length
+      ? hits.map((hit) => h("div", { class: "hit" },
+        h("p", {}, h("span", { class: `badge ${hit.answers ? "ok" : "muted"}` }, hit.answers ? "Would answer" : "Too loose"), " ",
+          h("strong", {}, hit.source.title ?? hit.source.rowKey), h("span", { class: "hint", style: "display: inline" }, ` · ${hit.source.dataSourceName}`)),
+        h("p", { class: "hint" }, truncate(hit.text, 160))))
+      : [h("p", { class: "hint" }, "Nothing matches: the bot would say it does not know.")]));
+  });
+}
+
+function sourceForm(bot) {
+  const type = h("select", { id: "source-type", name: "type" },
+    h("option", { value: "text" }, "Text rows"), h("option", { value: "csv" }, "CSV upload"), h("option", { value: "url" }, "Web pages (URLs)"));
+  const csvFields = h("div", {},
+    h("div", { class: "field" }, h("label", { for: "source-key-column" }, "Key column"), h("input", { id: "source-key-column", name: "keyColumn" })),
+    h("div", { class: "field" }, h("label", { for: "source-content-columns" }, "Content columns"),
+      h("input", { id: "source-content-columns", name: "contentColumns", placeholder: "question, answer" }),
+      h("small", {}, "Comma-separated header names.")));
+  const update = () => { csvFields.hidden = type.value !== "csv"; };
+  type.addEventListener("change", update);
+  update();
+  const form = h("form", { class: "card", id: "new-source" },
+    h("h2", {}, "Add a data source"),
+    h("div", { class: "field" }, h("label", { for: "source-name" }, "Name"), h("input", { id: "source-name", name: "name", required: true, maxlength: 200 })),
+    h("div", { class: "field" }, h("label", { for: "source-type" }, "Type"), type),
+    h("div", { class: "field" }, h("label", { for: "source-chunk" }, "Tokens per document"),
+      h("input", { id: "source-chunk", name: "chunkTokens", type: "number", min: 16, max: 8192, value: 512 })),
+    csvFields,
+    h("button", { type: "submit", class: "primary" }, "Add data source"));
+  return onSubmit(form, async (values) => {
+    const body = { name: values.name, type: values.type, chunkTokens: Number(values.chunkTokens) };
+    if (values.type === "csv") {
+      body.keyColumn = values.keyColumn;
+      body.contentColumns = values.contentColumns.split(",").map((column) => column.trim()).filter(Boolean);
+    }
+    const source = await api.post(`/api/v1/bots/${bot.id}/data-sources`, body);
+    toast(`Data source “${source.name}” added.`, "ok");
+    go(bot.id, "data-sources", source.id);
+  });
+}
+
+function sourceDetail(bot, source) {
+  const base = `/api/v1/bots/${bot.id}/data-sources/${source.id}`;
+  const estimate = h("div", { "aria-live": "polite" });
+  const rows = h("div", {});
+  const history = h("div", { class: "table-wrap" });
+  const documents = h("div", { class: "table-wrap" });
+  const refreshRows = () => load(rows, () => rowsView(source, base, refreshRows));
+  const refreshHistory = () => load(history, () => historyView(base, () => { refreshHistory(); refreshDocuments(); refreshUsage(); }));
+  const refreshDocuments = () => load(documents, () => documentsView(base));
+  refreshRows();
+  refreshHistory();
+  refreshDocuments();
+  return [
+    h("section", { class: "card", "aria-labelledby": "source-title" },
+      h("header", {},
+        h("div", {}, h("h2", { id: "source-title" }, source.name, " ", h("span", { class: "badge" }, source.type)),
+          h("p", { class: "hint" }, `Documents of at most ${number(source.chunkTokens)} tokens.`,
+            source.type === "csv" ? ` Key column “${source.keyColumn}”, content from ${source.contentColumns.join(", ")}.` : "")),
+        h("div", { class: "actions" },
+          h("button", {
+            type: "button",
+            onclick: (event) => busy(event.currentTarget, async () => {
+              estimate.replaceChildren(estimateView(await api.post(`${base}/syncs?dryRun=true`, {})));
+            }),
+          }, "Estimate"),
+          h("button", {
+            type: "button",
+            class: "primary",
+            onclick: (event) => busy(event.currentTarget, async () => {
+              const job = await api.post(`${base}/syncs`, {});
+              toast(job.status === "queued" ? "Sync queued." : `Sync ${job.status}.`, "ok");
+              refreshHistory();
+            }),
+          }, "Sync now"),
+          h("button", {
+            type: "button",
+            class: "danger",
+            onclick: async (event) => {
+              if (!(await confirmDialog("Delete this data source?", "Its rows and documents are deleted.", "Delete"))) return;
+              await busy(event.currentTarget, async () => { await api.delete(base); go(bot.id, "data-sources"); });
+            },
+          }, "Delete"))),
+      estimate),
+    h("section", { class: "card", "aria-labelledby": "rows-title" }, h("h2", { id: "rows-title" }, "Rows"), rows),
+    h("section", { class: "card", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, "Sync history"), history),
+    h("section", { class: "card", "aria-labelledby": "documents-title" }, h("h2", { id: "documents-title" }, "Documents"), documents),
+  ];
+}
+
+function estimateView(dryRun) {
+  return h("div", { class: "card", id: "estimate", style: "margin: .75rem 0 0; box-shadow: none" },
+    h("p", {}, h("span", { class: `badge ${dryRun.allowed ? "ok" : "bad"}` }, dryRun.allowed ? "Within the plan" : "Not allowed"), " ",
+      `${number(dryRun.modifiedRows)} rows to write, ${number(dryRun.unmodifiedRows)} unchanged, ${number(dryRun.deletedRows)} to delete · `,
+      h("strong", {}, `${number(dryRun.totalTokens)} tokens`),
+      ` (${number(dryRun.storageTokensUsedThisMonth)} of ${number(dryRun.monthlyStorageTokenLimit)} used this month)`),
+    dryRun.reason ? h("p", { class: "error-text" }, dryRun.reason) : null);
+}
+
+async function rowsView(source, base, refresh) {
+  const rows = await allPages(api, `${base}/rows`);
+  const editor = rowEditor(source, base, refresh);
+  const table = rows.length === 0
+    ? h("p", { class: "empty" }, source.type === "csv" ? "Upload a CSV file to fill this data source." : "No rows yet.")
+    : h("div", { class: "table-wrap" }, h("table", {},
+      h("thead", {}, h("tr", {}, h("th", {}, "Key"), h("th", {}, source.type === "url" ? "URL" : "Title"),
+        source.type === "url" ? null : h("th", {}, "Content"), h("th", {}, h("span", { class: "visually-hidden" }, "Actions")))),
+      h("tbody", {}, ...rows.map((row) => h("tr", {},
+        h("td", { class: "mono" }, row.key),
+        h("td", {}, source.type === "url" ? h("a", { href: row.url, target: "_blank", rel: "noopener" }, row.url) : row.title ?? ""),
+        source.type === "url" ? null : h("td", {}, truncate(row.content ?? "", 140)),
+        h("td", { class: "actions" },
+          source.type === "text" ? h("button", { type: "button", class: "small", onclick: () => editor.edit(row) }, "Edit") : null,
+          h("button", {
+            type: "button",
+            class: "small danger",
+            "aria-label": `Delete row ${row.key}`,
+            onclick: (event) => busy(event.currentTarget, async () => {
+              await api.delete(`${base}/rows/${encodeURIComponent(row.key)}`);
+              refresh();
+            }),
+          }, "Delete")))))));
+  return [h("p", { class: "hint" }, `${number(rows.length)} rows. Changes take effect at the next sync.`), table, editor.form];
+}
+
+function rowEditor(source, base, saved) {
+  if (source.type === "csv") {
+    const file = h("input", { id: "csv-file", name: "file", type: "file", accept: ".csv,text/csv", required: true });
+    const form = h("form", { class: "row", style: "margin-top: .75rem" },
+      h("div", { class: "field" }, h("label", { for: "csv-file" }, "CSV file (replaces every row)"), file),
+      h("div", { class: "field", style: "flex: 0" }, h("button", { type: "submit", class: "primary" }, "Upload")));
+    onSubmit(form, async () => {
+      const written = await api.send("PUT", `${base}/rows`, { body: file.files[0], contentType: "text/csv" });
+      toast(`${number(written.written)} rows uploaded.`, "ok");
+      saved();
+    });
+    return { form, edit() {} };
+  }
+  const isURL = source.type === "url";
+  const form = h("form", { style: "margin-top: .75rem", "aria-label": isURL ? "Add a page" : "Add or edit a row" },
+    h("div", { class: "row" },
+      h("div", { class: "field" }, h("label", { for: "row-key" }, "Key"), h("input", { id: "row-key", name: "key", required: true, maxlength: 200 })),
+      isURL
+        ? h("div", { class: "field" }, h("label", { for: "row-url" }, "Page URL"), h("input", { id: "row-url", name: "url", type: "url", required: true }))
+        : h("div", { class: "field" }, h("label", { for: "row-title" }, "Title"), h("input", { id: "row-title", name: "title", maxlength: 500 }))),
+    isURL ? null : h("div", { class: "field" }, h("label", { for: "row-content" }, "Content"), h("textarea", { id: "row-content", name: "content", required: true })),
+    h("button", { type: "submit", class: "primary" }, isURL ? "Add page" : "Save row"));
+  onSubmit(form, async (values) => {
+    const row = isURL ? { key: values.key, url: values.url } : { key: values.key, title: values.title || undefined, content: values.content };
+    await api.post(`${base}/rows`, { rows: [row] });
+    toast(`Row “${values.key}” saved.`, "ok");
+    saved();
+  });
+  return {
+    form,
+    edit(row) {
+      form.elements.key.value = row.key;
+      form.elements.title.value = row.title ?? "";
+      form.elements.content.value = row.content ?? "";
+      form.elements.content.focus();
+    },
+  };
+}
+
+async function historyView(base, finished) {
+  const jobs = (await api.get(`${base}/syncs?limit=20`)).data;
+  if (jobs.length === 0) return h("p", { class: "empty" }, "Never synced. Sync now to turn the rows into documents.");
+  // A job still queued or running is looked at again until it ends.
+  if (jobs.some((job) => job.status === "queued" || job.status === "running")) setTimeout(finished, 1000);
+  const tone = { succeeded: "ok", failed: "bad", queued: "warn", running: "" };
+  return h("table", { id: "sync-history" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Status"), h("th", {}, "Started"), h("th", { class: "num" }, "Modified"),
+      h("th", { class: "num" }, "Unmodified"), h("th", { class: "num" }, "Rows"), h("th", { class: "num" }, "Documents"), h("th", { class: "num" }, "Tokens"))),
+    h("tbody", {}, ...[...jobs].reverse().map((job) => h("tr", { "data-sync-status": job.status },
+      h("td", {}, h("span", { class: `badge ${tone[job.status]}` }, job.status), " ", h("span", { class: "hint", style: "display: inline" }, job.trigger)),
+      h("td", {}, when(job.startedAt ?? job.createdAt)),
+      ...(job.results
+        ? [job.results.modifiedRows, job.results.unmodifiedRows, job.results.totalDataSourceRows, job.results.totalDocuments, job.results.totalTokens]
+          .map((value) => h("td", { class: "num" }, number(value)))
+        : [h("td", { colspan: 5, class: job.reason ? "error-text" : "hint" }, job.reason ?? "…")])))));
+}
+
+async function documentsView(base) {
+  const page = await api.get(`${base}/documents?limit=50`);
+  if (page.data.length === 0) return h("p", { class: "empty" }, "No documents yet.");
+  return [
+    h("table", {},
+      h("thead", {}, h("tr", {}, h("th", {}, "Row"), h("th", { class: "num" }, "Part"), h("th", { class: "num" }, "Tokens"), h("th", {}, "Text"))),
+      h("tbody", {}, ...page.data.map((document) => h("tr", {},
+        h("td", { class: "mono" }, document.rowKey), h("td", { class: "num" }, document.position + 1),
+        h("td", { class: "num" }, number(document.tokens)), h("td", {}, truncate(document.text, 200)))))),
+    page.nextCursor ? h("p", { class: "hint" }, "Showing the first 50 documents.") : null,
+  ];
+}
