@@ -35,4 +35,27 @@ import Testing
             }
         }
     }
+
+    @Test func onlyTheClaimingAgentOrAnOwnerMayRelease() {
+        #expect(throws: Never.self) { try ConversationState.checkRelease(by: .owner, claimedBy: "a1") }
+        #expect(throws: Never.self) { try ConversationState.checkRelease(by: .agent(id: "a1"), claimedBy: "a1") }
+        #expect { try ConversationState.checkRelease(by: .agent(id: "a2"), claimedBy: "a1") } throws: {
+            ($0 as? AppError)?.code == .notClaimingAgent
+        }
+    }
+
+    @Test(arguments: [
+        (ConversationState.active, "a1", nil), (.active, "a2", AppError.Code.notClaimingAgent),
+        (.escalated, "a1", .conversationNotActive), (.resolved, "a1", .conversationNotActive),
+        (.bot, "a1", .conversationNotActive),
+    ])
+    func onlyTheClaimingAgentRepliesAndOnlyWhileActive(state: ConversationState, agent: String, refusal: AppError.Code?)
+    {
+        do {
+            try state.checkAgentReply(by: agent, claimedBy: "a1")
+            #expect(refusal == nil)
+        } catch {
+            #expect(error.code == refusal)
+        }
+    }
 }

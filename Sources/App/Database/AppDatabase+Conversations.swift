@@ -8,12 +8,6 @@ struct NewConversation: Sendable {
     var userData: Data? = nil
 }
 
-/// Who acts on a conversation, as far as the store needs to know.
-enum ConversationActor: Sendable {
-    case owner
-    case agent(id: String)
-}
-
 extension AppDatabase {
     // MARK: Transitions — each one transaction: state, message, hook deliveries.
 
@@ -160,9 +154,7 @@ extension AppDatabase {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             let target = try conversation.state.applying(.release)
-            if case .agent(let agentID) = actor, conversation.claimedByAgentId != agentID {
-                throw AppError.notClaimingAgent
-            }
+            try ConversationState.checkRelease(by: actor, claimedBy: conversation.claimedByAgentId)
             let agentName = conversation.claimedByName ?? ""
             let now = Timestamp.now()
             conversation.state = target
@@ -228,18 +220,8 @@ extension AppDatabase {
     {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-            guard conversation.state == .active else {
-                throw AppError(
-                    .conflict,
-                    code: .conversationNotActive,
-                    message:
-                        "Agents reply only while the conversation is Active; it is \(conversation.state.rawValue).",
-                    details: ["state": .string(conversation.state.rawValue)]
-                )
-            }
-            guard conversation.claimedByAgentId == agentID, let agent = try Agent.fetchOne(db, key: agentID) else {
-                throw AppError.notClaimingAgent
-            }
+            try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
+            guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.notClaimingAgent }
             return try insertMessage(in: conversation, role: .agent, text: text, agent: agent, at: .now(), db)
         }
     }

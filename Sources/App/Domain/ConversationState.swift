@@ -38,6 +38,25 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// Who may release a conversation: the agent who claimed it, or an owner (`403 not_claiming_agent`).
+    static func checkRelease(by actor: ConversationActor, claimedBy agentID: String?) throws(AppError) {
+        if case .agent(let id) = actor, id != agentID { throw AppError.notClaimingAgent }
+    }
+
+    /// Who may reply as a human: only the claiming agent, only while the conversation is `Active`
+    /// (`409 conversation_not_active`, `403 not_claiming_agent`).
+    func checkAgentReply(by agentID: String, claimedBy claimingAgentID: String?) throws(AppError) {
+        guard self == .active else {
+            throw AppError(
+                .conflict,
+                code: .conversationNotActive,
+                message: "Agents reply only while the conversation is Active; it is \(rawValue).",
+                details: ["state": .string(rawValue)]
+            )
+        }
+        guard claimingAgentID == agentID else { throw AppError.notClaimingAgent }
+    }
+
     /// The bot answers visitors in `Bot` and `Resolved`; while a human is asked for or has it, it is silent.
     var botAnswers: Bool { self == .bot || self == .resolved }
 
@@ -64,4 +83,10 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
             ]
         )
     }
+}
+
+/// Who acts on a conversation: an owner, or one of the workspace's agents.
+enum ConversationActor: Sendable {
+    case owner
+    case agent(id: String)
 }
