@@ -25,4 +25,12 @@ import Testing
             Timestamp(Date(timeIntervalSince1970: 1_795_000_000.3449999)).millisecondsSince1970 == 1_795_000_000_345
         )
     }
+
+    @Test(arguments: [
+        ("\"2026-11-18T11:06:40.345Z\"", Int64(1_795_000_000_345)),
+        ("\"2026-11-18T11:06:40Z\"", Int64(1_795_000_000_000)),
+    ])
+    func readsISO8601WithOrWithoutMilliseconds(json: String, millis: Int64) throws {
+        #expect(try JSONDecoder().decode(Timestamp.self, from: Data(json.utf8)).millisecondsSince1970 == millis)
+    }
 }

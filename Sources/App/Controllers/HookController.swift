@@ -78,7 +78,7 @@ struct HookController {
                 type: type,
                 targetUrl: targetUrl,
                 dataSourceId: dataSourceId,
-                secret: try body.secret.map(Self.validSecret) ?? Self.generatedSecret(),
+                secret: try body.secret.map(HookSecret.validated) ?? HookSecret.generated(),
                 enabled: body.enabled ?? true
             ),
             botID: botID,
@@ -140,10 +140,10 @@ struct HookController {
     @Sendable func rotateSecret(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
         let workspaceID = try context.requireOwner()
         let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
-        var secret = Self.generatedSecret()
+        var secret = HookSecret.generated()
         if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
             if let chosen = try await request.decodeJSON(as: RotateBody.self, context: context).secret {
-                secret = try Self.validSecret(chosen)
+                secret = try HookSecret.validated(chosen)
             }
         }
         let hook = try await database.updateHook(
@@ -224,24 +224,5 @@ struct HookController {
             throw .invalidField("dataSourceId", "dataSourceId must be a data source id (a UUID).")
         }
         return text.lowercased()
-    }
-
-    /// A chosen secret: 16 to 128 of `A-Z a-z 0-9 _ -`, safe in a URL path and a header.
-    static func validSecret(_ text: String) throws(AppError) -> String {
-        guard (16...128).contains(text.utf8.count),
-            text.utf8.allSatisfy({ $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") })
-        else {
-            throw .invalidField("secret", "secret must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -.")
-        }
-        return text
-    }
-
-    /// 128 bits from the CSPRNG as 32 lowercase hex characters.
-    static func generatedSecret() -> String { SecureRandom.hex(byteCount: 16) }
-}
-
-extension UInt8 {
-    fileprivate var isASCIIAlphanumeric: Bool {
-        (48...57).contains(self) || (65...90).contains(self) || (97...122).contains(self)
     }
 }

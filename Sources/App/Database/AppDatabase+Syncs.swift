@@ -53,21 +53,23 @@ extension AppDatabase {
 
     /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than
     /// `perWorkspace` running, and reads what it needs.
-    func startNextSync(perWorkspace: Int) async throws -> SyncInput? {
+    func startNextSync() async throws -> SyncInput? {
         try await pool.write { db in
-            guard
-                var job = try SyncJob.fetchOne(
-                    db,
-                    sql: """
-                        SELECT * FROM syncJob WHERE status = 'queued'
-                            AND dataSourceId NOT IN (SELECT dataSourceId FROM syncJob WHERE status = 'running')
-                            AND workspaceId NOT IN (SELECT workspaceId FROM syncJob WHERE status = 'running'
-                                GROUP BY workspaceId HAVING COUNT(*) >= ?)
-                        ORDER BY createdAt, id LIMIT 1
-                        """,
-                    arguments: [perWorkspace]
-                )
-            else { return nil }
+            let running = try Row.fetchAll(
+                db,
+                sql: "SELECT dataSourceId, workspaceId FROM syncJob WHERE status = ?",
+                arguments: [SyncStatus.running.rawValue]
+            )
+            let slots = SyncSlots(running: running.map { ($0["dataSourceId"], $0["workspaceId"]) })
+            // At most one queued job per data source (triggers join it), so this reads few rows.
+            let queued = try SyncJob.filter(SyncJob.Columns.status == SyncStatus.queued.rawValue)
+                .order(SyncJob.Columns.createdAt, SyncJob.Columns.id)
+                .fetchCursor(db)
+            var next: SyncJob?
+            while next == nil, let job = try queued.next() {
+                if slots.mayStart(dataSourceID: job.dataSourceId, workspaceID: job.workspaceId) { next = job }
+            }
+            guard var job = next else { return nil }
             job.status = .running
             job.startedAt = .now()
             try job.update(db)

@@ -68,8 +68,8 @@ extension Timestamp: Codable {
     init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard
-            let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true))
-                ?? Date(text, strategy: .iso8601)
+            let date = (try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)))
+                ?? (try? Date(text, strategy: .iso8601))
         else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "Not an ISO 8601 time.")

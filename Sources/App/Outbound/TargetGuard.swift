@@ -109,7 +109,8 @@ struct HostResolver: Sendable {
                         0,
                         NI_NUMERICHOST
                     ) == 0 {
-                        addresses.append(String(cString: buffer))
+                        let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                        addresses.append(String(decoding: text, as: UTF8.self))
                     }
                     node = entry.pointee.ai_next
                 }

@@ -3,12 +3,10 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Runs queued syncs, several at once, woken as soon as one is queued: at most `maxRunning` in all, one per
-/// data source and `perWorkspace` per workspace, so one tenant's slow source cannot stall another's. Planning
-/// (fetching, hashing and chunking) runs outside any transaction; the writes of a sync are one transaction.
+/// Runs queued syncs, several at once, woken as soon as one is queued, as `SyncSlots` allows, so one tenant's
+/// slow source cannot stall another's. Planning (fetching, hashing and chunking) runs outside any transaction;
+/// the writes of a sync are one transaction.
 struct SyncWorker: Service {
-    static let maxRunning = 8
-    static let perWorkspace = 2
 
     let database: AppDatabase
     let planner: SyncPlanner
@@ -27,9 +25,7 @@ struct SyncWorker: Service {
                 // on the next start. Shutting down gracefully: start no more, let those in flight end.
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
-                        if running.count < Self.maxRunning,
-                            let input = try await database.startNextSync(perWorkspace: Self.perWorkspace)
-                        {
+                        if running.count < SyncSlots.perWorker, let input = try await database.startNextSync() {
                             running.change(by: 1)
                             group.addTask {
                                 await sync(input)
