@@ -104,17 +104,16 @@ struct Setting: Sendable {
         _ keyPath: any WritableKeyPath<AppConfiguration, String> & Sendable,
         _ summary: String
     ) -> Setting {
-        Setting(
-            name: name,
-            summary: summary,
-            isFlag: false,
-            apply: {
-                $0[keyPath: keyPath] = $1
-                return nil
-            }
-        ) {
-            $0[keyPath: keyPath]
-        }
+        reading(name, keyPath, summary, read: { $0 }, shown: { $0 })
+    }
+
+    /// A text setting with no default.
+    static func optionalText(
+        _ name: String,
+        _ keyPath: any WritableKeyPath<AppConfiguration, String?> & Sendable,
+        _ summary: String
+    ) -> Setting {
+        reading(name, keyPath, summary, read: { $0 }, shown: { $0 })
     }
 
     static func integer(
@@ -123,18 +122,14 @@ struct Setting: Sendable {
         in range: ClosedRange<Int>,
         _ summary: String
     ) -> Setting {
-        Setting(
-            name: name,
-            summary: summary,
-            isFlag: false,
-            apply: { configuration, text in
-                guard let number = Int(text), range.contains(number) else {
-                    return "must be a whole number from \(range.lowerBound) to \(range.upperBound)."
-                }
-                configuration[keyPath: keyPath] = number
-                return nil
-            }
-        ) { String($0[keyPath: keyPath]) }
+        reading(
+            name,
+            keyPath,
+            summary,
+            refusal: "must be a whole number from \(range.lowerBound) to \(range.upperBound).",
+            read: { Int($0).flatMap { range.contains($0) ? $0 : nil } },
+            shown: { String($0) }
+        )
     }
 
     static func url(
@@ -143,18 +138,40 @@ struct Setting: Sendable {
         _ summary: String,
         shownDefault: String
     ) -> Setting {
+        reading(
+            name,
+            keyPath,
+            summary,
+            refusal: "must be an http(s) URL.",
+            read: { text in
+                guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased()),
+                    url.host?.isEmpty == false
+                else { return nil }
+                return text
+            },
+            shown: { _ in shownDefault }
+        )
+    }
+
+    /// A setting whose text `read` turns into its value (nil: refused, with `refusal`), shown by `shown`.
+    private static func reading<Value: Sendable>(
+        _ name: String,
+        _ keyPath: any WritableKeyPath<AppConfiguration, Value> & Sendable,
+        _ summary: String,
+        refusal: String = "",
+        read: @escaping @Sendable (String) -> Value?,
+        shown: @escaping @Sendable (Value) -> String?
+    ) -> Setting {
         Setting(
             name: name,
             summary: summary,
             isFlag: false,
             apply: { configuration, text in
-                guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased()),
-                    url.host?.isEmpty == false
-                else { return "must be an http(s) URL." }
-                configuration[keyPath: keyPath] = text
+                guard let value = read(text) else { return refusal }
+                configuration[keyPath: keyPath] = value
                 return nil
             }
-        ) { _ in shownDefault }
+        ) { shown($0[keyPath: keyPath]) }
     }
 }
 
@@ -228,24 +245,12 @@ extension AppConfiguration {
             "OpenAI-compatible chat-completions URL that writes bot replies",
             shownDefault: "none"
         ),
-        Setting(
-            name: "llm-model",
-            summary: "Model for --llm-url",
-            isFlag: false,
-            apply: {
-                $0.llmModel = $1
-                return nil
-            }
-        ) { _ in nil },
-        Setting(
-            name: "llm-api-key",
-            summary: "Bearer key for --llm-url (prefer the environment: options show in ps)",
-            isFlag: false,
-            apply: {
-                $0.llmAPIKey = $1
-                return nil
-            }
-        ) { _ in nil },
+        .optionalText("llm-model", \.llmModel, "Model for --llm-url"),
+        .optionalText(
+            "llm-api-key",
+            \.llmAPIKey,
+            "Bearer key for --llm-url (prefer the environment: options show in ps)"
+        ),
         .integer(
             "llm-timeout",
             \.llmTimeout,
