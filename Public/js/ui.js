@@ -112,6 +112,11 @@ export function number(value) {
   return new Intl.NumberFormat().format(value);
 }
 
+/** "1 row", "2 rows": a count with its noun. */
+export function counted(value, noun) {
+  return `${number(value)} ${value === 1 ? noun : `${noun}s`}`;
+}
+
 /** A transcript message; `visitorName` is how the visitor is called on this page. Bot replies list their sources. */
 export function messageBubble(message, visitorName) {
   const from = { user: visitorName, bot: "Bot", agent: message.agent?.name ?? "Agent" }[message.role];

@@ -1,5 +1,5 @@
 // A bot's data sources: rows, syncs and their history, documents, and what the bot would answer.
-import { busy, confirmDialog, h, load, number, onSubmit, toast, truncate, when } from "../ui.js";
+import { busy, confirmDialog, counted, h, load, number, onSubmit, toast, truncate, when } from "../ui.js";
 import { allPages } from "../api.js";
 import { api, go, refreshUsage, view } from "./session.js";
 
@@ -129,7 +129,7 @@ function sourceDetail(bot, source) {
 function estimateView(dryRun) {
   return h("div", { class: "card", id: "estimate", style: "margin: .75rem 0 0; box-shadow: none" },
     h("p", {}, h("span", { class: `badge ${dryRun.allowed ? "ok" : "bad"}` }, dryRun.allowed ? "Within the plan" : "Not allowed"), " ",
-      `${number(dryRun.modifiedRows)} rows to write, ${number(dryRun.unmodifiedRows)} unchanged, ${number(dryRun.deletedRows)} to delete · `,
+      `${counted(dryRun.modifiedRows, "row")} to write, ${number(dryRun.unmodifiedRows)} unchanged, ${number(dryRun.deletedRows)} to delete · `,
       h("strong", {}, `${number(dryRun.totalTokens)} tokens`),
       ` (${number(dryRun.storageTokensUsedThisMonth)} of ${number(dryRun.monthlyStorageTokenLimit)} used this month)`),
     dryRun.reason ? h("p", { class: "error-text" }, dryRun.reason) : null);
@@ -158,7 +158,7 @@ async function rowsView(source, base, refresh) {
               refresh();
             }),
           }, "Delete")))))));
-  return [h("p", { class: "hint" }, `${number(rows.length)} rows. Changes take effect at the next sync.`), table, editor.form];
+  return [h("p", { class: "hint" }, `${counted(rows.length, "row")}. Changes take effect at the next sync.`), table, editor.form];
 }
 
 function rowEditor(source, base, saved) {
