@@ -276,6 +276,15 @@ extension AppConfiguration {
         }
     }
 
+    /// The defaults with one text setting resolved, for the commands that need just it (`--database`,
+    /// `--tokenizer-data`): a bad value of any other variable must not stop them.
+    init(resolving setting: Setting, option: String?) {
+        self.init()
+        if let (text, _) = setting.text(option: option, environment: ProcessInfo.processInfo.environment) {
+            _ = setting.apply(&self, text)
+        }
+    }
+
     /// The options given, by name: `--name value`, `--name=value`, and flags alone (`--allow-private-targets`).
     private static func options(in arguments: [String]) throws -> [String: String] {
         var options: [String: String] = [:]

@@ -8,13 +8,5 @@ struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("database"), help: ArgumentHelp(setting.help))
     var option: String?
 
-    var path: String { AppConfiguration.resolve(Self.setting, option: option, \.databasePath) }
-}
-
-extension AppConfiguration {
-    /// One text setting alone, for the commands that need just it: the option, its variable, or the default.
-    static func resolve(_ setting: Setting, option: String?, _ keyPath: KeyPath<AppConfiguration, String>) -> String {
-        setting.text(option: option, environment: ProcessInfo.processInfo.environment)?.text
-            ?? AppConfiguration()[keyPath: keyPath]
-    }
+    var path: String { AppConfiguration(resolving: Self.setting, option: option).databasePath }
 }

@@ -86,7 +86,7 @@ struct TokenizerDataOption: ParsableArguments {
     @Option(name: .customLong("tokenizer-data"), help: ArgumentHelp(setting.help))
     var option: String?
 
-    var path: String { AppConfiguration.resolve(Self.setting, option: option, \.tokenizerDirectory) }
+    var path: String { AppConfiguration(resolving: Self.setting, option: option).tokenizerDirectory }
 
     func load(_ name: Encoding.Name) throws -> Encoding {
         do {

@@ -178,12 +178,17 @@ enum Fixtures {
     /// Starts a web conversation of `bot` in the store, as the public route does (so it works while the app is
     /// down, too), and answers the `conversation.started` deliveries it queued, one per hook.
     static func startConversation(_ app: TestApp, bot: String) async throws -> [Delivery] {
-        let before = try await app.database.pool.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT id FROM delivery"))
-        }
-        _ = try await app.database.startConversation(botID: bot, workspaceID: nil, NewConversation(channelType: "web"))
+        let started = try await app.database.startConversation(
+            botID: bot,
+            workspaceID: nil,
+            NewConversation(channelType: "web")
+        ).conversation
         return try await app.database.pool.read { db in
-            try Delivery.order(Column("createdAt")).fetchAll(db).filter { !before.contains($0.id) }
+            try Delivery.filter(Column("createdAt") >= started.createdAt).order(Column("createdAt")).fetchAll(db)
+                .filter { delivery in
+                    let payload = try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
+                    return payload?["conversation"]?["id"]?.string == started.id
+                }
         }
     }
 
