@@ -11,7 +11,7 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
     let encodings = try TokenEncodings.load(from: configuration.tokenizerDirectory)
     return try await buildApplication(
         configuration,
-        database: AppDatabase(path: configuration.databasePath),
+        store: SQLiteStore(path: configuration.databasePath),
         encodings: encodings
     )
 }
@@ -19,13 +19,12 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
 /// The same, on a store already open (tests keep a handle on it).
 func buildApplication(
     _ configuration: AppConfiguration,
-    database: AppDatabase,
+    store: any Store,
     encodings: TokenEncodings
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
-    if configuration.createsDefaultWorkspace, let (workspace, key) = try await database.createDefaultWorkspaceIfEmpty()
-    {
+    if configuration.createsDefaultWorkspace, let (workspace, key) = try await store.createDefaultWorkspaceIfEmpty() {
         // Printed, not logged: the key is shown this once and must never land in a log.
         FileHandle.standardOutput.write(
             Data(
@@ -38,8 +37,8 @@ func buildApplication(
             )
         )
     }
-    let dependencies = AppDependencies(configuration, database: database, encodings: encodings, logger: logger)
-    let router = buildRouter(database: database, dependencies: dependencies, configuration: configuration)
+    let dependencies = AppDependencies(configuration, store: store, encodings: encodings, logger: logger)
+    let router = buildRouter(store: store, dependencies: dependencies, configuration: configuration)
     var app = Application(
         router: router,
         configuration: .init(
@@ -64,7 +63,7 @@ struct AppDependencies {
     let deliveryWorker: DeliveryWorker
     let syncWorker: SyncWorker
 
-    init(_ configuration: AppConfiguration, database: AppDatabase, encodings: TokenEncodings, logger: Logger) {
+    init(_ configuration: AppConfiguration, store: any Store, encodings: TokenEncodings, logger: Logger) {
         let metrics = PrometheusMetricsFactory(registry: registry)
         let targetGuard = TargetGuard(
             allowPrivateTargets: configuration.allowPrivateTargets,
@@ -83,7 +82,7 @@ struct AppDependencies {
             pages: PageFetcher(client: httpClient.client, targetGuard: targetGuard, timeout: timeout)
         )
         deliveryWorker = DeliveryWorker(
-            database: database,
+            store: store,
             sender: sender,
             policy: DeliveryPolicy(
                 retrySchedule: RetrySchedule(delays: configuration.retrySchedule),
@@ -92,9 +91,9 @@ struct AppDependencies {
             metrics: metrics,
             logger: logger
         )
-        syncWorker = SyncWorker(database: database, planner: planner, metrics: metrics, logger: logger)
+        syncWorker = SyncWorker(store: store, planner: planner, metrics: metrics, logger: logger)
         responder = BotResponder(
-            database: database,
+            store: store,
             generator: configuration.llm.map {
                 AnswerGenerator(
                     client: httpClient.operatorClient,
@@ -111,7 +110,7 @@ struct AppDependencies {
 
 /// The routes and middleware, from explicit dependencies.
 func buildRouter(
-    database: AppDatabase,
+    store: any Store,
     dependencies: AppDependencies,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
@@ -126,10 +125,10 @@ func buildRouter(
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: FileMiddleware(configuration.publicDirectory, searchForIndexHtml: true))
 
-    HealthController(database: database, registry: metrics).addRoutes(to: router)
+    HealthController(store: store, registry: metrics).addRoutes(to: router)
     let feed = ConversationFeed()
     let conversations = Conversations(
-        database: database,
+        store: store,
         metrics: ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
         feed: feed,
         responder: responder
@@ -139,29 +138,29 @@ func buildRouter(
     // The chat widget's public routes: limited per client address, then per bot.
     let perClient = RateLimiter(capacity: configuration.visitorRateLimit)
     let perBot = RateLimiter(capacity: configuration.botRateLimit)
-    let visitors = VisitorController(database: database, conversations: conversations)
+    let visitors = VisitorController(store: store, conversations: conversations)
     let publicRoutes = router.group("api/v1/public")
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientKey })
     publicRoutes.group("bots/{botId}/conversations")
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.parameters.get("botId") })
         .addRoutes(visitors.startEndpoint)
     publicRoutes.group("conversations/{conversationId}")
-        .add(middleware: VisitorAuthenticationMiddleware(database: database))
+        .add(middleware: VisitorAuthenticationMiddleware(store: store))
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.visitorConversation?.botId })
         .addRoutes(visitors.conversationEndpoints)
         .addRoutes(events.conversationEndpoint)
 
-    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(database: database))
-    api.addRoutes(WorkspaceController(database: database).endpoints, atPath: "workspace")
-    api.addRoutes(BotController(database: database).endpoints, atPath: "bots")
-    api.addRoutes(AgentController(database: database).endpoints, atPath: "agents")
+    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(store: store))
+    api.addRoutes(WorkspaceController(store: store).endpoints, atPath: "workspace")
+    api.addRoutes(BotController(store: store).endpoints, atPath: "bots")
+    api.addRoutes(AgentController(store: store).endpoints, atPath: "agents")
     api.addRoutes(
-        HookController(database: database, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
+        HookController(store: store, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"
     )
-    api.addRoutes(DataSourceController(database: database).endpoints, atPath: "bots/{botId}/data-sources")
-    api.addRoutes(SearchController(database: database, responder: responder).endpoints, atPath: "bots/{botId}/search")
-    let syncs = SyncController(database: database, planner: planner)
+    api.addRoutes(DataSourceController(store: store).endpoints, atPath: "bots/{botId}/data-sources")
+    api.addRoutes(SearchController(store: store, responder: responder).endpoints, atPath: "bots/{botId}/search")
+    let syncs = SyncController(store: store, planner: planner)
     api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")
     // The sync.trigger URL: public, secret in the path, limited per client address and per hook.
@@ -183,10 +182,10 @@ func buildRouter(
             }
         )
         .addRoutes(syncs.triggerEndpoint)
-    let conversationRoutes = ConversationController(database: database, conversations: conversations)
+    let conversationRoutes = ConversationController(store: store, conversations: conversations)
     api.addRoutes(conversationRoutes.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversationRoutes.endpoints, atPath: "conversations")
     api.addRoutes(events.workspaceEndpoint, atPath: "events")
-    api.addRoutes(DeliveryController(database: database).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
+    api.addRoutes(DeliveryController(store: store).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router
 }

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import Hummingbird
 import Synchronization
 import Testing
@@ -196,10 +195,8 @@ import Testing
                 return delivery
             }
             // Then it finished and was recorded before the server stopped
-            let status = try await app.database.pool.read { db in
-                try String.fetchOne(db, sql: "SELECT status FROM delivery WHERE id = ?", arguments: [delivery.id])
-            }
-            #expect(status == "succeeded")
+            let stored = try await app.records(Delivery.self, "SELECT * FROM delivery WHERE id = ?", [delivery.id])
+            #expect(stored.map(\.status) == [.succeeded])
         }
     }
 
@@ -299,12 +296,7 @@ import Testing
                 0
             ]
             let interrupted = try await Fixtures.startConversation(app, bot: bot)[0]
-            try await app.database.pool.write { db in
-                try db.execute(
-                    sql: "UPDATE delivery SET status = 'delivering' WHERE id = ?",
-                    arguments: [interrupted.id]
-                )
-            }
+            try await app.execute("UPDATE delivery SET status = 'delivering' WHERE id = ?", [interrupted.id])
             // When the server starts again on the same file
             try await app.run { _ in
                 // Then both are delivered, with their ids

@@ -25,7 +25,7 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             // Given a database that no longer answers
-            try app.database.pool.close()
+            try await app.makeStoreUnavailable()
             // When a load balancer asks whether the instance is ready
             let reply = try await api.get("/readyz", key: nil)
             // Then it is told not to send traffic here, while the process itself is alive

@@ -291,7 +291,7 @@ import Testing
             )
             _ = try await api.startConversation(bot: bot)
             let rows = { @Sendable in
-                try await app.database.pool.read { db in (try Hook.fetchCount(db), try Delivery.fetchCount(db)) }
+                (try await app.count("SELECT COUNT(*) FROM hook"), try await app.count("SELECT COUNT(*) FROM delivery"))
             }
             #expect(try await rows() == (1, 1))
             // When the bot is deleted

@@ -19,7 +19,7 @@ struct BotResponder: Sendable {
     /// The longest passage quoted as it is.
     static let quoteLimit = 700
 
-    let database: AppDatabase
+    let store: any Store
     /// Writes the reply from the passages when an LLM is configured.
     let generator: AnswerGenerator?
     let logger: Logger
@@ -27,7 +27,7 @@ struct BotResponder: Sendable {
     /// The bot's reply to `question`, written before it is stored so that the question and its answer
     /// commit together. `workspaceID` nil: the public routes.
     func reply(to question: String, botID: String, workspaceID: String?, channelType: String) async throws -> BotReply {
-        let (bot, candidates) = try await database.botWithPassages(
+        let (bot, candidates) = try await store.botWithPassages(
             botID: botID,
             workspaceID: workspaceID,
             terms: SearchTerms(question),

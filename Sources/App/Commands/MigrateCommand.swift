@@ -12,7 +12,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = database.path
-        _ = try AppDatabase(path: path)
+        _ = try SQLiteStore(path: path)
         print("Database \(path) is up to date.")
     }
 }

@@ -27,7 +27,7 @@ struct WorkspaceCommand: AsyncParsableCommand {
                 throw ValidationError(error.message)
             }
             let path = database.path
-            let (workspace, key) = try await AppDatabase(path: path).createWorkspace(name: name)
+            let (workspace, key) = try await SQLiteStore(path: path).createWorkspace(name: name)
             let line = try JSONEncoder.api().encode(["workspaceId": workspace.id, "apiKey": key.plaintext])
             print(String(decoding: line, as: UTF8.self))
         }

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `/api/v1/agents`: the people who take over conversations. The token is shown once, on create.
 struct AgentController {
-    let database: AppDatabase
+    let store: any Store
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -21,7 +21,7 @@ struct AgentController {
     {
         let workspaceID = try context.requireOwner()
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
-        let (agent, token) = try await database.createAgent(
+        let (agent, token) = try await store.createAgent(
             workspaceID: workspaceID,
             name: try Validate.name(body.name),
             email: try Validate.email(body.email)
@@ -31,7 +31,7 @@ struct AgentController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AgentResponse> {
         let workspaceID = try context.requireOwner()
-        return try await database.agents(workspaceID: workspaceID, page: request.pageRequest()).map {
+        return try await store.agents(workspaceID: workspaceID, page: request.pageRequest()).map {
             AgentResponse($0)
         }
     }
@@ -39,13 +39,13 @@ struct AgentController {
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> AgentResponse {
         let workspaceID = try context.requireOwner()
         return AgentResponse(
-            try await database.agent(id: try context.parameters.require("agentId"), workspaceID: workspaceID)
+            try await store.agent(id: try context.parameters.require("agentId"), workspaceID: workspaceID)
         )
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let workspaceID = try context.requireOwner()
-        try await database.deleteAgent(id: try context.parameters.require("agentId"), workspaceID: workspaceID)
+        try await store.deleteAgent(id: try context.parameters.require("agentId"), workspaceID: workspaceID)
         return .noContent
     }
 }

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `/api/v1/bots`: an owner's bots.
 struct BotController {
-    let database: AppDatabase
+    let store: any Store
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -26,7 +26,7 @@ struct BotController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<BotResponse> {
         let workspaceID = try context.requireOwner()
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
-        let bot = try await database.createBot(
+        let bot = try await store.createBot(
             workspaceID: workspaceID,
             name: try Validate.name(body.name),
             humanTakeoverEnabled: body.humanTakeoverEnabled ?? false
@@ -36,13 +36,13 @@ struct BotController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<BotResponse> {
         let workspaceID = try context.requireOwner()
-        return try await database.bots(workspaceID: workspaceID, page: request.pageRequest()).map(BotResponse.init)
+        return try await store.bots(workspaceID: workspaceID, page: request.pageRequest()).map(BotResponse.init)
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> BotResponse {
         let workspaceID = try context.requireOwner()
         return BotResponse(
-            try await database.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
+            try await store.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
         )
     }
 
@@ -50,7 +50,7 @@ struct BotController {
         let workspaceID = try context.requireOwner()
         let id = try context.parameters.require("botId")
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
-        let bot = try await database.updateBot(
+        let bot = try await store.updateBot(
             id: id,
             workspaceID: workspaceID,
             name: try body.name.map { try Validate.name($0) },
@@ -61,7 +61,7 @@ struct BotController {
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let workspaceID = try context.requireOwner()
-        try await database.deleteBot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
+        try await store.deleteBot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
         return .noContent
     }
 }

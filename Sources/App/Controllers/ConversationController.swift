@@ -3,7 +3,7 @@ import Hummingbird
 /// `/api/v1/conversations`: the agents' queue and transcripts, claim, reply and release; and an owner's
 /// integration starting conversations on other channels (`POST /api/v1/bots/{botId}/conversations`).
 struct ConversationController {
-    let database: AppDatabase
+    let store: any Store
     let conversations: Conversations
 
     var integrationEndpoint: RouteCollection<AppRequestContext> {
@@ -28,7 +28,7 @@ struct ConversationController {
     {
         let workspaceID = try context.requireOwner()
         let botID = try context.parameters.require("botId")
-        _ = try await database.bot(id: botID, workspaceID: workspaceID)
+        _ = try await store.bot(id: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.StartBody.self, context: context)
         guard body.channelType != nil else { throw AppError.invalidField("channelType", "channelType is required.") }
         let new = try ConversationRequests.newConversation(body, requiredChannel: nil)
@@ -48,7 +48,7 @@ struct ConversationController {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
         let state: ConversationState? = try request.queryChoice("state")
         let botID = request.uri.queryParameters["botId"].map(String.init)
-        return try await database.conversations(
+        return try await store.conversations(
             workspaceID: workspaceID,
             state: state,
             botID: botID,
@@ -59,7 +59,7 @@ struct ConversationController {
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
         return ConversationResponse(
-            conversation: try await database.conversation(
+            conversation: try await store.conversation(
                 id: try context.parameters.require("conversationId"),
                 workspaceID: workspaceID
             ),
@@ -70,7 +70,7 @@ struct ConversationController {
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Page<MessageResponse> {
         let (workspaceID, _) = try context.requireOwnerOrAgent()
         let page = try ConversationRequests.transcriptPage(request)
-        let (messages, next) = try await database.messages(
+        let (messages, next) = try await store.messages(
             conversationID: try context.parameters.require("conversationId"),
             workspaceID: workspaceID,
             after: page.after,
@@ -93,7 +93,7 @@ struct ConversationController {
     {
         let (workspaceID, agentID) = try context.requireAgent()
         let id = try context.parameters.require("conversationId")
-        let conversation = try await database.conversation(id: id, workspaceID: workspaceID)
+        let conversation = try await store.conversation(id: id, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: ConversationRequests.MessageBody.self, context: context)
         let message = try await conversations.postAgentMessage(
             try ConversationRequests.text(body.text),

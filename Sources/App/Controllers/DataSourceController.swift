@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/api/v1/bots/{botId}/data-sources`: a bot's data sources and their rows.
 struct DataSourceController {
-    let database: AppDatabase
+    let store: any Store
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -54,7 +54,7 @@ struct DataSourceController {
     ) async throws -> EditedResponse<DataSourceResponse> {
         let workspaceID = try context.requireOwner()
         let botID = try context.parameters.require("botId")
-        _ = try await database.bot(id: botID, workspaceID: workspaceID)
+        _ = try await store.bot(id: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
         guard let type = DataSourceType(rawValue: body.type) else {
             throw AppError.invalidField("type", "type must be one of text, csv, url.")
@@ -76,13 +76,13 @@ struct DataSourceController {
                 "Only csv data sources have columns."
             )
         }
-        let source = try await database.createDataSource(settings, botID: botID, workspaceID: workspaceID)
+        let source = try await store.createDataSource(settings, botID: botID, workspaceID: workspaceID)
         return EditedResponse(status: .created, response: DataSourceResponse(source))
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DataSourceResponse> {
         let workspaceID = try context.requireOwner()
-        return try await database.dataSources(
+        return try await store.dataSources(
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
             page: request.pageRequest()
@@ -91,12 +91,12 @@ struct DataSourceController {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> DataSourceResponse {
         let (workspaceID, botID, id) = try ids(context)
-        return DataSourceResponse(try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID))
+        return DataSourceResponse(try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> DataSourceResponse {
         let (workspaceID, botID, id) = try ids(context)
-        let current = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let current = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
         let name = try body.name.map { try Validate.name($0) }
         let chunkTokens = try body.chunkTokens.map(Self.validChunkTokens)
@@ -108,7 +108,7 @@ struct DataSourceController {
         }
         let keyColumn = try body.keyColumn.map { try Self.validColumn($0, field: "keyColumn") }
         let contentColumns = try body.contentColumns.map { try Self.validColumns($0) }
-        let source = try await database.updateDataSource(id: id, botID: botID, workspaceID: workspaceID) { source in
+        let source = try await store.updateDataSource(id: id, botID: botID, workspaceID: workspaceID) { source in
             if let name { source.name = name }
             if let chunkTokens { source.chunkTokens = chunkTokens }
             if let keyColumn { source.keyColumn = keyColumn }
@@ -119,7 +119,7 @@ struct DataSourceController {
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let (workspaceID, botID, id) = try ids(context)
-        try await database.deleteDataSource(id: id, botID: botID, workspaceID: workspaceID)
+        try await store.deleteDataSource(id: id, botID: botID, workspaceID: workspaceID)
         return .noContent
     }
 
@@ -136,7 +136,7 @@ struct DataSourceController {
     @Sendable func deleteRow(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let (workspaceID, botID, id) = try ids(context)
         let key = try context.parameters.require("key").removingPercentEncoding ?? context.parameters.require("key")
-        try await database.deleteRow(key: key, dataSourceID: id, botID: botID, workspaceID: workspaceID)
+        try await store.deleteRow(key: key, dataSourceID: id, botID: botID, workspaceID: workspaceID)
         return .noContent
     }
 
@@ -144,7 +144,7 @@ struct DataSourceController {
     @Sendable func listRows(_ request: Request, context: AppRequestContext) async throws -> Page<RowResponse> {
         let (workspaceID, botID, id) = try ids(context)
         let (limit, afterKey) = try request.pageBounds()
-        let (rows, next) = try await database.rows(
+        let (rows, next) = try await store.rows(
             dataSourceID: id,
             botID: botID,
             workspaceID: workspaceID,
@@ -156,7 +156,7 @@ struct DataSourceController {
 
     private func writeRows(_ request: Request, context: AppRequestContext, replace: Bool) async throws -> RowsWritten {
         let (workspaceID, botID, id) = try ids(context)
-        let source = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let source = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         let rows: [RowInput]
         if source.type == .csv {
             guard request.hasContentType("text/csv") else {
@@ -179,7 +179,7 @@ struct DataSourceController {
             let body = try await request.decodeJSON(as: RowsBody.self, context: context, limit: RowRules.uploadLimit)
             rows = try Self.validRows(body.rows, type: source.type)
         }
-        let total = try await database.writeRows(
+        let total = try await store.writeRows(
             rows,
             replace: replace,
             dataSourceID: id,

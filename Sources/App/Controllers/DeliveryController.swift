@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `/api/v1/bots/{botId}/hooks/{hookId}/deliveries`: the delivery log, each attempt, and redelivery.
 struct DeliveryController {
-    let database: AppDatabase
+    let store: any Store
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -14,7 +14,7 @@ struct DeliveryController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DeliveryResponse> {
         let workspaceID = try context.requireOwner()
         let status: DeliveryStatus? = try request.queryChoice("status")
-        return try await database.deliveries(
+        return try await store.deliveries(
             hookID: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
@@ -25,7 +25,7 @@ struct DeliveryController {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> DeliveryResponse {
         let workspaceID = try context.requireOwner()
-        let (delivery, attempts) = try await database.delivery(
+        let (delivery, attempts) = try await store.delivery(
             id: try context.parameters.require("deliveryId"),
             hookID: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
@@ -37,7 +37,7 @@ struct DeliveryController {
     /// Queues a failed or paused delivery again, now, with the same id.
     @Sendable func retry(_ request: Request, context: AppRequestContext) async throws -> DeliveryResponse {
         let workspaceID = try context.requireOwner()
-        let (delivery, attempts) = try await database.retryDelivery(
+        let (delivery, attempts) = try await store.retryDelivery(
             id: try context.parameters.require("deliveryId"),
             hookID: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),

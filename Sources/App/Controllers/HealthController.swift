@@ -3,7 +3,7 @@ import Prometheus
 
 /// Liveness, readiness and the Prometheus scrape endpoint.
 struct HealthController {
-    let database: AppDatabase
+    let store: any Store
     let registry: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<AppRequestContext>) {
@@ -23,7 +23,7 @@ struct HealthController {
     /// Ready when the database answers a query.
     @Sendable func readyz(_ request: Request, context: AppRequestContext) async throws -> Status {
         do {
-            try await database.ping()
+            try await store.ping()
         } catch {
             context.logger.warning("Readiness check failed", metadata: ["error": "\(error)"])
             throw AppError(.serviceUnavailable, code: .notReady, message: "The database is not answering.")
@@ -33,7 +33,7 @@ struct HealthController {
 
     @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
         // Gauges of what the database holds, read at scrape time.
-        for (state, count) in try await database.conversationCountsByState() {
+        for (state, count) in try await store.conversationCountsByState() {
             let conversations = MetricNameDescriptor(metricName: "conversations", unitName: "", helpText: "By state.")
             registry.makeGauge(descriptor: conversations, labels: [("state", state.rawValue)]).set(Double(count))
         }

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// `/api/v1/bots/{botId}/hooks`: a bot's hooks, their secrets and their rotation.
 struct HookController {
-    let database: AppDatabase
+    let store: any Store
     /// Sends test events; its guard also checks targets at creation.
     let sender: HookSender
     /// The base of trigger URLs (`--public-url`).
@@ -54,7 +54,7 @@ struct HookController {
         let workspaceID = try context.requireOwner()
         let botID = try context.parameters.require("botId")
         // Not found before invalid: another workspace's bot is 404 whatever the body says.
-        _ = try await database.bot(id: botID, workspaceID: workspaceID)
+        _ = try await store.bot(id: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
         guard let type = HookType(rawValue: body.type) else {
             throw AppError.invalidField(
@@ -73,7 +73,7 @@ struct HookController {
         if type.requiresDataSource, dataSourceId == nil { throw AppError.dataSourceRequired }
         if dataSourceId != nil, !type.takesDataSource { throw AppError.dataSourceNotTaken }
         try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
-        let hook = try await database.createHook(
+        let hook = try await store.createHook(
             NewHook(
                 type: type,
                 targetUrl: targetUrl,
@@ -90,13 +90,13 @@ struct HookController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<HookResponse> {
         let workspaceID = try context.requireOwner()
         let botID = try context.parameters.require("botId")
-        return try await database.hooks(botID: botID, workspaceID: workspaceID, page: request.pageRequest())
+        return try await store.hooks(botID: botID, workspaceID: workspaceID, page: request.pageRequest())
             .map { HookResponse($0, publicURL: publicURL) }
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
         let workspaceID = try context.requireOwner()
-        let hook = try await database.hook(
+        let hook = try await store.hook(
             id: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID
@@ -107,7 +107,7 @@ struct HookController {
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
         let workspaceID = try context.requireOwner()
         let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
-        let current = try await database.hook(id: id, botID: botID, workspaceID: workspaceID)
+        let current = try await store.hook(id: id, botID: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
         var changes = HookChanges(enabled: body.enabled)
         if let targetUrl = body.targetUrl {
@@ -121,13 +121,13 @@ struct HookController {
             try await requireDataSource(validated, botID: botID, workspaceID: workspaceID)
             changes.dataSourceId = .some(validated)
         }
-        let hook = try await database.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
+        let hook = try await store.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
         return HookResponse(hook, publicURL: publicURL)
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let workspaceID = try context.requireOwner()
-        try await database.deleteHook(
+        try await store.deleteHook(
             id: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID
@@ -146,7 +146,7 @@ struct HookController {
                 secret = try HookSecret.validated(chosen)
             }
         }
-        let hook = try await database.updateHook(
+        let hook = try await store.updateHook(
             id: id,
             botID: botID,
             workspaceID: workspaceID,
@@ -176,7 +176,7 @@ struct HookController {
     /// count toward disabling the hook.
     @Sendable func test(_ request: Request, context: AppRequestContext) async throws -> TestResult {
         let workspaceID = try context.requireOwner()
-        let hook = try await database.hook(
+        let hook = try await store.hook(
             id: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID
@@ -184,7 +184,7 @@ struct HookController {
         guard hook.type.hasTarget else {
             throw AppError(.conflict, code: .hookHasNoTarget, message: "A sync.trigger hook has no target to test.")
         }
-        let bot = try await database.bot(id: hook.botId, workspaceID: workspaceID)
+        let bot = try await store.bot(id: hook.botId, workspaceID: workspaceID)
         let payload = try HookEvent.test(hook: hook, botName: bot.name, at: .now())
         let result = await sender.send(deliveryID: newID(), event: "test", payload: payload, hook: hook, attempt: 1)
         return TestResult(
@@ -213,7 +213,7 @@ struct HookController {
     private func requireDataSource(_ id: String?, botID: String, workspaceID: String) async throws {
         guard let id else { return }
         do {
-            _ = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+            _ = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         } catch let error as AppError where error.status == .notFound {
             throw AppError.invalidField("dataSourceId", "dataSourceId is not a data source of this bot.")
         }

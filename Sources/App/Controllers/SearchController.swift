@@ -3,7 +3,7 @@ import Hummingbird
 /// `GET /api/v1/bots/{botId}/search?q=…&limit=…`: what the bot would find for a question, best first — for
 /// owners checking their data sources, and for the retrieval evaluation.
 struct SearchController {
-    let database: AppDatabase
+    let store: any Store
     let responder: BotResponder
 
     static let maximumLimit = 20
@@ -14,7 +14,7 @@ struct SearchController {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> SearchResults {
         let workspaceID = try context.requireOwner()
-        let bot = try await database.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
+        let bot = try await store.bot(id: try context.parameters.require("botId"), workspaceID: workspaceID)
         guard let question = request.uri.queryParameters["q"].map(String.init),
             !question.trimmingCharacters(in: .whitespaces).isEmpty, question.count <= 10_000
         else { throw AppError.invalidParameter("q", "q must be a question of 1 to 10000 characters.") }
@@ -25,7 +25,7 @@ struct SearchController {
             }
             limit = number
         }
-        let passages = try await database.search(botID: bot.id, terms: SearchTerms(question), limit: limit)
+        let passages = try await store.search(botID: bot.id, terms: SearchTerms(question), limit: limit)
         return SearchResults(
             data: passages.map { SearchResults.Hit($0, answers: $0.coverage >= BotResponder.minimumCoverage) }
         )

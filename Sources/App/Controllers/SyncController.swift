@@ -4,7 +4,7 @@ import Hummingbird
 /// Syncs of a data source (`…/data-sources/{dataSourceId}/syncs`, `/api/v1/syncs/{syncId}`), its documents,
 /// and the public trigger URL of `sync.trigger` hooks.
 struct SyncController {
-    let database: AppDatabase
+    let store: any Store
     let planner: SyncPlanner
 
     var dataSourceEndpoints: RouteCollection<AppRequestContext> {
@@ -59,7 +59,7 @@ struct SyncController {
         let workspaceID = try context.requireOwner()
         let (botID, id) = (try context.parameters.require("botId"), try context.parameters.require("dataSourceId"))
         if request.uri.queryParameters["dryRun"] == "true" {
-            let preview = try await database.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
+            let preview = try await store.syncPreview(dataSourceID: id, botID: botID, workspaceID: workspaceID)
             let outcome: Result<SyncPlan, SyncPlanner.Failure>
             do {
                 outcome = .success(
@@ -76,15 +76,15 @@ struct SyncController {
             return try DryRun(outcome, rows: preview.rows.count, usage: preview.usage)
                 .response(from: request, context: context)
         }
-        _ = try await database.dataSource(id: id, botID: botID, workspaceID: workspaceID)
-        let (job, created) = try await database.queueSync(dataSourceID: id, trigger: .api)
+        _ = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        let (job, created) = try await store.queueSync(dataSourceID: id, trigger: .api)
         return try EditedResponse(status: created ? .accepted : .ok, response: SyncJobResponse(job))
             .response(from: request, context: context)
     }
 
     @Sendable func history(_ request: Request, context: AppRequestContext) async throws -> Page<SyncJobResponse> {
         let workspaceID = try context.requireOwner()
-        return try await database.syncJobs(
+        return try await store.syncJobs(
             dataSourceID: try context.parameters.require("dataSourceId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
@@ -95,7 +95,7 @@ struct SyncController {
     @Sendable func job(_ request: Request, context: AppRequestContext) async throws -> SyncJobResponse {
         let workspaceID = try context.requireOwner()
         return SyncJobResponse(
-            try await database.syncJob(id: try context.parameters.require("syncId"), workspaceID: workspaceID)
+            try await store.syncJob(id: try context.parameters.require("syncId"), workspaceID: workspaceID)
         )
     }
 
@@ -109,7 +109,7 @@ struct SyncController {
             else { throw Cursor.invalid }
             after = (String(cursor[..<separator]), position)
         }
-        let (documents, next) = try await database.documents(
+        let (documents, next) = try await store.documents(
             dataSourceID: try context.parameters.require("dataSourceId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
@@ -131,12 +131,12 @@ struct SyncController {
     @Sendable func trigger(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TriggerResult>
     {
         let notFound = EditedResponse(status: .notFound, response: TriggerResult(success: false))
-        guard let hook = try await database.triggerHook(id: try context.parameters.require("hookId")),
+        guard let hook = try await store.triggerHook(id: try context.parameters.require("hookId")),
             constantTimeEquals(hook.secret, try context.parameters.require("secret")),
             hook.enabled, let dataSourceID = hook.dataSourceId
         else { return notFound }
         do {
-            _ = try await database.queueSync(dataSourceID: dataSourceID, trigger: .hook)
+            _ = try await store.queueSync(dataSourceID: dataSourceID, trigger: .hook)
         } catch let error as AppError where error.status == .notFound {
             return notFound
         }

@@ -2,7 +2,7 @@ import Hummingbird
 
 /// The public routes of the chat widget: start a conversation, talk, ask for a human, read the transcript.
 struct VisitorController {
-    let database: AppDatabase
+    let store: any Store
     let conversations: Conversations
 
     /// `POST /api/v1/public/bots/{botId}/conversations` (anyone).
@@ -42,7 +42,7 @@ struct VisitorController {
     /// The conversation with its first 200 messages.
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
         let conversation = try visitorConversation(context)
-        let (messages, _) = try await database.messages(
+        let (messages, _) = try await store.messages(
             conversationID: conversation.id,
             workspaceID: nil,
             after: nil,
@@ -58,7 +58,7 @@ struct VisitorController {
     @Sendable func messages(_ request: Request, context: AppRequestContext) async throws -> Page<MessageResponse> {
         let conversation = try visitorConversation(context)
         let page = try ConversationRequests.transcriptPage(request)
-        let (messages, next) = try await database.messages(
+        let (messages, next) = try await store.messages(
             conversationID: conversation.id,
             workspaceID: nil,
             after: page.after,

@@ -4,7 +4,7 @@ import Tokenizer
 /// `GET`/`PATCH /api/v1/workspace`: the caller's own workspace and its plan; its owner keys under
 /// `/api/v1/workspace/keys` and `rotate-key`.
 struct WorkspaceController {
-    let database: AppDatabase
+    let store: any Store
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -30,7 +30,7 @@ struct WorkspaceController {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
         let workspaceID = try context.requireOwner()
-        return WorkspaceResponse(try await database.workspace(id: workspaceID))
+        return WorkspaceResponse(try await store.workspace(id: workspaceID))
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> WorkspaceResponse {
@@ -47,7 +47,7 @@ struct WorkspaceController {
             return name
         }
         return WorkspaceResponse(
-            try await database.updateWorkspace(
+            try await store.updateWorkspace(
                 id: workspaceID,
                 name: name,
                 monthlyStorageTokenLimit: limit,
@@ -64,7 +64,7 @@ struct WorkspaceController {
         OwnerKeyResponse
     > {
         let (workspaceID, keyID) = try context.requireOwnerKey()
-        let (key, credential) = try await database.rotateOwnerKey(id: keyID, workspaceID: workspaceID)
+        let (key, credential) = try await store.rotateOwnerKey(id: keyID, workspaceID: workspaceID)
         return EditedResponse(
             status: .created,
             response: OwnerKeyResponse(key, current: true, plaintext: credential.plaintext)
@@ -73,7 +73,7 @@ struct WorkspaceController {
 
     @Sendable func listKeys(_ request: Request, context: AppRequestContext) async throws -> Page<OwnerKeyResponse> {
         let (workspaceID, keyID) = try context.requireOwnerKey()
-        let keys = try await database.ownerKeys(workspaceID: workspaceID)
+        let keys = try await store.ownerKeys(workspaceID: workspaceID)
         // At most APIKey.perWorkspace: one page holds them all.
         return Page(data: keys.map { OwnerKeyResponse($0, current: $0.id == keyID) }, nextCursor: nil)
     }
@@ -86,7 +86,7 @@ struct WorkspaceController {
     > {
         let (workspaceID, _) = try context.requireOwnerKey()
         let body = try await request.decodeJSON(as: KeyBody.self, context: context)
-        let (key, credential) = try await database.createOwnerKey(
+        let (key, credential) = try await store.createOwnerKey(
             workspaceID: workspaceID,
             name: try Validate.name(body.name)
         )
@@ -98,7 +98,7 @@ struct WorkspaceController {
 
     @Sendable func deleteKey(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let (workspaceID, _) = try context.requireOwnerKey()
-        try await database.deleteOwnerKey(id: try context.parameters.require("keyId"), workspaceID: workspaceID)
+        try await store.deleteOwnerKey(id: try context.parameters.require("keyId"), workspaceID: workspaceID)
         return .noContent
     }
 }

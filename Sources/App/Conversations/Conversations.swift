@@ -3,7 +3,7 @@ import Foundation
 /// Every change to a conversation, each done once: the bot's answer where it has one, the store's transaction,
 /// then the metrics, then the live feed. Controllers parse requests and shape answers around it.
 struct Conversations: Sendable {
-    let database: AppDatabase
+    let store: any Store
     let metrics: ConversationMetrics
     let feed: ConversationFeed
     let responder: BotResponder
@@ -18,14 +18,14 @@ struct Conversations: Sendable {
         -> (conversation: Conversation, token: Credential, messages: [Message])
     {
         let reply = try await responder.reply(opening: new, botID: botID, workspaceID: workspaceID)
-        let started = try await database.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
+        let started = try await store.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
         metrics.started()
         feed.started(started.conversation, with: started.messages)
         return started
     }
 
     func escalate(_ conversation: Conversation, userEmail: String, userData: Data?) async throws -> Conversation {
-        let escalated = try await database.escalate(
+        let escalated = try await store.escalate(
             conversationID: conversation.id,
             userEmail: userEmail,
             userData: userData
@@ -36,7 +36,7 @@ struct Conversations: Sendable {
     }
 
     func claim(id: String, agentID: String, workspaceID: String) async throws -> Conversation {
-        let claimed = try await database.claim(conversationID: id, agentID: agentID, workspaceID: workspaceID)
+        let claimed = try await store.claim(conversationID: id, agentID: agentID, workspaceID: workspaceID)
         metrics.transitioned(.claim)
         if let escalatedAt = claimed.escalatedAt, let claimedAt = claimed.claimedAt {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
@@ -46,7 +46,7 @@ struct Conversations: Sendable {
     }
 
     func release(id: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation {
-        let released = try await database.release(conversationID: id, by: actor, workspaceID: workspaceID)
+        let released = try await store.release(conversationID: id, by: actor, workspaceID: workspaceID)
         metrics.transitioned(.release)
         feed.changed(released)
         return released
@@ -67,7 +67,7 @@ struct Conversations: Sendable {
                 workspaceID: conversation.workspaceId,
                 channelType: conversation.channelType
             ) : nil
-        let posted = try await database.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
+        let posted = try await store.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
         feed.posted(posted.message, in: conversation)
         if let answer = posted.reply { feed.posted(answer, in: conversation) }
         return posted
@@ -75,7 +75,7 @@ struct Conversations: Sendable {
 
     /// The claiming agent's message (`403` for any other agent, `409` unless the conversation is active).
     func postAgentMessage(_ text: String, in conversation: Conversation, by agentID: String) async throws -> Message {
-        let message = try await database.postAgentMessage(
+        let message = try await store.postAgentMessage(
             conversationID: conversation.id,
             agentID: agentID,
             workspaceID: conversation.workspaceId,

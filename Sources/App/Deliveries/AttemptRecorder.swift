@@ -14,12 +14,12 @@ final class AttemptRecorder: Sendable {
         var writing = false
     }
 
-    private let database: AppDatabase
+    private let store: any Store
     private let policy: DeliveryPolicy
     private let state = Mutex(State())
 
-    init(database: AppDatabase, policy: DeliveryPolicy) {
-        self.database = database
+    init(store: any Store, policy: DeliveryPolicy) {
+        self.store = store
         self.policy = policy
     }
 
@@ -44,7 +44,7 @@ final class AttemptRecorder: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let recorded = try await database.recordAttempts(batch.map(\.attempt), policy: policy)
+                let recorded = try await store.recordAttempts(batch.map(\.attempt), policy: policy)
                 for (waiting, outcome) in zip(batch, recorded) { waiting.continuation.resume(returning: outcome) }
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }

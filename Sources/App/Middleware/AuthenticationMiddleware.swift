@@ -1,9 +1,9 @@
 import Hummingbird
 
 /// Resolves `Authorization: Bearer …` to the caller's workspace and role, or answers 401.
-/// Tokens are never logged: only their hashes reach the database.
+/// Tokens are never logged: only their hashes reach the store.
 struct AuthenticationMiddleware: RouterMiddleware {
-    let database: AppDatabase
+    let store: any Store
 
     func handle(
         _ request: Request,
@@ -12,7 +12,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard let header = request.headers[.authorization],
             let credential = Self.bearerCredential(header),
-            let caller = try await database.caller(for: credential)
+            let caller = try await store.caller(for: credential)
         else { throw AppError.unauthenticated }
         var context = context
         context.caller = caller

@@ -4,13 +4,13 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Sends due hook deliveries, concurrently, until graceful shutdown. Woken by `AppDatabase.deliveriesWritten`
+/// Sends due hook deliveries, concurrently, until graceful shutdown. Woken by `SQLiteStore.deliveriesWritten`
 /// the moment deliveries are committed; the timer only covers retries falling due and is a safety net.
 ///
 /// `DeliverySlots` bounds the attempts in flight, in all, per hook and per workspace, so a slow or dead target
 /// holds only its own slots, and a tenant only its share, while the others keep flowing.
 struct DeliveryWorker: Service {
-    let database: AppDatabase
+    let store: any Store
     let sender: HookSender
     let policy: DeliveryPolicy
     let metrics: any MetricsFactory
@@ -18,13 +18,13 @@ struct DeliveryWorker: Service {
     var safetyInterval: Duration = .seconds(5)
 
     func run() async throws {
-        let requeued = try await database.requeueInterruptedDeliveries()
+        let requeued = try await store.requeueInterruptedDeliveries()
         if requeued > 0 {
             logger.notice("Requeued deliveries interrupted by a stop", metadata: ["count": "\(requeued)"])
         }
         let inFlight = InFlight()
-        let recorder = AttemptRecorder(database: database, policy: policy)
-        let signal = database.deliveriesWritten
+        let recorder = AttemptRecorder(store: store, policy: policy)
+        let signal = store.deliveriesWritten
         var queueGaugeRecordedAt = ContinuousClock.now - .seconds(1)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -32,7 +32,7 @@ struct DeliveryWorker: Service {
                 // on the next start. Shutting down gracefully: claim no more, let those in flight end.
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
-                        let claimed = try await database.claimDueDeliveries { inFlight.slots }
+                        let claimed = try await store.claimDueDeliveries { inFlight.slots }
                         for item in claimed {
                             let (hookID, workspaceID) = (item.hook.id, item.hook.workspaceId)
                             inFlight.take(hookID: hookID, workspaceID: workspaceID)
@@ -47,7 +47,7 @@ struct DeliveryWorker: Service {
                         if !claimed.isEmpty, inFlight.slots.busyWorkspaces.isEmpty { continue }
                         if ContinuousClock.now - queueGaugeRecordedAt >= .seconds(1) {  // a count is a scan
                             Gauge(label: "hook_deliveries_queued", factory: metrics)
-                                .record(try await database.pendingDeliveryCount())
+                                .record(try await store.pendingDeliveryCount())
                             queueGaugeRecordedAt = .now
                         }
                         await signal.wait(timeout: try await idleTimeout(inFlight))
@@ -70,7 +70,7 @@ struct DeliveryWorker: Service {
     /// (and finding the next due time past that workspace's queue would be a scan of it).
     private func idleTimeout(_ inFlight: InFlight) async throws -> Duration {
         let slots = inFlight.slots
-        guard slots.free > 0, slots.busyWorkspaces.isEmpty, let next = try await database.nextDueTime(slots: slots)
+        guard slots.free > 0, slots.busyWorkspaces.isEmpty, let next = try await store.nextDueTime(slots: slots)
         else { return safetyInterval }
         let millis = next.millisecondsSince1970 - Timestamp.now().millisecondsSince1970
         return min(safetyInterval, .milliseconds(max(0, millis)))

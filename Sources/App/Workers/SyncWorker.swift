@@ -8,16 +8,16 @@ import Synchronization
 /// the writes of a sync are one transaction.
 struct SyncWorker: Service {
 
-    let database: AppDatabase
+    let store: any Store
     let planner: SyncPlanner
     let metrics: any MetricsFactory
     let logger: Logger
     var safetyInterval: Duration = .seconds(30)
 
     func run() async throws {
-        let requeued = try await database.requeueInterruptedSyncs()
+        let requeued = try await store.requeueInterruptedSyncs()
         if requeued > 0 { logger.notice("Requeued syncs interrupted by a stop", metadata: ["count": "\(requeued)"]) }
-        let signal = database.syncsQueued
+        let signal = store.syncsQueued
         let running = RunningSyncs()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -25,7 +25,7 @@ struct SyncWorker: Service {
                 // on the next start. Shutting down gracefully: start no more, let those in flight end.
                 while !Task.isShuttingDownGracefully && !Task.isCancelled {
                     do {
-                        if running.count < SyncSlots.perWorker, let input = try await database.startNextSync() {
+                        if running.count < SyncSlots.perWorker, let input = try await store.startNextSync() {
                             running.change(by: 1)
                             group.addTask {
                                 await sync(input)
@@ -58,9 +58,9 @@ struct SyncWorker: Service {
                     previous: input.previousHashes,
                     encoding: input.encoding
                 )
-                job = try await database.completeSync(input, plan: plan)
+                job = try await store.completeSync(input, plan: plan)
             } catch let failure as SyncPlanner.Failure {
-                job = try await database.failSync(input, reason: failure.reason)
+                job = try await store.failSync(input, reason: failure.reason)
             }
             Counter(label: "sync_jobs_total", dimensions: [("outcome", job.status.rawValue)], factory: metrics)
                 .increment()
@@ -71,7 +71,7 @@ struct SyncWorker: Service {
             )
         } catch {
             logger.error("Sync failed unexpectedly", metadata: ["sync": "\(input.job.id)", "error": "\(error)"])
-            _ = try? await database.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
+            _ = try? await store.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
         }
     }
 }

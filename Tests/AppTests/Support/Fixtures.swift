@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Testing
 
@@ -178,17 +177,19 @@ enum Fixtures {
     /// Starts a web conversation of `bot` in the store, as the public route does (so it works while the app is
     /// down, too), and answers the `conversation.started` deliveries it queued, one per hook.
     static func startConversation(_ app: TestApp, bot: String) async throws -> [Delivery] {
-        let started = try await app.database.startConversation(
+        let started = try await app.store.startConversation(
             botID: bot,
             workspaceID: nil,
-            NewConversation(channelType: "web")
+            NewConversation(channelType: "web"),
+            reply: nil
         ).conversation
-        return try await app.database.pool.read { db in
-            try Delivery.filter(Column("createdAt") >= started.createdAt).order(Column("createdAt")).fetchAll(db)
-                .filter { delivery in
-                    let payload = try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
-                    return payload?["conversation"]?["id"]?.string == started.id
-                }
+        return try await app.records(
+            Delivery.self,
+            "SELECT * FROM delivery WHERE createdAt >= ? ORDER BY createdAt",
+            [started.createdAt.millisecondsSince1970]
+        ).filter { delivery in
+            let payload = try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
+            return payload?["conversation"]?["id"]?.string == started.id
         }
     }
 

@@ -13,7 +13,7 @@ import Tokenizer
 struct TestApp {
     let databasePath: String
     /// The app's own store: what tests write through it wakes the app's workers.
-    let database: AppDatabase
+    let store: any Store
     let ownerKey: String
     let otherOwnerKey: String
     var configuration: AppConfiguration
@@ -27,20 +27,20 @@ struct TestApp {
         configuration.tokenizerDirectory = packageRoot.appendingPathComponent("data/tokenizer").path
         configure(&configuration)
         self.configuration = configuration
-        database = try AppDatabase(path: databasePath)
-        ownerKey = try await database.createWorkspace(name: "Acme").1.plaintext
-        otherOwnerKey = try await database.createWorkspace(name: "Other").1.plaintext
+        store = try SQLiteStore(path: databasePath)
+        ownerKey = try await store.createWorkspace(name: "Acme").1.plaintext
+        otherOwnerKey = try await store.createWorkspace(name: "Other").1.plaintext
     }
 
     private init(
         databasePath: String,
-        database: AppDatabase,
+        store: any Store,
         ownerKey: String,
         otherOwnerKey: String,
         configuration: AppConfiguration
     ) {
         self.databasePath = databasePath
-        self.database = database
+        self.store = store
         self.ownerKey = ownerKey
         self.otherOwnerKey = otherOwnerKey
         self.configuration = configuration
@@ -52,7 +52,7 @@ struct TestApp {
         configure(&configuration)
         return TestApp(
             databasePath: app.databasePath,
-            database: app.database,
+            store: app.store,
             ownerKey: app.ownerKey,
             otherOwnerKey: app.otherOwnerKey,
             configuration: configuration
@@ -61,14 +61,14 @@ struct TestApp {
 
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, database: database, encodings: sharedEncodings)
+        let app = try await buildApplication(configuration, store: store, encodings: sharedEncodings)
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
 
     /// Runs `body` against the app listening on 127.0.0.1, for what needs a real socket (event streams);
     /// passes its base URL too.
     func runLive<Value: Sendable>(_ body: @Sendable (API, String) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, database: database, encodings: sharedEncodings)
+        let app = try await buildApplication(configuration, store: store, encodings: sharedEncodings)
         return try await app.test(.live) { client in
             try await body(API(client: client), "http://127.0.0.1:\(client.port!)")
         }
@@ -82,16 +82,16 @@ let sharedEncoding = sharedEncodings.cl100k
 
 /// The app's router as the real builder makes it, on a scratch database, to list its routes.
 func routerForInspection() async throws -> Router<AppRequestContext> {
-    let database = try AppDatabase(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
+    let store = try SQLiteStore(path: temporaryFolder().appendingPathComponent("routes.sqlite").path)
     let dependencies = AppDependencies(
         AppConfiguration(),
-        database: database,
+        store: store,
         encodings: sharedEncodings,
         logger: Logger(label: "routes")
     )
     try await dependencies.httpClient.client.shutdown()
     try await dependencies.httpClient.operatorClient.shutdown()
-    return buildRouter(database: database, dependencies: dependencies, configuration: AppConfiguration())
+    return buildRouter(store: store, dependencies: dependencies, configuration: AppConfiguration())
 }
 
 /// A new empty folder in this test process's scratch folder.

@@ -1,19 +1,9 @@
 import Foundation
 import GRDB
 
-/// How a conversation starts: from the public widget (web) or an owner's integration (any channel).
-struct NewConversation: Sendable {
-    var channelType: String
-    var initialMessage: String? = nil
-    var userData: Data? = nil
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     // MARK: Transitions — each one transaction: state, message, hook deliveries.
 
-    /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
-    /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
-    /// The bot's reply to the initial message, if any, is stored with it.
     func startConversation(
         botID: String,
         workspaceID: String?,
@@ -73,7 +63,6 @@ extension AppDatabase {
         return (conversation, token, messages)
     }
 
-    /// "Talk to a human": only on the web channel of a bot with human takeover enabled.
     func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
@@ -102,9 +91,6 @@ extension AppDatabase {
         }
     }
 
-    /// An agent takes an escalated conversation. The update is conditional on the state it read, so of any
-    /// number of concurrent claims exactly one changes the row (whatever the store's isolation); the others see
-    /// who has it.
     func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
@@ -148,7 +134,6 @@ extension AppDatabase {
         }
     }
 
-    /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
     func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
     {
         try await pool.write { db in
@@ -183,8 +168,6 @@ extension AppDatabase {
 
     // MARK: Messages
 
-    /// A visitor's message, allowed in every state, with the bot's reply in the same transaction when the bot
-    /// still has the conversation (a human may have taken it since the reply was written: then none).
     func postVisitorMessage(
         conversationID: String,
         text: String,
@@ -209,7 +192,6 @@ extension AppDatabase {
         }
     }
 
-    /// An agent's reply: only by the claiming agent, only while `Active`.
     func postAgentMessage(
         conversationID: String,
         agentID: String,
@@ -226,7 +208,6 @@ extension AppDatabase {
         }
     }
 
-    /// A transcript page, oldest first; the cursor is the last message's sequence number.
     func messages(
         conversationID: String,
         workspaceID: String?,
@@ -283,19 +264,16 @@ extension AppDatabase {
 
     // MARK: Reading
 
-    /// A conversation of `workspaceID` (any workspace when `nil`, for its visitor), or 404.
     func conversation(id: String, workspaceID: String?) async throws -> Conversation {
         try await pool.read { db in try Self.conversation(id: id, workspaceID: workspaceID, db) }
     }
 
-    /// The conversation a visitor token belongs to.
     func conversation(visitorTokenHash: String) async throws -> Conversation? {
         try await pool.read { db in
             try Conversation.filter(Conversation.Columns.visitorTokenHash == visitorTokenHash).fetchOne(db)
         }
     }
 
-    /// The workspace's conversations, oldest first, optionally of one state and one bot.
     func conversations(
         workspaceID: String,
         state: ConversationState?,
@@ -312,7 +290,6 @@ extension AppDatabase {
         }
     }
 
-    /// How many conversations are in each state, across workspaces.
     func conversationCountsByState() async throws -> [(ConversationState, Int)] {
         try await pool.read { db in
             let counts = try Dictionary(

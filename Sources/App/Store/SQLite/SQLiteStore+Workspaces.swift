@@ -4,13 +4,11 @@ import Tokenizer
 
 // MARK: Workspaces and credentials
 
-extension AppDatabase {
-    /// Creates a workspace with its first owner key; the key's plaintext exists only in the result.
+extension SQLiteStore {
     func createWorkspace(name: String) async throws -> (Workspace, Credential) {
         try await pool.write { db in try Self.insertWorkspace(name: name, db) }
     }
 
-    /// On a first start, creates the workspace "Default" and returns its key; `nil` once any workspace exists.
     func createDefaultWorkspaceIfEmpty() async throws -> (Workspace, Credential)? {
         try await pool.write { db in
             guard try Workspace.fetchCount(db) == 0 else { return nil }
@@ -34,7 +32,6 @@ extension AppDatabase {
         return (workspace, key)
     }
 
-    /// Resolves a presented owner key or agent token to its workspace and role.
     func caller(for credential: Credential) async throws -> Caller? {
         let hash = credential.hash
         switch credential.kind {

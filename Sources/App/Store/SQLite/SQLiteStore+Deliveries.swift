@@ -1,19 +1,7 @@
 import Foundation
 import GRDB
 
-/// A delivery after its attempt was recorded, and whether that attempt disabled its hook.
-struct RecordedAttempt: Sendable {
-    let delivery: Delivery
-    let disabledHook: Bool
-}
-
-/// A delivery handed to the worker, with what it needs of its hook.
-struct ClaimedDelivery: Sendable {
-    let delivery: Delivery
-    let hook: Hook
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     // MARK: The outbox
 
     /// Writes, inside the caller's transaction, one delivery of `event` per hook of the bot that listens to it
@@ -69,8 +57,6 @@ extension AppDatabase {
 
     // MARK: The worker's side
 
-    /// After a crash, deliveries caught mid-flight go back to the queue with their ids, so the retry
-    /// carries the same `webhook-id`.
     func requeueInterruptedDeliveries() async throws -> Int {
         try await pool.write { db in
             try Delivery.filter(Delivery.Columns.status == DeliveryStatus.delivering.rawValue)
@@ -78,14 +64,10 @@ extension AppDatabase {
         }
     }
 
-    /// Marks due deliveries `delivering` and returns them, oldest due first, as many as the slots free have room
-    /// for: no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot.
-    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself. `slots` is read
-    /// once the write has begun: attempts that ended while it waited for the writer have freed theirs.
-    ///
-    /// The scan reads at most four rows a free slot, and ends `passLimit` rows after the last one taken: the rows it
-    /// passes over belong to hooks or workspaces that filled up during this claim, which the next claim leaves out
-    /// in the index scan itself.
+    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself. The scan reads at
+    /// most four rows a free slot, and ends `passLimit` rows after the last one taken: the rows it passes over
+    /// belong to hooks or workspaces that filled up during this claim, which the next claim leaves out in the index
+    /// scan itself.
     func claimDueDeliveries(
         slots currentSlots: @escaping @Sendable () -> DeliverySlots
     ) async throws
@@ -147,14 +129,12 @@ extension AppDatabase {
         return request.filter(!theirHooks.contains(Delivery.Columns.hookId))
     }
 
-    /// How many deliveries wait in the queue, due or not.
     func pendingDeliveryCount() async throws -> Int {
         try await pool.read { db in
             try Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue).fetchCount(db)
         }
     }
 
-    /// When the next pending delivery falls due, leaving out hooks and workspaces whose slots are all taken.
     func nextDueTime(slots: DeliverySlots = DeliverySlots()) async throws -> Timestamp? {
         try await pool.read { db in
             let pending = Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
@@ -165,9 +145,6 @@ extension AppDatabase {
         }
     }
 
-    /// Records attempts and their consequences, all in one transaction: each delivery succeeds, is scheduled
-    /// again, fails for good, or is paused with its hook, which is disabled on 410 or after `disableAfter`
-    /// failures. An attempt whose delivery was deleted meanwhile (with its hook) answers `nil`.
     func recordAttempts(
         _ attempts: [(result: AttemptResult, claimed: ClaimedDelivery)],
         policy: DeliveryPolicy
@@ -248,7 +225,7 @@ extension AppDatabase {
     }
 }
 
-extension AppDatabase {
+extension SQLiteStore {
     // MARK: The delivery log
 
     func deliveries(
@@ -279,8 +256,6 @@ extension AppDatabase {
         }
     }
 
-    /// Queues a failed or paused delivery again at once, keeping its id. 409 while its hook is disabled
-    /// (enabling the hook resumes paused deliveries by itself) or when it is not failed or paused.
     func retryDelivery(
         id: String,
         hookID: String,

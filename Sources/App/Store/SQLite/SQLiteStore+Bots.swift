@@ -3,7 +3,7 @@ import GRDB
 
 // MARK: Bots
 
-extension AppDatabase {
+extension SQLiteStore {
     func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
         let now = Timestamp.now()
         let bot = Bot(
@@ -24,7 +24,6 @@ extension AppDatabase {
         }
     }
 
-    /// A bot of `workspaceID`, or of any workspace when nil (the public routes), or 404.
     func bot(id: String, workspaceID: String?) async throws -> Bot {
         try await pool.read { db in try Self.bot(id: id, workspaceID: workspaceID, db) }
     }

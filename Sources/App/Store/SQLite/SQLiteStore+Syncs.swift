@@ -2,18 +2,7 @@ import Foundation
 import GRDB
 import Tokenizer
 
-/// What a sync needs to read before it plans.
-struct SyncInput: Sendable {
-    let job: SyncJob
-    let dataSource: DataSource
-    /// The workspace's token encoding.
-    let encoding: Encoding.Name
-    let rows: [DataSourceRow]
-    let previousHashes: [String: String]
-}
-
-extension AppDatabase {
-    /// Queues a sync of the data source; a sync already queued for it is joined instead (`created` false).
+extension SQLiteStore {
     func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool) {
         try await pool.write { db in
             guard let source = try DataSource.fetchOne(db, key: dataSourceID) else {
@@ -39,7 +28,6 @@ extension AppDatabase {
         }
     }
 
-    /// At start: syncs caught running by a stop go back to the queue (nothing of theirs was written).
     func requeueInterruptedSyncs() async throws -> Int {
         try await pool.write { db in
             try SyncJob.filter(SyncJob.Columns.status == SyncStatus.running.rawValue)
@@ -51,8 +39,6 @@ extension AppDatabase {
         }
     }
 
-    /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than
-    /// `perWorkspace` running, and reads what it needs.
     func startNextSync() async throws -> SyncInput? {
         try await pool.write { db in
             let running = try Row.fetchAll(
@@ -89,8 +75,6 @@ extension AppDatabase {
         }
     }
 
-    /// Writes a planned sync, all or nothing: documents, row hashes, the month's ledger, the job's results and
-    /// the `sync.success` deliveries — or, over the plan's limit, nothing but the failure.
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
         try await pool.write { db in
             guard var job = try SyncJob.fetchOne(db, key: input.job.id),
@@ -147,7 +131,6 @@ extension AppDatabase {
         }
     }
 
-    /// Ends a sync that could not run, writing nothing else, and fires `sync.failure`.
     func failSync(_ input: SyncInput, reason: String) async throws -> SyncJob {
         try await pool.write { db in
             guard var job = try SyncJob.fetchOne(db, key: input.job.id),
@@ -205,7 +188,6 @@ extension AppDatabase {
         }
     }
 
-    /// Documents in row-key order, each row's in position order; the cursor is the last (row key, position).
     func documents(
         dataSourceID: String,
         botID: String,
@@ -230,7 +212,6 @@ extension AppDatabase {
         }
     }
 
-    /// What a sync of the data source would read now, for a dry run.
     func syncPreview(
         dataSourceID: String,
         botID: String,

@@ -1,24 +1,10 @@
 import GRDB
 
-/// A synced document that matches a question, with where it came from.
-struct Passage: Sendable {
-    var documentId: String
-    var text: String
-    /// bm25's relevance, negated so that higher is better.
-    var score: Double
-    /// The share of the question's words the passage contains (0…1), words unknown to the bot counting half.
-    var coverage: Double
-    var source: MessageSource
-}
-
-extension AppDatabase {
-    /// A bot's documents that best match `terms`, best first, ranked by bm25 over the full-text index
-    /// that syncs keep in step with the documents.
+extension SQLiteStore {
     func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage] {
         try await pool.read { db in try Self.search(botID: botID, terms: terms, limit: limit, db) }
     }
 
-    /// A bot (of `workspaceID`, or any when nil) and its passages for `terms`, in one read: what a reply needs.
     func botWithPassages(
         botID: String,
         workspaceID: String?,

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Tokenizer
 
-extension AppDatabase {
+extension SQLiteStore {
     /// The schema, one named migration per change. Never edit a migration once it has landed.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

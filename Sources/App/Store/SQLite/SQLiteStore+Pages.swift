@@ -1,20 +1,9 @@
 import Foundation
 import GRDB
 
-// MARK: Pagination
-
-/// A record listed in creation order, with its id as the tie-breaker.
-protocol Listed: AppRecord {
-    var id: String { get }
-    var createdAt: Timestamp { get }
-}
-
-extension Bot: Listed {}
-extension Agent: Listed {}
-
-extension AppDatabase {
+extension SQLiteStore {
     /// One page of `request` in (createdAt, id) order, starting after the cursor's position.
-    static func page<Record: Listed>(
+    static func page<Record: Listed & AppRecord>(
         _ request: QueryInterfaceRequest<Record>,
         _ page: PageRequest,
         _ db: Database

@@ -2,7 +2,7 @@ import GRDB
 
 /// Owner keys: a workspace's named `sk_…` keys, kept as hashes. The plaintext of a new or rotated key exists
 /// only in the answer that creates it.
-extension AppDatabase {
+extension SQLiteStore {
     func ownerKeys(workspaceID: String) async throws -> [APIKey] {
         try await pool.read { db in
             try APIKey.filter(APIKey.Columns.workspaceId == workspaceID)
@@ -11,7 +11,6 @@ extension AppDatabase {
         }
     }
 
-    /// A new key named `name`; 409 when the workspace already holds `APIKey.perWorkspace`.
     func createOwnerKey(workspaceID: String, name: String) async throws -> (APIKey, Credential) {
         try await pool.write { db in
             guard try APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db) < APIKey.perWorkspace
@@ -35,7 +34,6 @@ extension AppDatabase {
         }
     }
 
-    /// Gives key `id` a new secret: the old one stops working as this commits.
     func rotateOwnerKey(id: String, workspaceID: String) async throws -> (APIKey, Credential) {
         try await pool.write { db in
             guard var key = try Self.ownerKey(id: id, workspaceID: workspaceID, db) else {
@@ -48,7 +46,6 @@ extension AppDatabase {
         }
     }
 
-    /// Deletes key `id`; 409 for the workspace's last key, which would lock its owner out.
     func deleteOwnerKey(id: String, workspaceID: String) async throws {
         try await pool.write { db in
             guard let key = try Self.ownerKey(id: id, workspaceID: workspaceID, db) else {

@@ -1,24 +1,7 @@
 import Foundation
 import GRDB
 
-/// A data source's settings as validated by the controller.
-struct DataSourceSettings: Sendable {
-    var name: String
-    var type: DataSourceType
-    var chunkTokens: Int
-    var keyColumn: String?
-    var contentColumns: [String]?
-}
-
-/// A row as uploaded: `title` and `content` for text and csv sources, `url` for url sources.
-struct RowInput: Sendable, Equatable {
-    var key: String
-    var title: String?
-    var content: String?
-    var url: String?
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     func createDataSource(_ settings: DataSourceSettings, botID: String, workspaceID: String) async throws -> DataSource
     {
         try await pool.write { db in
@@ -52,7 +35,6 @@ extension AppDatabase {
         try await pool.read { db in try Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, db) }
     }
 
-    /// Applies the new settings; the type never changes (its rows would not fit another type).
     func updateDataSource(
         id: String,
         botID: String,
@@ -76,7 +58,6 @@ extension AppDatabase {
 
     // MARK: Rows
 
-    /// Replaces the whole row set (`replace`) or inserts and updates the given rows, in one transaction.
     func writeRows(
         _ rows: [RowInput],
         replace: Bool,
@@ -114,7 +95,6 @@ extension AppDatabase {
         }
     }
 
-    /// Rows in key order, after `afterKey`.
     func rows(
         dataSourceID: String,
         botID: String,

@@ -3,24 +3,7 @@ import GRDB
 
 // MARK: - Hooks
 
-/// What a new hook is made of, validated by the controller.
-struct NewHook: Sendable {
-    var type: HookType
-    var targetUrl: String?
-    var dataSourceId: String?
-    var secret: String
-    var enabled: Bool
-}
-
-/// A change to a hook; `nil` leaves a field as it is.
-struct HookChanges: Sendable {
-    var targetUrl: String?
-    var dataSourceId: String??
-    var enabled: Bool?
-    var secret: String?
-}
-
-extension AppDatabase {
+extension SQLiteStore {
     func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook {
         try await pool.write { db in
             _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
@@ -56,8 +39,6 @@ extension AppDatabase {
         try await pool.read { db in try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db) }
     }
 
-    /// Applies `changes`. Enabling a hook clears why it was disabled and its failure count, and resumes
-    /// its paused deliveries.
     func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook {
         try await pool.write { db in
             var hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
@@ -105,8 +86,7 @@ extension AppDatabase {
     }
 }
 
-extension AppDatabase {
-    /// A `sync.trigger` hook by id, for its public URL; nil when there is none.
+extension SQLiteStore {
     func triggerHook(id: String) async throws -> Hook? {
         try await pool.read { db in
             try Hook.filter(Hook.Columns.id == id && Hook.Columns.type == HookType.syncTrigger.rawValue).fetchOne(db)

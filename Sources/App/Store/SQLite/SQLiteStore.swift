@@ -5,8 +5,8 @@ import Tokenizer
 
 /// The only type that touches SQL: it owns the connection pool and the migrations, and each
 /// public method is one transaction that keeps one invariant.
-struct AppDatabase: Sendable {
-    /// The one connection pool of the process. Only `AppDatabase`'s own extensions touch it.
+struct SQLiteStore: Store {
+    /// The one connection pool of the process. Only `SQLiteStore`'s own extensions touch it.
     let pool: DatabasePool
     /// Fired after every commit that makes a delivery due, so the delivery worker needs no polling.
     let deliveriesWritten = WakeUpSignal()

@@ -3,8 +3,7 @@ import GRDB
 
 // MARK: Agents
 
-extension AppDatabase {
-    /// Creates an agent; the token's plaintext exists only in the result.
+extension SQLiteStore {
     func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential) {
         let now = Timestamp.now()
         let token = Credential.generate(.agentToken)
@@ -37,7 +36,6 @@ extension AppDatabase {
         }
     }
 
-    /// Deletes the agent, and with it the only copy of its token's hash: the token stops working at once.
     func deleteAgent(id: String, workspaceID: String) async throws {
         try await pool.write { db in
             let deleted = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)

@@ -1,0 +1,249 @@
+import Foundation
+import Tokenizer
+
+/// Everything Switchboard keeps, behind one protocol with two implementations: `SQLiteStore` (one file, the
+/// embedded default) and `PostgresStore` (one database shared by several instances). Each method is one
+/// transaction that keeps one invariant; the rules themselves live in `Domain/`, and both stores call them.
+protocol Store: Sendable {
+    /// Fired after every commit that makes a delivery due (on any instance), so delivery workers need no polling.
+    var deliveriesWritten: WakeUpSignal { get }
+    /// Fired after every commit that queues a sync (on any instance).
+    var syncsQueued: WakeUpSignal { get }
+
+    /// Runs a trivial query: the database is reachable and answering.
+    func ping() async throws
+
+    // MARK: Workspaces and credentials
+    /// Creates a workspace with its first owner key; the key's plaintext exists only in the result.
+    func createWorkspace(name: String) async throws -> (Workspace, Credential)
+    /// On a first start, creates the workspace "Default" and returns its key; `nil` once any workspace exists.
+    func createDefaultWorkspaceIfEmpty() async throws -> (Workspace, Credential)?
+    /// Resolves a presented owner key or agent token to its workspace and role.
+    func caller(for credential: Credential) async throws -> Caller?
+    func workspace(id: String) async throws -> WorkspaceUsage
+    func updateWorkspace(
+        id: String,
+        name: String?,
+        monthlyStorageTokenLimit: Int?,
+        tokenEncoding: Encoding.Name?
+    ) async throws -> WorkspaceUsage
+
+    // MARK: Owner keys
+    func ownerKeys(workspaceID: String) async throws -> [APIKey]
+    /// A new key named `name`; 409 when the workspace already holds `APIKey.perWorkspace`.
+    func createOwnerKey(workspaceID: String, name: String) async throws -> (APIKey, Credential)
+    /// Gives key `id` a new secret: the old one stops working as this commits.
+    func rotateOwnerKey(id: String, workspaceID: String) async throws -> (APIKey, Credential)
+    /// Deletes key `id`; 409 for the workspace's last key, which would lock its owner out.
+    func deleteOwnerKey(id: String, workspaceID: String) async throws
+
+    // MARK: Bots
+    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot
+    func bots(workspaceID: String, page: PageRequest) async throws -> Page<Bot>
+    /// A bot of `workspaceID`, or of any workspace when nil (the public routes), or 404.
+    func bot(id: String, workspaceID: String?) async throws -> Bot
+    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot
+    func deleteBot(id: String, workspaceID: String) async throws
+
+    // MARK: Agents
+    /// Creates an agent; the token's plaintext exists only in the result.
+    func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential)
+    func agents(workspaceID: String, page: PageRequest) async throws -> Page<Agent>
+    func agent(id: String, workspaceID: String) async throws -> Agent
+    /// Deletes the agent, and with it the only copy of its token's hash: the token stops working at once.
+    func deleteAgent(id: String, workspaceID: String) async throws
+
+    // MARK: Conversations and messages
+    /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
+    /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
+    /// The bot's reply to the initial message, if any, is stored with it.
+    func startConversation(
+        botID: String,
+        workspaceID: String?,
+        _ new: NewConversation,
+        reply: BotReply?
+    ) async throws
+        -> (conversation: Conversation, token: Credential, messages: [Message])
+    /// "Talk to a human": only on the web channel of a bot with human takeover enabled.
+    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation
+    /// An agent takes an escalated conversation. The update is conditional on the state it read, so of any
+    /// number of concurrent claims exactly one changes the row (whatever the store's isolation); the others see
+    /// who has it.
+    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation
+    /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
+    func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
+    /// A visitor's message, allowed in every state, with the bot's reply in the same transaction when the bot
+    /// still has the conversation (a human may have taken it since the reply was written: then none).
+    func postVisitorMessage(
+        conversationID: String,
+        text: String,
+        reply: BotReply?
+    ) async throws
+        -> (message: Message, reply: Message?)
+    /// An agent's reply: only by the claiming agent, only while `Active`.
+    func postAgentMessage(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        text: String
+    ) async throws
+        -> Message
+    /// A transcript page, oldest first; the cursor is the last message's sequence number.
+    func messages(
+        conversationID: String,
+        workspaceID: String?,
+        after: Int64?,
+        limit: Int
+    ) async throws
+        -> (messages: [Message], next: Int64?)
+    /// A conversation of `workspaceID` (any workspace when `nil`, for its visitor), or 404.
+    func conversation(id: String, workspaceID: String?) async throws -> Conversation
+    /// The conversation a visitor token belongs to.
+    func conversation(visitorTokenHash: String) async throws -> Conversation?
+    /// The workspace's conversations, oldest first, optionally of one state and one bot.
+    func conversations(
+        workspaceID: String,
+        state: ConversationState?,
+        botID: String?,
+        page: PageRequest
+    )
+        async throws -> Page<Conversation>
+    /// How many conversations are in each state, across workspaces.
+    func conversationCountsByState() async throws -> [(ConversationState, Int)]
+
+    // MARK: Hooks
+    func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook
+    func hooks(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<Hook>
+    func hook(id: String, botID: String, workspaceID: String) async throws -> Hook
+    /// Applies `changes`. Enabling a hook clears why it was disabled and its failure count, and resumes
+    /// its paused deliveries.
+    func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook
+    func deleteHook(id: String, botID: String, workspaceID: String) async throws
+    /// A `sync.trigger` hook by id, for its public URL; nil when there is none.
+    func triggerHook(id: String) async throws -> Hook?
+
+    // MARK: The delivery outbox
+    /// After a crash, deliveries caught mid-flight go back to the queue with their ids, so the retry
+    /// carries the same `webhook-id`.
+    func requeueInterruptedDeliveries() async throws -> Int
+    /// Marks due deliveries `delivering` and returns them, oldest due first, as many as the slots free have room
+    /// for: no hook and no workspace beyond its share, so one slow target or tenant cannot take every slot.
+    /// `slots` is read once the claim's transaction has begun: attempts that ended meanwhile have freed theirs.
+    func claimDueDeliveries(
+        slots currentSlots: @escaping @Sendable () -> DeliverySlots
+    ) async throws
+        -> [ClaimedDelivery]
+    /// How many deliveries wait in the queue, due or not.
+    func pendingDeliveryCount() async throws -> Int
+    /// When the next pending delivery falls due, leaving out hooks and workspaces whose slots are all taken.
+    func nextDueTime(slots: DeliverySlots) async throws -> Timestamp?
+    /// Records attempts and their consequences, all in one transaction: each delivery succeeds, is scheduled
+    /// again, fails for good, or is paused with its hook, which is disabled on 410 or after `disableAfter`
+    /// failures. An attempt whose delivery was deleted meanwhile (with its hook) answers `nil`.
+    func recordAttempts(
+        _ attempts: [(result: AttemptResult, claimed: ClaimedDelivery)],
+        policy: DeliveryPolicy
+    ) async throws -> [RecordedAttempt?]
+    func deliveries(
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        status: DeliveryStatus?,
+        page: PageRequest
+    ) async throws -> Page<Delivery>
+    func delivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (Delivery, [DeliveryAttempt])
+    /// Queues a failed or paused delivery again at once, keeping its id. 409 while its hook is disabled
+    /// (enabling the hook resumes paused deliveries by itself) or when it is not failed or paused.
+    func retryDelivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (Delivery, [DeliveryAttempt])
+
+    // MARK: Data sources and rows
+    func createDataSource(_ settings: DataSourceSettings, botID: String, workspaceID: String) async throws -> DataSource
+    func dataSources(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<DataSource>
+    func dataSource(id: String, botID: String, workspaceID: String) async throws -> DataSource
+    /// Applies the new settings; the type never changes (its rows would not fit another type).
+    func updateDataSource(
+        id: String,
+        botID: String,
+        workspaceID: String,
+        _ change: @escaping @Sendable (inout DataSource) throws -> Void
+    ) async throws -> DataSource
+    func deleteDataSource(id: String, botID: String, workspaceID: String) async throws
+    /// Replaces the whole row set (`replace`) or inserts and updates the given rows, in one transaction.
+    func writeRows(
+        _ rows: [RowInput],
+        replace: Bool,
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws -> Int
+    func deleteRow(key: String, dataSourceID: String, botID: String, workspaceID: String) async throws
+    /// Rows in key order, after `afterKey`.
+    func rows(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        afterKey: String?,
+        limit: Int
+    ) async throws
+        -> (rows: [DataSourceRow], nextKey: String?)
+
+    // MARK: Syncs and documents
+    /// Queues a sync of the data source; a sync already queued for it is joined instead (`created` false).
+    func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool)
+    /// At start: syncs caught running by a stop go back to the queue (nothing of theirs was written).
+    func requeueInterruptedSyncs() async throws -> Int
+    /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than
+    /// `perWorkspace` running, and reads what it needs.
+    func startNextSync() async throws -> SyncInput?
+    /// Writes a planned sync, all or nothing: documents, row hashes, the month's ledger, the job's results and
+    /// the `sync.success` deliveries — or, over the plan's limit, nothing but the failure.
+    func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob
+    /// Ends a sync that could not run, writing nothing else, and fires `sync.failure`.
+    func failSync(_ input: SyncInput, reason: String) async throws -> SyncJob
+    func syncJobs(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        page: PageRequest
+    ) async throws -> Page<SyncJob>
+    func syncJob(id: String, workspaceID: String) async throws -> SyncJob
+    /// Documents in row-key order, each row's in position order; the cursor is the last (row key, position).
+    func documents(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        after: (rowKey: String, position: Int)?,
+        limit: Int
+    ) async throws -> (documents: [Document], next: (rowKey: String, position: Int)?)
+    /// What a sync of the data source would read now, for a dry run.
+    func syncPreview(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
+        -> (rows: [DataSourceRow], previousHashes: [String: String], source: DataSource, usage: WorkspaceUsage)
+
+    // MARK: Search
+    /// A bot's documents that best match `terms`, best first, ranked by bm25 over the full-text index
+    /// that syncs keep in step with the documents.
+    func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage]
+    /// A bot (of `workspaceID`, or any when nil) and its passages for `terms`, in one read: what a reply needs.
+    func botWithPassages(
+        botID: String,
+        workspaceID: String?,
+        terms: SearchTerms,
+        limit: Int
+    ) async throws -> (bot: Bot, passages: [Passage])
+}
