@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 import Tokenizer
 
 /// Builds the whole service from one configuration: the database, the router and its background services.
@@ -9,34 +10,25 @@ import Tokenizer
 func buildApplication(_ configuration: AppConfiguration) async throws -> some ApplicationProtocol {
     // Storage tokens are what owners pay for: without the exact rank files the server does not start.
     let encodings = try TokenEncodings.load(from: configuration.tokenizerDirectory)
-    return try await buildApplication(
-        configuration,
-        store: SQLiteStore(path: configuration.databasePath),
-        encodings: encodings
+    var logger = Logger(label: "switchboard")
+    logger.logLevel = configuration.logLevel
+    let (store, services) = try DatabaseLocation(configuration.databasePath).open(
+        logger: logger,
+        lease: .seconds(configuration.deliveryTimeout + 30)
     )
+    return try await buildApplication(configuration, store: store, storeServices: services, encodings: encodings)
 }
 
-/// The same, on a store already open (tests keep a handle on it).
+/// The same, on a store already open (tests keep a handle on it). `storeServices` keep the store working (a
+/// PostgreSQL client and its listener); tests that run them themselves pass none.
 func buildApplication(
     _ configuration: AppConfiguration,
     store: any Store,
+    storeServices: [any Service] = [],
     encodings: TokenEncodings
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
-    if configuration.createsDefaultWorkspace, let (workspace, key) = try await store.createDefaultWorkspaceIfEmpty() {
-        // Printed, not logged: the key is shown this once and must never land in a log.
-        FileHandle.standardOutput.write(
-            Data(
-                """
-                Created workspace "\(workspace.name)" (\(workspace.id)).
-                Its owner API key, shown only this once — keep it safe:
-                  \(key.plaintext)
-
-                """.utf8
-            )
-        )
-    }
     let dependencies = AppDependencies(configuration, store: store, encodings: encodings, logger: logger)
     let router = buildRouter(store: store, dependencies: dependencies, configuration: configuration)
     var app = Application(
@@ -47,8 +39,27 @@ func buildApplication(
         ),
         logger: logger
     )
-    // Shutdown runs in reverse order: the worker stops before the client it sends with.
+    // Shutdown runs in reverse order: the workers stop before the clients they use, the store's last.
+    app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
+    // With the store's services running (a PostgreSQL client answers only then), before the first request.
+    app.beforeServerStarts {
+        try await store.migrate()
+        if configuration.createsDefaultWorkspace, let (workspace, key) = try await store.createDefaultWorkspaceIfEmpty()
+        {
+            // Printed, not logged: the key is shown this once and must never land in a log.
+            FileHandle.standardOutput.write(
+                Data(
+                    """
+                    Created workspace "\(workspace.name)" (\(workspace.id)).
+                    Its owner API key, shown only this once — keep it safe:
+                      \(key.plaintext)
+
+                    """.utf8
+                )
+            )
+        }
+    }
     return app
 }
 

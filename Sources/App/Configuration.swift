@@ -7,7 +7,7 @@ struct AppConfiguration: Sendable {
     var hostname = "127.0.0.1"
     /// `--port` / `SWITCHBOARD_PORT`: the TCP port to listen on; 0 picks a free one.
     var port = 8080
-    /// `--database` / `SWITCHBOARD_DATABASE`: the SQLite file, created with its folder.
+    /// `--database` / `SWITCHBOARD_DATABASE`: the SQLite file, created with its folder, or a PostgreSQL URL.
     var databasePath = "./data/switchboard.sqlite"
     /// `--public-url` / `SWITCHBOARD_PUBLIC_URL`: the base of trigger URLs; `http://HOST:PORT` when unset.
     var publicURL: String?
@@ -180,7 +180,7 @@ extension AppConfiguration {
     static let settings: [Setting] = [
         .text("hostname", \.hostname, "Address to listen on"),
         .integer("port", \.port, in: 0...65535, "Port to listen on; 0 picks a free one"),
-        .text("database", \.databasePath, "SQLite database file"),
+        .text("database", \.databasePath, "SQLite database file, or postgres://user:password@host:port/database"),
         .url("public-url", \.publicURL, "Base URL of trigger URLs", shownDefault: "http://HOST:PORT"),
         Setting(
             name: "retry-schedule",

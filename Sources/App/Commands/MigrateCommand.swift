@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `switchboard migrate`: brings the database schema up to date and exits (`serve` does this too).
 struct MigrateCommand: AsyncParsableCommand {
@@ -11,8 +12,8 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     func run() async throws {
-        let path = database.path
-        _ = try SQLiteStore(path: path)
-        print("Database \(path) is up to date.")
+        let location = DatabaseLocation(database.path)
+        try await location.withStore(logger: Logger(label: "switchboard")) { store in try await store.migrate() }
+        print("Database \(location.redacted) is up to date.")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `switchboard workspace create`: a new tenant and its owner key, for scripts.
 struct WorkspaceCommand: AsyncParsableCommand {
@@ -26,8 +27,9 @@ struct WorkspaceCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.message)
             }
-            let path = database.path
-            let (workspace, key) = try await SQLiteStore(path: path).createWorkspace(name: name)
+            let (workspace, key) = try await DatabaseLocation(database.path).withStore(logger: Logger(label: "switchboard")) {
+                try await $0.createWorkspace(name: name)
+            }
             let line = try JSONEncoder.api().encode(["workspaceId": workspace.id, "apiKey": key.plaintext])
             print(String(decoding: line, as: UTF8.self))
         }

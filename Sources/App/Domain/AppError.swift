@@ -8,6 +8,7 @@ struct AppError: Error, HTTPResponseError, Sendable {
     enum Code: String, CaseIterable, Encodable, Sendable {
         case badRequest = "bad_request"
         case conversationNotActive = "conversation_not_active"
+        case databaseUnavailable = "database_unavailable"
         case deliveryNotRetryable = "delivery_not_retryable"
         case escalationUnavailable = "escalation_unavailable"
         case forbidden = "forbidden"
@@ -118,6 +119,13 @@ extension AppError {
             details: ["retryAfterSeconds": .number(Double(seconds)), "scope": .string(scope)]
         )
     }
+
+    /// The database cannot be reached for now (a restart, a network cut).
+    static let databaseUnavailable = AppError(
+        .serviceUnavailable,
+        code: .databaseUnavailable,
+        message: "The database is unavailable for a moment. Try again shortly."
+    )
 
     static let internalError = AppError(
         .internalServerError,

@@ -6,18 +6,24 @@ struct DeliverySlots: Sendable {
     static let perHook = 4
     static let perWorkspace = 32
 
+    /// How many attempts may be in flight in all: `total` for one worker.
+    let capacity: Int
     private(set) var inFlight = 0
     private var byHook: [String: Int] = [:]
     private var byWorkspace: [String: Int] = [:]
 
-    var free: Int { Self.total - inFlight }
+    init(capacity: Int = Self.total) {
+        self.capacity = capacity
+    }
+
+    var free: Int { capacity - inFlight }
     /// Hooks with no slot left: the claim skips their deliveries in the due index itself.
     var busyHooks: [String] { byHook.filter { $0.value >= Self.perHook }.map(\.key) }
     /// Workspaces with no slot left, likewise.
     var busyWorkspaces: [String] { byWorkspace.filter { $0.value >= Self.perWorkspace }.map(\.key) }
 
     func canTake(hookID: String, workspaceID: String) -> Bool {
-        inFlight < Self.total && byHook[hookID, default: 0] < Self.perHook
+        inFlight < capacity && byHook[hookID, default: 0] < Self.perHook
             && byWorkspace[workspaceID, default: 0] < Self.perWorkspace
     }
 
@@ -36,5 +42,49 @@ struct DeliverySlots: Sendable {
     private static func decrement(_ counts: inout [String: Int], _ key: String) {
         let remaining = counts[key, default: 1] - 1
         counts[key] = remaining > 0 ? remaining : nil
+    }
+}
+
+extension DeliverySlots {
+    /// Slots of attempts already in flight, each as its hook and workspace, with room for `free` more: what a
+    /// store shared by several instances counts, so the per-hook and per-workspace bounds hold across them all.
+    init(inFlight attempts: [(hookID: String, workspaceID: String)], free: Int) {
+        self.init(capacity: attempts.count + free)
+        for attempt in attempts { take(hookID: attempt.hookID, workspaceID: attempt.workspaceID) }
+    }
+}
+
+/// One claim's walk over due deliveries, oldest first: which to take, which to pause (their hook is disabled),
+/// and when to stop — when the slots are full, after four rows a free slot, or `passLimit` rows after the last one
+/// taken (the rows passed over belong to hooks or workspaces that filled up during this claim).
+struct DeliveryClaim: Sendable {
+    static let passLimit = 4 * DeliverySlots.perHook
+
+    private(set) var slots: DeliverySlots
+    private(set) var chosen: [String] = []
+    private(set) var paused: [String] = []
+    private let readLimit: Int
+    private var read = 0
+    private var passed = 0
+
+    init(slots: DeliverySlots) {
+        self.slots = slots
+        readLimit = slots.free * 4
+    }
+
+    /// Whether the walk goes on to another row.
+    var wantsMore: Bool { slots.free > 0 && read < readLimit && passed < Self.passLimit }
+
+    mutating func consider(deliveryID: String, hookID: String, workspaceID: String, hookEnabled: Bool) {
+        read += 1
+        if !hookEnabled {
+            paused.append(deliveryID)
+        } else if slots.canTake(hookID: hookID, workspaceID: workspaceID) {
+            chosen.append(deliveryID)
+            slots.take(hookID: hookID, workspaceID: workspaceID)
+            passed = 0
+        } else {
+            passed += 1
+        }
     }
 }

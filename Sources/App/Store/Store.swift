@@ -10,6 +10,8 @@ protocol Store: Sendable {
     /// Fired after every commit that queues a sync (on any instance).
     var syncsQueued: WakeUpSignal { get }
 
+    /// Brings the schema up to date; instances started together never race.
+    func migrate() async throws
     /// Runs a trivial query: the database is reachable and answering.
     func ping() async throws
 

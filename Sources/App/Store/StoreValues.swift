@@ -20,7 +20,7 @@ struct DataSourceSettings: Sendable {
 }
 
 /// A row as uploaded: `title` and `content` for text and csv sources, `url` for url sources.
-struct RowInput: Sendable, Equatable {
+struct RowInput: Codable, Sendable, Equatable {
     var key: String
     var title: String?
     var content: String?

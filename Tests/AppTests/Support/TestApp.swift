@@ -8,12 +8,15 @@ import Tokenizer
 
 @testable import App
 
-/// A Switchboard built by the real `buildApplication` on a fresh SQLite file, with two workspaces
-/// ("Acme" and "Other") whose owner keys the tests use.
+/// A Switchboard built by the real `buildApplication` on a fresh store, with two workspaces ("Acme" and "Other")
+/// whose owner keys the tests use. The store is a new SQLite file, or, when `SWITCHBOARD_TEST_POSTGRES` names a
+/// PostgreSQL database (as `make test` does for its second run), a new schema of that database.
 struct TestApp {
     let databasePath: String
     /// The app's own store: what tests write through it wakes the app's workers.
     let store: any Store
+    /// Stops the store's services (PostgreSQL's client and listener); nothing for SQLite.
+    let stopStore: @Sendable () -> Void
     let ownerKey: String
     let otherOwnerKey: String
     var configuration: AppConfiguration
@@ -27,7 +30,7 @@ struct TestApp {
         configuration.tokenizerDirectory = packageRoot.appendingPathComponent("data/tokenizer").path
         configure(&configuration)
         self.configuration = configuration
-        store = try SQLiteStore(path: databasePath)
+        (store, stopStore) = try await TestStore.open(sqlitePath: databasePath)
         ownerKey = try await store.createWorkspace(name: "Acme").1.plaintext
         otherOwnerKey = try await store.createWorkspace(name: "Other").1.plaintext
     }
@@ -35,12 +38,14 @@ struct TestApp {
     private init(
         databasePath: String,
         store: any Store,
+        stopStore: @escaping @Sendable () -> Void,
         ownerKey: String,
         otherOwnerKey: String,
         configuration: AppConfiguration
     ) {
         self.databasePath = databasePath
         self.store = store
+        self.stopStore = stopStore
         self.ownerKey = ownerKey
         self.otherOwnerKey = otherOwnerKey
         self.configuration = configuration
@@ -53,6 +58,7 @@ struct TestApp {
         return TestApp(
             databasePath: app.databasePath,
             store: app.store,
+            stopStore: app.stopStore,
             ownerKey: app.ownerKey,
             otherOwnerKey: app.otherOwnerKey,
             configuration: configuration

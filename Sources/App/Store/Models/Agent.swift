@@ -18,3 +18,18 @@ struct Agent: AppRecord {
         static let createdAt = Column(CodingKeys.createdAt)
     }
 }
+
+extension Agent {
+    static func new(workspaceID: String, name: String, email: String, token: Credential) -> Agent {
+        let now = Timestamp.now()
+        return Agent(
+            id: newID(),
+            workspaceId: workspaceID,
+            name: name,
+            email: email,
+            tokenHash: token.hash,
+            createdAt: now,
+            updatedAt: now
+        )
+    }
+}

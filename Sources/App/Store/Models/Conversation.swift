@@ -71,3 +71,82 @@ struct MessageSource: Codable, Sendable, Equatable {
     var title: String?
     var url: String?
 }
+
+extension Conversation {
+    /// A new conversation of `bot`, in state `Bot`.
+    static func started(_ new: NewConversation, bot: Bot, token: Credential, at now: Timestamp) -> Conversation {
+        Conversation(
+            id: newID(),
+            workspaceId: bot.workspaceId,
+            botId: bot.id,
+            state: .bot,
+            channelType: new.channelType,
+            initialMessage: new.initialMessage,
+            userEmail: nil,
+            userData: new.userData,
+            claimedByAgentId: nil,
+            claimedByName: nil,
+            claimedByEmail: nil,
+            visitorTokenHash: token.hash,
+            escalatedAt: nil,
+            claimedAt: nil,
+            resolvedAt: nil,
+            createdAt: now,
+            updatedAt: now
+        )
+    }
+
+    /// "Talk to a human", once `ConversationState.checkEscalation` allowed it.
+    mutating func escalate(userEmail: String, userData: Data?) throws(AppError) {
+        let now = Timestamp.now()
+        state = try state.applying(.escalate)
+        self.userEmail = userEmail
+        if let userData { self.userData = userData }
+        escalatedAt = now
+        claimedByAgentId = nil
+        claimedByName = nil
+        claimedByEmail = nil
+        updatedAt = now
+    }
+
+    /// Back to the bot, once `ConversationState.checkRelease` allowed it.
+    mutating func release() throws(AppError) {
+        let now = Timestamp.now()
+        state = try state.applying(.release)
+        resolvedAt = now
+        updatedAt = now
+    }
+
+    /// A refused claim says who has the conversation, if anyone.
+    func claimRefusal(_ refusal: AppError) -> AppError {
+        guard let name = claimedByName, let id = claimedByAgentId else { return refusal }
+        return refusal.adding(
+            message: "\(name) has it.",
+            details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])]
+        )
+    }
+}
+
+extension Message {
+    /// A new message of `conversation`; its `seq` comes from the store.
+    init(
+        in conversation: Conversation,
+        role: MessageRole,
+        text: String,
+        agent: Agent? = nil,
+        sources: [MessageSource]? = nil,
+        at time: Timestamp
+    ) {
+        self.init(
+            seq: nil,
+            id: newID(),
+            conversationId: conversation.id,
+            role: role,
+            text: text,
+            agentId: agent?.id,
+            agentName: agent?.name,
+            sources: sources,
+            createdAt: time
+        )
+    }
+}

@@ -46,3 +46,27 @@ struct DataSourceRow: AppRecord {
         static let key = Column(CodingKeys.key)
     }
 }
+
+extension DataSource {
+    static func new(_ settings: DataSourceSettings, botID: String, workspaceID: String) -> DataSource {
+        let now = Timestamp.now()
+        return DataSource(
+            id: newID(),
+            workspaceId: workspaceID,
+            botId: botID,
+            name: settings.name,
+            type: settings.type,
+            chunkTokens: settings.chunkTokens,
+            keyColumn: settings.keyColumn,
+            contentColumns: settings.contentColumns,
+            createdAt: now,
+            updatedAt: now
+        )
+    }
+}
+
+extension DataSourceRow {
+    init(_ row: RowInput, dataSourceID: String, at now: Timestamp) {
+        self.init(dataSourceId: dataSourceID, key: row.key, title: row.title, content: row.content, url: row.url, updatedAt: now)
+    }
+}

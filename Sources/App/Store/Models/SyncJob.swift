@@ -63,3 +63,51 @@ struct RowHash: AppRecord {
         static let rowKey = Column(CodingKeys.rowKey)
     }
 }
+
+extension SyncJob {
+    static func queued(_ source: DataSource, trigger: SyncTrigger) -> SyncJob {
+        SyncJob(
+            id: newID(),
+            workspaceId: source.workspaceId,
+            dataSourceId: source.id,
+            status: .queued,
+            trigger: trigger,
+            createdAt: .now()
+        )
+    }
+
+    mutating func succeed(_ plan: SyncPlan, totalDocuments: Int) {
+        status = .succeeded
+        modifiedRows = plan.modifiedRows
+        unmodifiedRows = plan.unmodifiedRows
+        totalDataSourceRows = plan.totalDataSourceRows
+        totalTokens = plan.totalTokens
+        self.totalDocuments = totalDocuments
+        finishedAt = .now()
+    }
+
+    mutating func fail(reason: String) {
+        status = .failed
+        self.reason = reason
+        finishedAt = .now()
+    }
+}
+
+extension SyncPlan {
+    /// The documents of the rows that changed, each row's chunks in order.
+    func documents(dataSourceID: String, at now: Timestamp) -> [Document] {
+        changed.flatMap { row in
+            row.chunks.enumerated().map { position, chunk in
+                Document(
+                    id: newID(),
+                    dataSourceId: dataSourceID,
+                    rowKey: row.key,
+                    position: position,
+                    text: chunk.text,
+                    tokens: chunk.tokens,
+                    createdAt: now
+                )
+            }
+        }
+    }
+}

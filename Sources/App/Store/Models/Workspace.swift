@@ -53,3 +53,53 @@ struct StorageUsage: AppRecord {
         static let createdAt = Column(CodingKeys.createdAt)
     }
 }
+
+extension Workspace {
+    /// A new workspace on the default plan.
+    static func named(_ name: String, at now: Timestamp) -> Workspace {
+        Workspace(
+            id: newID(),
+            name: name,
+            monthlyStorageTokenLimit: defaultMonthlyStorageTokenLimit,
+            createdAt: now,
+            updatedAt: now
+        )
+    }
+}
+
+extension Workspace {
+    mutating func change(name: String?, monthlyStorageTokenLimit: Int?, tokenEncoding: Encoding.Name?) {
+        if let name { self.name = name }
+        if let monthlyStorageTokenLimit { self.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
+        if let tokenEncoding { self.tokenEncoding = tokenEncoding }
+        updatedAt = .now()
+    }
+}
+
+extension APIKey {
+    static func new(workspaceID: String, name: String, credential: Credential) -> APIKey {
+        APIKey(id: newID(), workspaceId: workspaceID, name: name, tokenHash: credential.hash, createdAt: .now())
+    }
+
+    /// 409 when a workspace holding `count` keys is full.
+    static func checkRoomForAnother(_ count: Int) throws(AppError) {
+        guard count < perWorkspace else {
+            throw AppError(
+                .conflict,
+                code: .keyLimit,
+                message: "A workspace holds at most \(perWorkspace) keys: delete one first."
+            )
+        }
+    }
+
+    /// 409 for a workspace's last key, which would lock its owner out.
+    static func checkNotLast(_ count: Int) throws(AppError) {
+        guard count > 1 else {
+            throw AppError(
+                .conflict,
+                code: .lastKey,
+                message: "This is the workspace's last key: create another before deleting it."
+            )
+        }
+    }
+}

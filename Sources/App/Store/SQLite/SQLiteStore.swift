@@ -31,6 +31,10 @@ struct SQLiteStore: Store {
         try Self.migrator.migrate(pool)
     }
 
+    func migrate() async throws {
+        try Self.migrator.migrate(pool)
+    }
+
     /// Runs a trivial query: the database file is open and answering.
     func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }

@@ -1,0 +1,276 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    func startConversation(
+        botID: String,
+        workspaceID: String?,
+        _ new: NewConversation,
+        reply: BotReply?
+    ) async throws -> (conversation: Conversation, token: Credential, messages: [Message]) {
+        let token = Credential.generate(.visitorToken)
+        let (conversation, messages) = try await write { connection in
+            let bot = try await Self.bot(id: botID, workspaceID: workspaceID, connection)
+            let now = Timestamp.now()
+            let conversation = Conversation.started(new, bot: bot, token: token, at: now)
+            try await connection.insert(conversation)
+            try await enqueueDeliveries(
+                event: .conversationStarted,
+                botID: bot.id,
+                payload: HookEvent.conversationStarted(conversation, botName: bot.name),
+                connection
+            )
+            var messages: [Message] = []
+            if let text = new.initialMessage {
+                messages.append(try await insertMessage(Message(in: conversation, role: .user, text: text, at: now), of: conversation, bot: bot, connection))
+                if let reply {
+                    let answer = Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
+                    messages.append(try await insertMessage(answer, of: conversation, bot: bot, connection))
+                }
+            }
+            return (conversation, messages)
+        }
+        return (conversation, token, messages)
+    }
+
+    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
+        try await write { connection in
+            var conversation = try await Self.conversation(id: conversationID, workspaceID: nil, lock: true, connection)
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, connection)
+            try ConversationState.checkEscalation(
+                channelType: conversation.channelType,
+                humanTakeoverEnabled: bot.humanTakeoverEnabled
+            )
+            try conversation.escalate(userEmail: userEmail, userData: userData)
+            try await connection.update(conversation)
+            try await enqueueDeliveries(
+                event: .conversationEscalated,
+                botID: bot.id,
+                payload: HookEvent.conversationEscalated(conversation, botName: bot.name),
+                connection
+            )
+            return conversation
+        }
+    }
+
+    /// The update is conditional on the state read, and READ COMMITTED re-reads a row another claim changed
+    /// before it updates: of any number of concurrent claims, on any instances, exactly one changes the row.
+    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
+        try await write { connection in
+            let conversation = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
+            guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
+                throw AppError.unauthenticated
+            }
+            let target: ConversationState
+            do throws(AppError) {
+                target = try conversation.state.applying(.claim)
+            } catch {
+                throw conversation.claimRefusal(error)
+            }
+            let now = Timestamp.now()
+            let claimed = try await connection.one(
+                Conversation.self,
+                """
+                UPDATE conversation SET state = \(target), claimedByAgentId = \(agent.id),
+                  claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now)
+                WHERE id = \(conversationID) AND state = \(conversation.state)
+                RETURNING *
+                """
+            )
+            // Lost a race: someone changed the state since it was read.
+            guard let claimed else {
+                let current = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
+                throw current.claimRefusal(current.state.refusal(of: .claim))
+            }
+            let bot = try await Self.bot(id: claimed.botId, workspaceID: workspaceID, connection)
+            try await enqueueDeliveries(
+                event: .conversationClaimed,
+                botID: bot.id,
+                payload: HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent),
+                connection
+            )
+            return claimed
+        }
+    }
+
+    func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
+    {
+        try await write { connection in
+            var conversation = try await Self.conversation(
+                id: conversationID,
+                workspaceID: workspaceID,
+                lock: true,
+                connection
+            )
+            let agentName = conversation.claimedByName ?? ""
+            try ConversationState.checkRelease(by: actor, claimedBy: conversation.claimedByAgentId)
+            try conversation.release()
+            try await connection.update(conversation)
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
+            try await enqueueDeliveries(
+                event: .conversationReleased,
+                botID: bot.id,
+                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName),
+                connection
+            )
+            return conversation
+        }
+    }
+
+    func postVisitorMessage(
+        conversationID: String,
+        text: String,
+        reply: BotReply?
+    ) async throws -> (message: Message, reply: Message?) {
+        try await write { connection in
+            let conversation = try await Self.conversation(id: conversationID, workspaceID: nil, connection)
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
+            let now = Timestamp.now()
+            let message = try await insertMessage(
+                Message(in: conversation, role: .user, text: text, at: now),
+                of: conversation,
+                bot: bot,
+                connection
+            )
+            guard let reply, conversation.state.botAnswers else { return (message, nil) }
+            let answer = try await insertMessage(
+                Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now),
+                of: conversation,
+                bot: bot,
+                connection
+            )
+            return (message, answer)
+        }
+    }
+
+    func postAgentMessage(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        text: String
+    ) async throws -> Message {
+        try await write { connection in
+            let conversation = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
+            try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
+            guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
+                throw AppError.notClaimingAgent
+            }
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
+            return try await insertMessage(
+                Message(in: conversation, role: .agent, text: text, agent: agent, at: .now()),
+                of: conversation,
+                bot: bot,
+                connection
+            )
+        }
+    }
+
+    func messages(
+        conversationID: String,
+        workspaceID: String?,
+        after: Int64?,
+        limit: Int
+    ) async throws -> (messages: [Message], next: Int64?) {
+        try await read { connection in
+            _ = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
+            let rows = try await connection.all(
+                Message.self,
+                """
+                SELECT * FROM message WHERE conversationId = \(conversationID) AND seq > \(after ?? 0)
+                ORDER BY seq LIMIT \(limit + 1)
+                """
+            )
+            let page = Array(rows.prefix(limit))
+            return (page, rows.count > limit ? page.last?.seq : nil)
+        }
+    }
+
+    /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction.
+    private func insertMessage(
+        _ message: Message,
+        of conversation: Conversation,
+        bot: Bot,
+        _ connection: PostgresConnection
+    ) async throws -> Message {
+        var message = message
+        let sources = try message.sources.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        message.seq = try await connection.value(
+            Int64.self,
+            """
+            INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt)
+            VALUES (\(message.id), \(message.conversationId), \(message.role), \(message.text), \(message.agentId),
+                    \(message.agentName), \(sources), \(message.createdAt))
+            RETURNING seq
+            """
+        )
+        try await enqueueDeliveries(
+            event: .conversationMessage,
+            botID: conversation.botId,
+            payload: HookEvent.conversationMessage(message, in: conversation, botName: bot.name),
+            connection
+        )
+        return message
+    }
+
+    func conversation(id: String, workspaceID: String?) async throws -> Conversation {
+        try await read { connection in try await Self.conversation(id: id, workspaceID: workspaceID, connection) }
+    }
+
+    func conversation(visitorTokenHash: String) async throws -> Conversation? {
+        try await read { connection in
+            try await connection.one(
+                Conversation.self,
+                "SELECT * FROM conversation WHERE visitorTokenHash = \(visitorTokenHash)"
+            )
+        }
+    }
+
+    func conversations(
+        workspaceID: String,
+        state: ConversationState?,
+        botID: String?,
+        page: PageRequest
+    ) async throws -> Page<Conversation> {
+        try await read { connection in
+            try await Self.page(
+                Conversation.self,
+                from: "conversation",
+                where: """
+                    workspaceId = \(workspaceID) AND (\(state)::text IS NULL OR state = \(state))
+                    AND (\(botID)::text IS NULL OR botId = \(botID))
+                    """,
+                page,
+                connection
+            )
+        }
+    }
+
+    func conversationCountsByState() async throws -> [(ConversationState, Int)] {
+        try await read { connection in
+            var counts: [String: Int] = [:]
+            let rows = try await connection.query(
+                "SELECT state, COUNT(*) FROM conversation GROUP BY state",
+                logger: PostgresConnection.quiet
+            )
+            for try await (state, count) in rows.decode((String, Int).self) { counts[state] = count }
+            return ConversationState.allCases.map { ($0, counts[$0.rawValue] ?? 0) }
+        }
+    }
+
+    /// A conversation of `workspaceID` (any when nil), or 404; `lock` holds its row until the transaction ends,
+    /// so two transitions of one conversation on different instances happen one after the other.
+    private static func conversation(
+        id: String,
+        workspaceID: String?,
+        lock: Bool = false,
+        _ connection: PostgresConnection
+    ) async throws -> Conversation {
+        var query: PostgresQuery =
+            "SELECT * FROM conversation WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))"
+        if lock { query.sql += " FOR UPDATE" }
+        guard let conversation = try await connection.one(Conversation.self, query) else {
+            throw AppError.notFound("Conversation")
+        }
+        return conversation
+    }
+}

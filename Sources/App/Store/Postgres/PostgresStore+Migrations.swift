@@ -1,0 +1,156 @@
+import PostgresNIO
+
+extension PostgresStore {
+    /// The schema, one numbered step per change, applied in order and recorded in `schemaMigration`. Never edit a
+    /// step once it has landed. The same tables as SQLite's, with PostgreSQL's types and its full-text search.
+    static let migrations: [(name: String, sql: [String])] = [
+        (
+            "v1: the schema of SQLite's v1–v10, leased deliveries and syncs, full-text search",
+            [
+                """
+                CREATE TABLE workspace (
+                  id text PRIMARY KEY, name text NOT NULL, monthlyStorageTokenLimit bigint NOT NULL,
+                  tokenEncoding text NOT NULL, createdAt bigint NOT NULL, updatedAt bigint NOT NULL)
+                """,
+                """
+                CREATE TABLE apiKey (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  name text NOT NULL, tokenHash text NOT NULL UNIQUE, createdAt bigint NOT NULL)
+                """,
+                "CREATE INDEX apiKey_on_workspaceId_createdAt ON apiKey (workspaceId, createdAt)",
+                """
+                CREATE TABLE storageUsage (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  tokens bigint NOT NULL, createdAt bigint NOT NULL)
+                """,
+                "CREATE INDEX storageUsage_on_workspaceId_createdAt ON storageUsage (workspaceId, createdAt)",
+                """
+                CREATE TABLE bot (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  name text NOT NULL, humanTakeoverEnabled boolean NOT NULL,
+                  createdAt bigint NOT NULL, updatedAt bigint NOT NULL)
+                """,
+                "CREATE INDEX bot_on_workspaceId_createdAt_id ON bot (workspaceId, createdAt, id)",
+                """
+                CREATE TABLE agent (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  name text NOT NULL, email text NOT NULL, tokenHash text NOT NULL UNIQUE,
+                  createdAt bigint NOT NULL, updatedAt bigint NOT NULL)
+                """,
+                "CREATE INDEX agent_on_workspaceId_createdAt_id ON agent (workspaceId, createdAt, id)",
+                """
+                CREATE TABLE hook (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  botId text NOT NULL REFERENCES bot ON DELETE CASCADE, type text NOT NULL, targetUrl text,
+                  dataSourceId text, secret text NOT NULL, enabled boolean NOT NULL, disabledReason text,
+                  lastError text, consecutiveFailures bigint NOT NULL, createdAt bigint NOT NULL,
+                  updatedAt bigint NOT NULL)
+                """,
+                "CREATE INDEX hook_on_botId_createdAt_id ON hook (botId, createdAt, id)",
+                """
+                CREATE TABLE delivery (
+                  id text PRIMARY KEY, hookId text NOT NULL REFERENCES hook ON DELETE CASCADE, event text NOT NULL,
+                  payload bytea NOT NULL, status text NOT NULL, attemptCount bigint NOT NULL,
+                  nextAttemptAt bigint NOT NULL, lastResponseCode bigint, lastError text,
+                  createdAt bigint NOT NULL, updatedAt bigint NOT NULL, leaseExpiresAt bigint)
+                """,
+                "CREATE INDEX delivery_on_hookId_createdAt_id ON delivery (hookId, createdAt, id)",
+                "CREATE INDEX delivery_due ON delivery (nextAttemptAt) WHERE status = 'pending'",
+                "CREATE INDEX delivery_in_flight ON delivery (leaseExpiresAt) WHERE status = 'delivering'",
+                """
+                CREATE TABLE deliveryAttempt (
+                  id text PRIMARY KEY, deliveryId text NOT NULL REFERENCES delivery ON DELETE CASCADE,
+                  number bigint NOT NULL, attemptedAt bigint NOT NULL, responseCode bigint,
+                  latencyMs double precision NOT NULL, error text, responseBody text)
+                """,
+                "CREATE INDEX deliveryAttempt_on_deliveryId ON deliveryAttempt (deliveryId, number)",
+                """
+                CREATE TABLE conversation (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  botId text NOT NULL REFERENCES bot ON DELETE CASCADE, state text NOT NULL,
+                  channelType text NOT NULL, initialMessage text, userEmail text, userData bytea,
+                  claimedByAgentId text REFERENCES agent ON DELETE SET NULL, claimedByName text,
+                  claimedByEmail text, visitorTokenHash text NOT NULL UNIQUE, escalatedAt bigint, claimedAt bigint,
+                  resolvedAt bigint, createdAt bigint NOT NULL, updatedAt bigint NOT NULL)
+                """,
+                """
+                CREATE INDEX conversation_on_workspaceId_state_createdAt
+                  ON conversation (workspaceId, state, createdAt, id)
+                """,
+                """
+                CREATE TABLE message (
+                  seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE,
+                  conversationId text NOT NULL REFERENCES conversation ON DELETE CASCADE, role text NOT NULL,
+                  text text NOT NULL, agentId text, agentName text, sources text, createdAt bigint NOT NULL)
+                """,
+                "CREATE INDEX message_on_conversationId_seq ON message (conversationId, seq)",
+                """
+                CREATE TABLE dataSource (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  botId text NOT NULL REFERENCES bot ON DELETE CASCADE, name text NOT NULL, type text NOT NULL,
+                  chunkTokens bigint NOT NULL, keyColumn text, contentColumns text[],
+                  createdAt bigint NOT NULL, updatedAt bigint NOT NULL)
+                """,
+                "CREATE INDEX dataSource_on_botId_createdAt_id ON dataSource (botId, createdAt, id)",
+                """
+                CREATE TABLE dataSourceRow (
+                  dataSourceId text NOT NULL REFERENCES dataSource ON DELETE CASCADE, key text COLLATE "C" NOT NULL,
+                  title text, content text, url text, updatedAt bigint NOT NULL, PRIMARY KEY (dataSourceId, key))
+                """,
+                """
+                CREATE TABLE syncJob (
+                  id text PRIMARY KEY, workspaceId text NOT NULL REFERENCES workspace ON DELETE CASCADE,
+                  dataSourceId text NOT NULL REFERENCES dataSource ON DELETE CASCADE, status text NOT NULL,
+                  trigger text NOT NULL, modifiedRows bigint, unmodifiedRows bigint, totalDataSourceRows bigint,
+                  totalTokens bigint, totalDocuments bigint, reason text, createdAt bigint NOT NULL,
+                  startedAt bigint, finishedAt bigint, leaseExpiresAt bigint)
+                """,
+                "CREATE INDEX syncJob_on_dataSourceId_createdAt_id ON syncJob (dataSourceId, createdAt, id)",
+                // One queued job a data source (triggers join it) and one running, whichever instance asks.
+                "CREATE UNIQUE INDEX syncJob_one_queued ON syncJob (dataSourceId) WHERE status = 'queued'",
+                "CREATE UNIQUE INDEX syncJob_one_running ON syncJob (dataSourceId) WHERE status = 'running'",
+                """
+                CREATE TABLE document (
+                  id text PRIMARY KEY, dataSourceId text NOT NULL REFERENCES dataSource ON DELETE CASCADE,
+                  rowKey text COLLATE "C" NOT NULL, position bigint NOT NULL, text text NOT NULL, tokens bigint NOT NULL,
+                  createdAt bigint NOT NULL,
+                  search tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED)
+                """,
+                "CREATE INDEX document_on_dataSourceId_rowKey ON document (dataSourceId, rowKey, position)",
+                "CREATE INDEX document_search ON document USING GIN (search)",
+                """
+                CREATE TABLE rowHash (
+                  dataSourceId text NOT NULL REFERENCES dataSource ON DELETE CASCADE, rowKey text COLLATE "C" NOT NULL,
+                  contentHash text NOT NULL, PRIMARY KEY (dataSourceId, rowKey))
+                """,
+            ]
+        )
+    ]
+
+    /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together
+    /// wait for each other, and the second finds nothing left to do.
+    func migrate() async throws {
+        try await write { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
+            try await connection.run(
+                "CREATE TABLE IF NOT EXISTS schemaMigration (name text PRIMARY KEY, appliedAt bigint NOT NULL)"
+            )
+            var applied: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM schemaMigration", logger: PostgresConnection.quiet)
+                .decode(String.self)
+            {
+                applied.insert(name)
+            }
+            for migration in Self.migrations where !applied.contains(migration.name) {
+                for statement in migration.sql { try await connection.run(PostgresQuery(unsafeSQL: statement)) }
+                try await connection.run(
+                    "INSERT INTO schemaMigration (name, appliedAt) VALUES (\(migration.name), \(Timestamp.now()))"
+                )
+                logger.notice("Applied a migration", metadata: ["migration": "\(migration.name)"])
+            }
+        }
+    }
+
+    /// The advisory lock key migrations take (any constant no other code uses).
+    static let migrationLock: Int64 = 0x5357_4d49_4752  // "SWMIGR"
+}

@@ -1,0 +1,63 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+extension PostgresStore {
+    /// What instances tell each other through LISTEN/NOTIFY.
+    enum Channel: String, CaseIterable {
+        /// Deliveries became due.
+        case deliveries = "switchboard_deliveries"
+        /// A sync was queued.
+        case syncs = "switchboard_syncs"
+    }
+
+    /// Sends `channel`'s notification when the caller's transaction commits.
+    static func notify(_ channel: Channel, _ connection: PostgresConnection) async throws {
+        try await connection.run("SELECT pg_notify(\(channel.rawValue), '')")
+    }
+
+    /// Listens on every channel and fires this instance's wake-up signals, reconnecting after a lost connection;
+    /// after a reconnection it fires them all, since notifications sent meanwhile are lost.
+    struct Listener: Service {
+        let store: PostgresStore
+
+        func run() async throws {
+            var backoff = Duration.milliseconds(100)
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    try await store.client.withConnection { connection in
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for channel in Channel.allCases {
+                                group.addTask {
+                                    let notifications = try await connection.listen(channel.rawValue)
+                                    store.signal(channel)  // anything sent before this listen began
+                                    for try await _ in notifications { store.signal(channel) }
+                                }
+                            }
+                            try await group.waitForAll()
+                        }
+                    }
+                    backoff = .milliseconds(100)
+                } catch where !Task.isCancelled {
+                    store.logger.warning(
+                        "Lost the notification connection; reconnecting",
+                        metadata: ["error": "\(String(reflecting: error))"]
+                    )
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+            }
+        }
+    }
+
+    private func signal(_ channel: Channel) {
+        switch channel {
+        case .deliveries: deliveriesWritten.notify()
+        case .syncs: syncsQueued.notify()
+        }
+    }
+}
+
+extension PostgresStore.Listener: CustomStringConvertible {
+    var description: String { "PostgresListener" }
+}

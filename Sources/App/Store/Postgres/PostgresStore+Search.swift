@@ -1,0 +1,89 @@
+import PostgresNIO
+
+extension PostgresStore {
+    /// Ranked by PostgreSQL's full-text search: the question's words, stemmed as the documents' generated
+    /// `tsvector` is ("english"), any of them matching, ordered by `ts_rank_cd` (how many, how close, how often).
+    func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage] {
+        try await read { connection in try await Self.search(botID: botID, terms: terms, limit: limit, connection) }
+    }
+
+    func botWithPassages(botID: String, workspaceID: String?, terms: SearchTerms, limit: Int) async throws
+        -> (bot: Bot, passages: [Passage])
+    {
+        try await read { connection in
+            (
+                try await Self.bot(id: botID, workspaceID: workspaceID, connection),
+                try await Self.search(botID: botID, terms: terms, limit: limit, connection)
+            )
+        }
+    }
+
+    private static func search(botID: String, terms: SearchTerms, limit: Int, _ connection: PostgresConnection)
+        async throws -> [Passage]
+    {
+        guard !terms.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            WITH question AS (
+              SELECT string_agg(plainto_tsquery('english', word)::text, ' | ')::tsquery AS query
+              FROM unnest(\(terms.words)) AS word WHERE plainto_tsquery('english', word)::text <> ''
+            ), words AS (
+              SELECT plainto_tsquery('english', word) AS query FROM unnest(\(terms.words)) AS word
+            ), found AS (
+              SELECT document.id, document.text, document.rowKey, document.dataSourceId, document.search,
+                     dataSource.name AS dataSourceName, ts_rank_cd(document.search, question.query, 1) AS rank
+              FROM document
+              JOIN dataSource ON dataSource.id = document.dataSourceId, question
+              WHERE dataSource.botId = \(botID) AND document.search @@ question.query
+              ORDER BY rank DESC, document.id
+              LIMIT \(limit)
+            )
+            SELECT found.id, found.text, found.rowKey, found.dataSourceId, found.dataSourceName,
+                   dataSourceRow.title, dataSourceRow.url, found.rank::float8,
+                   (SELECT COUNT(*) FROM words WHERE found.search @@ words.query)::bigint AS matched
+            FROM found
+            LEFT JOIN dataSourceRow
+              ON dataSourceRow.dataSourceId = found.dataSourceId AND dataSourceRow.key = found.rowKey
+            ORDER BY found.rank DESC, found.id
+            """,
+            logger: PostgresConnection.quiet
+        )
+        var found: [(Passage, matched: Int)] = []
+        for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url, rank, matched) in rows.decode(
+            (String, String, String, String, String, String?, String?, Double, Int).self
+        ) {
+            let source = MessageSource(
+                dataSourceId: dataSourceID,
+                dataSourceName: dataSourceName,
+                rowKey: rowKey,
+                title: title,
+                url: url
+            )
+            found.append((Passage(documentId: id, text: text, score: rank, coverage: 0, source: source), matched))
+        }
+        guard !found.isEmpty else { return [] }
+        let weight = try await questionWeight(botID: botID, terms: terms, connection)
+        return found.map { passage, matched in
+            var passage = passage
+            passage.coverage = Double(matched) / weight
+            return passage
+        }
+    }
+
+    /// What the question's words weigh: one for each word some document of the bot contains, half for the others
+    /// ("How *long*…", "*something*" say little about which document answers).
+    private static func questionWeight(botID: String, terms: SearchTerms, _ connection: PostgresConnection)
+        async throws -> Double
+    {
+        let known = try await connection.value(
+            Int.self,
+            """
+            SELECT COUNT(*) FROM unnest(\(terms.words)) AS word
+            WHERE EXISTS (
+              SELECT 1 FROM document JOIN dataSource ON dataSource.id = document.dataSourceId
+              WHERE dataSource.botId = \(botID) AND document.search @@ plainto_tsquery('english', word))
+            """
+        ) ?? 0
+        return Double(known) + Double(terms.words.count - known) * 0.5
+    }
+}

@@ -1,0 +1,270 @@
+import PostgresNIO
+
+extension PostgresStore {
+    /// A unique index allows one queued job a data source: a trigger on another instance that lost the race to
+    /// insert finds the winner's job and joins it.
+    func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool) {
+        try await write { connection in
+            guard let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(dataSourceID)")
+            else { throw AppError.notFound("Data source") }
+            let job = SyncJob.queued(source, trigger: trigger)
+            let inserted = try await connection.run(
+                """
+                INSERT INTO syncJob (id, workspaceId, dataSourceId, status, trigger, createdAt)
+                VALUES (\(job.id), \(job.workspaceId), \(job.dataSourceId), \(job.status), \(job.trigger), \(job.createdAt))
+                ON CONFLICT (dataSourceId) WHERE status = 'queued' DO NOTHING
+                """
+            )
+            if inserted == 1 {
+                try await Self.notify(.syncs, connection)
+                return (job, true)
+            }
+            guard let queued = try await connection.one(
+                SyncJob.self,
+                "SELECT * FROM syncJob WHERE dataSourceId = \(dataSourceID) AND status = 'queued'"
+            ) else { throw AppError.notFound("Sync") }
+            return (queued, false)
+        }
+    }
+
+    /// Only syncs whose lease has run out: the others run on instances still up.
+    func requeueInterruptedSyncs() async throws -> Int {
+        try await write { connection in try await Self.requeueExpiredSyncs(connection) }
+    }
+
+    /// A sync whose instance died goes back to the queue, unless one is queued for its data source already
+    /// (that one will do the same work): then it ends as failed.
+    private static func requeueExpiredSyncs(_ connection: PostgresConnection) async throws -> Int {
+        let now = Timestamp.now()
+        try await connection.run(
+            """
+            UPDATE syncJob SET status = 'failed', reason = 'Interrupted by a stop.', finishedAt = \(now),
+              leaseExpiresAt = NULL
+            WHERE status = 'running' AND COALESCE(leaseExpiresAt, 0) <= \(now)
+              AND dataSourceId IN (SELECT dataSourceId FROM syncJob WHERE status = 'queued')
+            """
+        )
+        return try await connection.run(
+            """
+            UPDATE syncJob SET status = 'queued', startedAt = NULL, leaseExpiresAt = NULL
+            WHERE status = 'running' AND COALESCE(leaseExpiresAt, 0) <= \(now)
+            """
+        )
+    }
+
+    /// Serialized across instances by an advisory lock: the running jobs it counts stay true while it chooses.
+    func startNextSync() async throws -> SyncInput? {
+        try await write { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(\(Self.syncLock))")
+            try await Self.requeueExpiredSyncs(connection)
+            var running: [(dataSourceID: String, workspaceID: String)] = []
+            let rows = try await connection.query(
+                "SELECT dataSourceId, workspaceId FROM syncJob WHERE status = 'running'",
+                logger: PostgresConnection.quiet
+            )
+            for try await (dataSourceID, workspaceID) in rows.decode((String, String).self) {
+                running.append((dataSourceID, workspaceID))
+            }
+            let slots = SyncSlots(running: running)
+            let queued = try await connection.all(
+                SyncJob.self,
+                "SELECT * FROM syncJob WHERE status = 'queued' ORDER BY createdAt, id"
+            )
+            guard var job = queued.first(where: {
+                slots.mayStart(dataSourceID: $0.dataSourceId, workspaceID: $0.workspaceId)
+            }) else { return nil }
+            job.status = .running
+            job.startedAt = .now()
+            let leaseExpiresAt = Timestamp(
+                millisecondsSince1970: job.startedAt!.millisecondsSince1970 + syncLease.nanoseconds / 1_000_000
+            )
+            try await connection.run(
+                """
+                UPDATE syncJob SET status = 'running', startedAt = \(job.startedAt), leaseExpiresAt = \(leaseExpiresAt)
+                WHERE id = \(job.id)
+                """
+            )
+            guard let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(job.dataSourceId)"),
+                let workspace = try await connection.one(Workspace.self, "SELECT * FROM workspace WHERE id = \(source.workspaceId)")
+            else { return nil }
+            let sourceRows = try await connection.all(
+                DataSourceRow.self,
+                "SELECT * FROM dataSourceRow WHERE dataSourceId = \(source.id) ORDER BY key"
+            )
+            return SyncInput(
+                job: job,
+                dataSource: source,
+                encoding: workspace.tokenEncoding,
+                rows: sourceRows,
+                previousHashes: try await Self.rowHashes(dataSourceID: source.id, connection)
+            )
+        }
+    }
+
+    /// The workspace row is locked before the limit is checked: syncs of one workspace finishing on different
+    /// instances at once are written one after the other, each seeing the other's tokens.
+    func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
+        try await write { connection in
+            guard var job = try await connection.one(SyncJob.self, "SELECT * FROM syncJob WHERE id = \(input.job.id)"),
+                let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)")
+            else { throw AppError.notFound("Sync") }
+            let bot = try await Self.bot(id: source.botId, workspaceID: nil, connection)
+            let usage = try await Self.workspaceUsage(id: source.workspaceId, lock: true, connection)
+            guard usage.allows(tokens: plan.totalTokens) else {
+                return try await failSync(&job, reason: WorkspaceUsage.overLimitReason, source: source, bot: bot, connection)
+            }
+            let now = Timestamp.now()
+            let replaced = plan.changed.map(\.key) + plan.deletedKeys
+            try await connection.run(
+                "DELETE FROM document WHERE dataSourceId = \(source.id) AND rowKey = ANY(\(replaced))"
+            )
+            try await connection.run(
+                "DELETE FROM rowHash WHERE dataSourceId = \(source.id) AND rowKey = ANY(\(plan.deletedKeys))"
+            )
+            let documents = plan.documents(dataSourceID: source.id, at: now)
+            for batch in stride(from: 0, to: documents.count, by: 5_000).map({ documents[$0..<min($0 + 5_000, documents.count)] }) {
+                try await connection.run(
+                    """
+                    INSERT INTO document (id, dataSourceId, rowKey, position, text, tokens, createdAt)
+                    SELECT id, \(source.id), rowKey, position, text, tokens, \(now)
+                    FROM unnest(\(batch.map(\.id)), \(batch.map(\.rowKey)), \(batch.map(\.position)),
+                                \(batch.map(\.text)), \(batch.map(\.tokens)))
+                      AS document(id, rowKey, position, text, tokens)
+                    """
+                )
+            }
+            try await connection.run(
+                """
+                INSERT INTO rowHash (dataSourceId, rowKey, contentHash)
+                SELECT \(source.id), rowKey, contentHash
+                FROM unnest(\(plan.changed.map(\.key)), \(plan.changed.map(\.contentHash))) AS hash(rowKey, contentHash)
+                ON CONFLICT (dataSourceId, rowKey) DO UPDATE SET contentHash = excluded.contentHash
+                """
+            )
+            if plan.totalTokens > 0 {
+                try await connection.insert(
+                    StorageUsage(id: newID(), workspaceId: source.workspaceId, tokens: plan.totalTokens, createdAt: now)
+                )
+            }
+            let totalDocuments = try await connection.value(
+                Int.self,
+                "SELECT COUNT(*) FROM document WHERE dataSourceId = \(source.id)"
+            )
+            job.succeed(plan, totalDocuments: totalDocuments ?? 0)
+            try await connection.update(job)
+            try await connection.run("UPDATE syncJob SET leaseExpiresAt = NULL WHERE id = \(job.id)")
+            try await enqueueDeliveries(
+                event: .syncSuccess,
+                botID: bot.id,
+                dataSourceID: source.id,
+                payload: HookEvent.syncSucceeded(job, bot: bot, dataSource: source),
+                connection
+            )
+            return job
+        }
+    }
+
+    func failSync(_ input: SyncInput, reason: String) async throws -> SyncJob {
+        try await write { connection in
+            guard var job = try await connection.one(SyncJob.self, "SELECT * FROM syncJob WHERE id = \(input.job.id)"),
+                let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)")
+            else { throw AppError.notFound("Sync") }
+            let bot = try await Self.bot(id: source.botId, workspaceID: nil, connection)
+            return try await failSync(&job, reason: reason, source: source, bot: bot, connection)
+        }
+    }
+
+    private func failSync(
+        _ job: inout SyncJob,
+        reason: String,
+        source: DataSource,
+        bot: Bot,
+        _ connection: PostgresConnection
+    ) async throws -> SyncJob {
+        job.fail(reason: reason)
+        try await connection.update(job)
+        try await connection.run("UPDATE syncJob SET leaseExpiresAt = NULL WHERE id = \(job.id)")
+        try await enqueueDeliveries(
+            event: .syncFailure,
+            botID: bot.id,
+            dataSourceID: source.id,
+            payload: HookEvent.syncFailed(job, reason: reason, bot: bot, dataSource: source),
+            connection
+        )
+        return job
+    }
+
+    // MARK: Reading
+
+    func syncJobs(dataSourceID: String, botID: String, workspaceID: String, page: PageRequest) async throws
+        -> Page<SyncJob>
+    {
+        try await read { connection in
+            _ = try await Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, connection)
+            return try await Self.page(SyncJob.self, from: "syncJob", where: "dataSourceId = \(dataSourceID)", page, connection)
+        }
+    }
+
+    func syncJob(id: String, workspaceID: String) async throws -> SyncJob {
+        try await read { connection in
+            guard let job = try await connection.one(
+                SyncJob.self,
+                "SELECT * FROM syncJob WHERE id = \(id) AND workspaceId = \(workspaceID)"
+            ) else { throw AppError.notFound("Sync") }
+            return job
+        }
+    }
+
+    func documents(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        after: (rowKey: String, position: Int)?,
+        limit: Int
+    ) async throws -> (documents: [Document], next: (rowKey: String, position: Int)?) {
+        try await read { connection in
+            _ = try await Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, connection)
+            let rows = try await connection.all(
+                Document.self,
+                """
+                SELECT id, dataSourceId, rowKey, position, text, tokens, createdAt FROM document
+                WHERE dataSourceId = \(dataSourceID)
+                  AND (\(after?.rowKey)::text IS NULL OR (rowKey, position) > (\(after?.rowKey), \(after?.position)))
+                ORDER BY rowKey, position LIMIT \(limit + 1)
+                """
+            )
+            let page = Array(rows.prefix(limit))
+            return (page, rows.count > limit ? page.last.map { ($0.rowKey, $0.position) } : nil)
+        }
+    }
+
+    func syncPreview(dataSourceID: String, botID: String, workspaceID: String) async throws
+        -> (rows: [DataSourceRow], previousHashes: [String: String], source: DataSource, usage: WorkspaceUsage)
+    {
+        try await read { connection in
+            let source = try await Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, connection)
+            let rows = try await connection.all(
+                DataSourceRow.self,
+                "SELECT * FROM dataSourceRow WHERE dataSourceId = \(source.id)"
+            )
+            return (
+                rows, try await Self.rowHashes(dataSourceID: source.id, connection), source,
+                try await Self.workspaceUsage(id: workspaceID, connection)
+            )
+        }
+    }
+
+    private static func rowHashes(dataSourceID: String, _ connection: PostgresConnection) async throws
+        -> [String: String]
+    {
+        let hashes = try await connection.all(RowHash.self, "SELECT * FROM rowHash WHERE dataSourceId = \(dataSourceID)")
+        return Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
+    }
+
+    /// How long a started sync stays its instance's before another may take it over: longer than any sync runs
+    /// (its page fetches have whole-response deadlines, and tokenizing is bounded by the row limits).
+    var syncLease: Duration { .seconds(600) }
+
+    /// The advisory lock key sync starts take.
+    static let syncLock: Int64 = 0x5357_5359_4e43  // "SWSYNC"
+}
