@@ -13,8 +13,10 @@ build: setup
 run: build
 	.build/release/switchboard serve $(ARGS)
 
+# The suite on SQLite, then again on a throwaway PostgreSQL cluster (skipped, saying so, without PostgreSQL).
 test: setup
 	$(SWIFT) test
+	SWIFT=$(SWIFT) scripts/test-postgres.sh --skip-build
 
 # The tests under ThreadSanitizer (a separate build, about 15 minutes on 2 cores). Tests that bound how long
 # something takes are skipped: TSan slows everything 5–10 times.

@@ -28,7 +28,7 @@ free_port() {
 pg_ctl_start() {
     local dir=$1 port=$2
     as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=on" start >/dev/null
 }
 
 case "${1:-}" in

@@ -27,7 +27,9 @@ struct WorkspaceCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.message)
             }
-            let (workspace, key) = try await DatabaseLocation(database.path).withStore(logger: Logger(label: "switchboard")) {
+            let (workspace, key) = try await DatabaseLocation(database.path).withStore(
+                logger: Logger(label: "switchboard")
+            ) {
                 try await $0.createWorkspace(name: name)
             }
             let line = try JSONEncoder.api().encode(["workspaceId": workspace.id, "apiKey": key.plaintext])

@@ -20,10 +20,12 @@ struct HealthController {
         Status(status: "ok")
     }
 
-    /// Ready when the database answers a query.
+    /// Ready when the database answers a query within two seconds (a load balancer must not wait on a store that
+    /// is gone).
     @Sendable func readyz(_ request: Request, context: AppRequestContext) async throws -> Status {
         do {
-            try await store.ping()
+            let store = store
+            try await withDeadline(.now + .seconds(2)) { try await store.ping() }
         } catch {
             context.logger.warning("Readiness check failed", metadata: ["error": "\(error)"])
             throw AppError(.serviceUnavailable, code: .notReady, message: "The database is not answering.")

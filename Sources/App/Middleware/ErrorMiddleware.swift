@@ -1,6 +1,5 @@
 import Hummingbird
 import Logging
-import PostgresNIO
 
 /// Turns every error into the JSON of DESIGN.md §8. Errors the app does not know are logged once,
 /// here, and answered with a generic 500 that reveals nothing.
@@ -33,22 +32,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error("Unhandled HTTP error", metadata: ["error": "\(error)"])
                 return .internalError
             }
-        case let error as PSQLError where error.isUnavailable:
-            context.logger.warning("PostgreSQL is unavailable", metadata: ["error": "\(error.code)"])
-            return .databaseUnavailable
         default:
             context.logger.error("Unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return .internalError
         }
-    }
-}
-
-extension PSQLError {
-    /// The database cannot be reached, or is shutting down or starting: the request may succeed later.
-    var isUnavailable: Bool {
-        guard code == .server else { return true }
-        // SQLSTATE classes 08 (connection exception) and 57 (operator intervention: shutdown, restart).
-        let state = serverInfo?[.sqlState] ?? ""
-        return state.hasPrefix("08") || state.hasPrefix("57")
     }
 }

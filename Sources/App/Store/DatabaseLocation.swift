@@ -8,7 +8,9 @@ enum DatabaseLocation: Sendable, Equatable {
     case postgres(url: String)
 
     init(_ text: String) {
-        self = text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") ? .postgres(url: text) : .sqlite(path: text)
+        self =
+            text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+            ? .postgres(url: text) : .sqlite(path: text)
     }
 
     /// Fit for a log line: a URL's password is left out.

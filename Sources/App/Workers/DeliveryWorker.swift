@@ -18,6 +18,8 @@ struct DeliveryWorker: Service {
     var safetyInterval: Duration = .seconds(5)
 
     func run() async throws {
+        // Services start together: the schema may be this instance's to create (idempotent, under a lock).
+        try await store.migrate()
         let requeued = try await store.requeueInterruptedDeliveries()
         if requeued > 0 {
             logger.notice("Requeued deliveries interrupted by a stop", metadata: ["count": "\(requeued)"])

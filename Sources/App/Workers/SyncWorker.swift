@@ -15,6 +15,8 @@ struct SyncWorker: Service {
     var safetyInterval: Duration = .seconds(30)
 
     func run() async throws {
+        // Services start together: the schema may be this instance's to create (idempotent, under a lock).
+        try await store.migrate()
         let requeued = try await store.requeueInterruptedSyncs()
         if requeued > 0 { logger.notice("Requeued syncs interrupted by a stop", metadata: ["count": "\(requeued)"]) }
         let signal = store.syncsQueued

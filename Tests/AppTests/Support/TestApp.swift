@@ -15,8 +15,8 @@ struct TestApp {
     let databasePath: String
     /// The app's own store: what tests write through it wakes the app's workers.
     let store: any Store
-    /// Stops the store's services (PostgreSQL's client and listener); nothing for SQLite.
-    let stopStore: @Sendable () -> Void
+    /// The PostgreSQL role the store connects as (its schema has the same name); nil on SQLite.
+    let postgresRole: String?
     let ownerKey: String
     let otherOwnerKey: String
     var configuration: AppConfiguration
@@ -30,7 +30,7 @@ struct TestApp {
         configuration.tokenizerDirectory = packageRoot.appendingPathComponent("data/tokenizer").path
         configure(&configuration)
         self.configuration = configuration
-        (store, stopStore) = try await TestStore.open(sqlitePath: databasePath)
+        (store, postgresRole) = try await TestStore.open(sqlitePath: databasePath)
         ownerKey = try await store.createWorkspace(name: "Acme").1.plaintext
         otherOwnerKey = try await store.createWorkspace(name: "Other").1.plaintext
     }
@@ -38,14 +38,14 @@ struct TestApp {
     private init(
         databasePath: String,
         store: any Store,
-        stopStore: @escaping @Sendable () -> Void,
+        postgresRole: String?,
         ownerKey: String,
         otherOwnerKey: String,
         configuration: AppConfiguration
     ) {
         self.databasePath = databasePath
         self.store = store
-        self.stopStore = stopStore
+        self.postgresRole = postgresRole
         self.ownerKey = ownerKey
         self.otherOwnerKey = otherOwnerKey
         self.configuration = configuration
@@ -58,7 +58,7 @@ struct TestApp {
         return TestApp(
             databasePath: app.databasePath,
             store: app.store,
-            stopStore: app.stopStore,
+            postgresRole: app.postgresRole,
             ownerKey: app.ownerKey,
             otherOwnerKey: app.otherOwnerKey,
             configuration: configuration
@@ -67,14 +67,24 @@ struct TestApp {
 
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, store: store, encodings: sharedEncodings)
+        let app = try await buildApplication(
+            configuration,
+            store: store,
+            storeServices: storeServices,
+            encodings: sharedEncodings
+        )
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
 
     /// Runs `body` against the app listening on 127.0.0.1, for what needs a real socket (event streams);
     /// passes its base URL too.
     func runLive<Value: Sendable>(_ body: @Sendable (API, String) async throws -> Value) async throws -> Value {
-        let app = try await buildApplication(configuration, store: store, encodings: sharedEncodings)
+        let app = try await buildApplication(
+            configuration,
+            store: store,
+            storeServices: storeServices,
+            encodings: sharedEncodings
+        )
         return try await app.test(.live) { client in
             try await body(API(client: client), "http://127.0.0.1:\(client.port!)")
         }

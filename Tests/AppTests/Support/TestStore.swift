@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 @testable import App
@@ -12,27 +13,36 @@ enum TestStore {
     static let postgresURL = ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES"]
     static var isPostgres: Bool { postgresURL != nil }
 
-    /// A new empty store: the SQLite file at `sqlitePath`, or a new schema of the PostgreSQL database with its
-    /// client and listener running until `stop` is called (or the process ends).
-    static func open(sqlitePath: String) async throws -> (store: any Store, stop: @Sendable () -> Void) {
-        guard let postgresURL else { return (try SQLiteStore(path: sqlitePath), {}) }
-        let schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await administration.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"))
+    /// A new empty store: the SQLite file at `sqlitePath`, or a new schema of the PostgreSQL database owned by a
+    /// new role of the same name (so one test can cut its own app off), with its client running until the
+    /// process ends. Hundreds of tests run at once, so each client keeps few connections and lets idle ones go.
+    static func open(sqlitePath: String) async throws -> (store: any Store, role: String?) {
+        guard let postgresURL, var url = URLComponents(string: postgresURL) else {
+            return (try SQLiteStore(path: sqlitePath), nil)
+        }
+        let role = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await administration.run(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN PASSWORD '\(role)'"))
+        try await administration.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(role) AUTHORIZATION \(role)"))
+        (url.user, url.password) = (role, role)
         let store = try PostgresStore(
-            url: postgresURL,
+            url: url.string!,
             lease: .seconds(40),
-            schema: schema,
-            maximumConnections: 8,
+            schema: role,
+            maximumConnections: 3,
+            connectionIdleTimeout: .seconds(1),
             logger: Logger(label: "test-store", factory: { _ in SwiftLogNoOpLogHandler() })
         )
-        let services = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await store.client.run() }
-                group.addTask { try? await PostgresStore.Listener(store: store).run() }
-            }
-        }
+        Task { await store.client.run() }
         try await store.migrate()
-        return (store, { services.cancel() })
+        return (store, role)
+    }
+
+    /// The role may no longer log in and its connections are closed: to its app, the database is gone.
+    static func cutOff(role: String) async throws {
+        try await administration.run(PostgresQuery(unsafeSQL: "ALTER ROLE \(role) NOLOGIN"))
+        try await administration.run(
+            PostgresQuery(unsafeSQL: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '\(role)'")
+        )
     }
 
     /// Creates the tests' schemas, on its own client.
@@ -40,6 +50,7 @@ enum TestStore {
         let store = try! PostgresStore(
             url: postgresURL!,
             maximumConnections: 2,
+            connectionIdleTimeout: .seconds(1),
             logger: Logger(label: "test-admin", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         Task { await store.client.run() }
@@ -50,6 +61,13 @@ enum TestStore {
 extension PostgresStore {
     fileprivate func run(_ query: PostgresQuery) async throws {
         try await write { connection in try await connection.run(query) }
+    }
+}
+
+extension TestApp {
+    /// What the app runs for its store besides the client: PostgreSQL's listener, while the app runs.
+    var storeServices: [any Service] {
+        (store as? PostgresStore).map { [PostgresStore.Listener(store: $0)] } ?? []
     }
 }
 
@@ -67,7 +85,11 @@ extension TestApp {
         }
         let sqlite = try #require(store as? SQLiteStore)
         return try await sqlite.pool.read { db in
-            try Record.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible }))
+            try Record.fetchAll(
+                db,
+                sql: sql,
+                arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible })
+            )
         }
     }
 
@@ -92,14 +114,17 @@ extension TestApp {
         }
         let sqlite = try #require(store as? SQLiteStore)
         try await sqlite.pool.write { db in
-            try db.execute(sql: sql, arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible }))
+            try db.execute(
+                sql: sql,
+                arguments: StatementArguments(arguments.map { $0 as any DatabaseValueConvertible })
+            )
         }
     }
 
     /// The database stops answering, as a lost disk or a stopped server would.
     func makeStoreUnavailable() async throws {
-        if store is PostgresStore {
-            stopStore()
+        if let role = postgresRole {
+            try await TestStore.cutOff(role: role)
             return
         }
         let sqlite = try #require(store as? SQLiteStore)

@@ -109,10 +109,12 @@ extension Conversation {
         updatedAt = now
     }
 
-    /// Back to the bot, once `ConversationState.checkRelease` allowed it.
-    mutating func release() throws(AppError) {
+    /// Back to the bot: only from `Active`, by the claiming agent or an owner.
+    mutating func release(by actor: ConversationActor) throws(AppError) {
+        let target = try state.applying(.release)
+        try ConversationState.checkRelease(by: actor, claimedBy: claimedByAgentId)
         let now = Timestamp.now()
-        state = try state.applying(.release)
+        state = target
         resolvedAt = now
         updatedAt = now
     }

@@ -67,6 +67,13 @@ extension DataSource {
 
 extension DataSourceRow {
     init(_ row: RowInput, dataSourceID: String, at now: Timestamp) {
-        self.init(dataSourceId: dataSourceID, key: row.key, title: row.title, content: row.content, url: row.url, updatedAt: now)
+        self.init(
+            dataSourceId: dataSourceID,
+            key: row.key,
+            title: row.title,
+            content: row.content,
+            url: row.url,
+            updatedAt: now
+        )
     }
 }

@@ -213,7 +213,9 @@ private struct RowDecoder: Decoder {
             throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "Columns are flat.")
         }
 
-        func superDecoder() throws -> any Decoder { throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "Columns are flat.")) }
+        func superDecoder() throws -> any Decoder {
+            throw DecodingError.typeMismatch(Any.self, .init(codingPath: [], debugDescription: "Columns are flat."))
+        }
         func superDecoder(forKey key: Key) throws -> any Decoder { try superDecoder() }
     }
 }
@@ -246,7 +248,9 @@ private final class RowEncoder: Encoder {
             if let native = value as? any PostgresThrowingDynamicTypeEncodable {
                 storage.columns.append((key.stringValue, native))
             } else {
-                storage.columns.append((key.stringValue, String(decoding: try JSONEncoder().encode(value), as: UTF8.self)))
+                storage.columns.append(
+                    (key.stringValue, String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+                )
             }
         }
 

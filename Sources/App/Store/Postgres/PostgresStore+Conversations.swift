@@ -22,9 +22,22 @@ extension PostgresStore {
             )
             var messages: [Message] = []
             if let text = new.initialMessage {
-                messages.append(try await insertMessage(Message(in: conversation, role: .user, text: text, at: now), of: conversation, bot: bot, connection))
+                messages.append(
+                    try await insertMessage(
+                        Message(in: conversation, role: .user, text: text, at: now),
+                        of: conversation,
+                        bot: bot,
+                        connection
+                    )
+                )
                 if let reply {
-                    let answer = Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
+                    let answer = Message(
+                        in: conversation,
+                        role: .bot,
+                        text: reply.text,
+                        sources: reply.sources,
+                        at: now
+                    )
                     messages.append(try await insertMessage(answer, of: conversation, bot: bot, connection))
                 }
             }
@@ -103,8 +116,7 @@ extension PostgresStore {
                 connection
             )
             let agentName = conversation.claimedByName ?? ""
-            try ConversationState.checkRelease(by: actor, claimedBy: conversation.claimedByAgentId)
-            try conversation.release()
+            try conversation.release(by: actor)
             try await connection.update(conversation)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
             try await enqueueDeliveries(

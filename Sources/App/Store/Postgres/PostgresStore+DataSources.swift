@@ -32,7 +32,13 @@ extension PostgresStore {
         _ change: @escaping @Sendable (inout DataSource) throws -> Void
     ) async throws -> DataSource {
         try await write { connection in
-            var source = try await Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, lock: true, connection)
+            var source = try await Self.dataSource(
+                id: id,
+                botID: botID,
+                workspaceID: workspaceID,
+                lock: true,
+                connection
+            )
             try change(&source)
             source.updatedAt = .now()
             try await connection.update(source)
@@ -55,7 +61,13 @@ extension PostgresStore {
         workspaceID: String
     ) async throws -> Int {
         try await write { connection in
-            _ = try await Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, lock: true, connection)
+            _ = try await Self.dataSource(
+                id: dataSourceID,
+                botID: botID,
+                workspaceID: workspaceID,
+                lock: true,
+                connection
+            )
             if replace { try await connection.run("DELETE FROM dataSourceRow WHERE dataSourceId = \(dataSourceID)") }
             let now = Timestamp.now()
             // A few statements for the whole upload: the rows travel as JSON, the last of a key winning as it would

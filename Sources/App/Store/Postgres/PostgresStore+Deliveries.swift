@@ -53,7 +53,9 @@ extension PostgresStore {
     /// while it chooses; the chosen rows are locked `FOR UPDATE SKIP LOCKED`, passing over any another transaction
     /// (a retry, a hook being enabled) holds. Each claimed delivery is leased: if its instance dies, the next claim
     /// after the lease queues it again, with its id.
-    func claimDueDeliveries(slots currentSlots: @escaping @Sendable () -> DeliverySlots) async throws
+    func claimDueDeliveries(
+        slots currentSlots: @escaping @Sendable () -> DeliverySlots
+    ) async throws
         -> [ClaimedDelivery]
     {
         guard currentSlots().free > 0 else { return [] }
@@ -154,7 +156,9 @@ extension PostgresStore {
                     recorded.append(nil)
                     continue
                 }
-                recorded.append(try await recordAttempt(result, for: claimed.delivery, hook: &hook, policy: policy, connection))
+                recorded.append(
+                    try await recordAttempt(result, for: claimed.delivery, hook: &hook, policy: policy, connection)
+                )
                 hooks[id] = hook
             }
             return recorded
@@ -211,7 +215,12 @@ extension PostgresStore {
         }
     }
 
-    func delivery(id: String, hookID: String, botID: String, workspaceID: String) async throws
+    func delivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
         -> (Delivery, [DeliveryAttempt])
     {
         try await read { connection in
@@ -220,12 +229,22 @@ extension PostgresStore {
         }
     }
 
-    func retryDelivery(id: String, hookID: String, botID: String, workspaceID: String) async throws
+    func retryDelivery(
+        id: String,
+        hookID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
         -> (Delivery, [DeliveryAttempt])
     {
         try await write { connection in
             let hook = try await Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, connection)
-            var (delivery, attempts) = try await Self.deliveryWithAttempts(id: id, hookID: hookID, lock: true, connection)
+            var (delivery, attempts) = try await Self.deliveryWithAttempts(
+                id: id,
+                hookID: hookID,
+                lock: true,
+                connection
+            )
             try delivery.checkRetry(hookEnabled: hook.enabled)
             delivery.status = .pending
             delivery.nextAttemptAt = .now()

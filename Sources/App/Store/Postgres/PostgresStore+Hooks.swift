@@ -48,7 +48,10 @@ extension PostgresStore {
 
     func triggerHook(id: String) async throws -> Hook? {
         try await read { connection in
-            try await connection.one(Hook.self, "SELECT * FROM hook WHERE id = \(id) AND type = \(HookType.syncTrigger)")
+            try await connection.one(
+                Hook.self,
+                "SELECT * FROM hook WHERE id = \(id) AND type = \(HookType.syncTrigger)"
+            )
         }
     }
 

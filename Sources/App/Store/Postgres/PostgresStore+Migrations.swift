@@ -136,9 +136,11 @@ extension PostgresStore {
                 "CREATE TABLE IF NOT EXISTS schemaMigration (name text PRIMARY KEY, appliedAt bigint NOT NULL)"
             )
             var applied: Set<String> = []
-            for try await name in try await connection.query("SELECT name FROM schemaMigration", logger: PostgresConnection.quiet)
-                .decode(String.self)
-            {
+            for try await name in try await connection.query(
+                "SELECT name FROM schemaMigration",
+                logger: PostgresConnection.quiet
+            )
+            .decode(String.self) {
                 applied.insert(name)
             }
             for migration in Self.migrations where !applied.contains(migration.name) {

@@ -22,8 +22,13 @@ extension PostgresStore {
         let store: PostgresStore
 
         func run() async throws {
+            // Waiting for notifications never ends by itself: a graceful shutdown cancels it.
+            try await cancelWhenGracefulShutdown { try await listen() }
+        }
+
+        private func listen() async throws {
             var backoff = Duration.milliseconds(100)
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            while !Task.isCancelled {
                 do {
                     try await store.client.withConnection { connection in
                         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -38,7 +43,7 @@ extension PostgresStore {
                         }
                     }
                     backoff = .milliseconds(100)
-                } catch where !Task.isCancelled {
+                } catch  where !Task.isCancelled {
                     store.logger.warning(
                         "Lost the notification connection; reconnecting",
                         metadata: ["error": "\(String(reflecting: error))"]

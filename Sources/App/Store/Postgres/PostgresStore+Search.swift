@@ -7,7 +7,12 @@ extension PostgresStore {
         try await read { connection in try await Self.search(botID: botID, terms: terms, limit: limit, connection) }
     }
 
-    func botWithPassages(botID: String, workspaceID: String?, terms: SearchTerms, limit: Int) async throws
+    func botWithPassages(
+        botID: String,
+        workspaceID: String?,
+        terms: SearchTerms,
+        limit: Int
+    ) async throws
         -> (bot: Bot, passages: [Passage])
     {
         try await read { connection in
@@ -18,7 +23,12 @@ extension PostgresStore {
         }
     }
 
-    private static func search(botID: String, terms: SearchTerms, limit: Int, _ connection: PostgresConnection)
+    private static func search(
+        botID: String,
+        terms: SearchTerms,
+        limit: Int,
+        _ connection: PostgresConnection
+    )
         async throws -> [Passage]
     {
         guard !terms.isEmpty else { return [] }
@@ -71,19 +81,27 @@ extension PostgresStore {
     }
 
     /// What the question's words weigh: one for each word some document of the bot contains, half for the others
-    /// ("How *long*…", "*something*" say little about which document answers).
-    private static func questionWeight(botID: String, terms: SearchTerms, _ connection: PostgresConnection)
+    /// ("How *long*…", "*something*" say little about which document answers). Words the index leaves out (its
+    /// own stop words, such as "over") weigh nothing: no document can be seen to contain them.
+    private static func questionWeight(
+        botID: String,
+        terms: SearchTerms,
+        _ connection: PostgresConnection
+    )
         async throws -> Double
     {
-        let known = try await connection.value(
-            Int.self,
+        let rows = try await connection.query(
             """
-            SELECT COUNT(*) FROM unnest(\(terms.words)) AS word
-            WHERE EXISTS (
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE EXISTS (
               SELECT 1 FROM document JOIN dataSource ON dataSource.id = document.dataSourceId
-              WHERE dataSource.botId = \(botID) AND document.search @@ plainto_tsquery('english', word))
-            """
-        ) ?? 0
-        return Double(known) + Double(terms.words.count - known) * 0.5
+              WHERE dataSource.botId = \(botID) AND document.search @@ plainto_tsquery('english', word)))
+            FROM unnest(\(terms.words)) AS word WHERE plainto_tsquery('english', word)::text <> ''
+            """,
+            logger: PostgresConnection.quiet
+        )
+        for try await (indexed, known) in rows.decode((Int, Int).self) {
+            return max(Double(known) + Double(indexed - known) * 0.5, 1)
+        }
+        return 1
     }
 }

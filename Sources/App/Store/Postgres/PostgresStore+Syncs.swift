@@ -5,7 +5,11 @@ extension PostgresStore {
     /// insert finds the winner's job and joins it.
     func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool) {
         try await write { connection in
-            guard let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(dataSourceID)")
+            guard
+                let source = try await connection.one(
+                    DataSource.self,
+                    "SELECT * FROM dataSource WHERE id = \(dataSourceID)"
+                )
             else { throw AppError.notFound("Data source") }
             let job = SyncJob.queued(source, trigger: trigger)
             let inserted = try await connection.run(
@@ -19,10 +23,12 @@ extension PostgresStore {
                 try await Self.notify(.syncs, connection)
                 return (job, true)
             }
-            guard let queued = try await connection.one(
-                SyncJob.self,
-                "SELECT * FROM syncJob WHERE dataSourceId = \(dataSourceID) AND status = 'queued'"
-            ) else { throw AppError.notFound("Sync") }
+            guard
+                let queued = try await connection.one(
+                    SyncJob.self,
+                    "SELECT * FROM syncJob WHERE dataSourceId = \(dataSourceID) AND status = 'queued'"
+                )
+            else { throw AppError.notFound("Sync") }
             return (queued, false)
         }
     }
@@ -70,9 +76,11 @@ extension PostgresStore {
                 SyncJob.self,
                 "SELECT * FROM syncJob WHERE status = 'queued' ORDER BY createdAt, id"
             )
-            guard var job = queued.first(where: {
-                slots.mayStart(dataSourceID: $0.dataSourceId, workspaceID: $0.workspaceId)
-            }) else { return nil }
+            guard
+                var job = queued.first(where: {
+                    slots.mayStart(dataSourceID: $0.dataSourceId, workspaceID: $0.workspaceId)
+                })
+            else { return nil }
             job.status = .running
             job.startedAt = .now()
             let leaseExpiresAt = Timestamp(
@@ -84,8 +92,15 @@ extension PostgresStore {
                 WHERE id = \(job.id)
                 """
             )
-            guard let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(job.dataSourceId)"),
-                let workspace = try await connection.one(Workspace.self, "SELECT * FROM workspace WHERE id = \(source.workspaceId)")
+            guard
+                let source = try await connection.one(
+                    DataSource.self,
+                    "SELECT * FROM dataSource WHERE id = \(job.dataSourceId)"
+                ),
+                let workspace = try await connection.one(
+                    Workspace.self,
+                    "SELECT * FROM workspace WHERE id = \(source.workspaceId)"
+                )
             else { return nil }
             let sourceRows = try await connection.all(
                 DataSourceRow.self,
@@ -106,12 +121,21 @@ extension PostgresStore {
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
         try await write { connection in
             guard var job = try await connection.one(SyncJob.self, "SELECT * FROM syncJob WHERE id = \(input.job.id)"),
-                let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)")
+                let source = try await connection.one(
+                    DataSource.self,
+                    "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)"
+                )
             else { throw AppError.notFound("Sync") }
             let bot = try await Self.bot(id: source.botId, workspaceID: nil, connection)
             let usage = try await Self.workspaceUsage(id: source.workspaceId, lock: true, connection)
             guard usage.allows(tokens: plan.totalTokens) else {
-                return try await failSync(&job, reason: WorkspaceUsage.overLimitReason, source: source, bot: bot, connection)
+                return try await failSync(
+                    &job,
+                    reason: WorkspaceUsage.overLimitReason,
+                    source: source,
+                    bot: bot,
+                    connection
+                )
             }
             let now = Timestamp.now()
             let replaced = plan.changed.map(\.key) + plan.deletedKeys
@@ -122,7 +146,9 @@ extension PostgresStore {
                 "DELETE FROM rowHash WHERE dataSourceId = \(source.id) AND rowKey = ANY(\(plan.deletedKeys))"
             )
             let documents = plan.documents(dataSourceID: source.id, at: now)
-            for batch in stride(from: 0, to: documents.count, by: 5_000).map({ documents[$0..<min($0 + 5_000, documents.count)] }) {
+            for batch in stride(from: 0, to: documents.count, by: 5_000).map({
+                documents[$0..<min($0 + 5_000, documents.count)]
+            }) {
                 try await connection.run(
                     """
                     INSERT INTO document (id, dataSourceId, rowKey, position, text, tokens, createdAt)
@@ -167,7 +193,10 @@ extension PostgresStore {
     func failSync(_ input: SyncInput, reason: String) async throws -> SyncJob {
         try await write { connection in
             guard var job = try await connection.one(SyncJob.self, "SELECT * FROM syncJob WHERE id = \(input.job.id)"),
-                let source = try await connection.one(DataSource.self, "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)")
+                let source = try await connection.one(
+                    DataSource.self,
+                    "SELECT * FROM dataSource WHERE id = \(input.dataSource.id)"
+                )
             else { throw AppError.notFound("Sync") }
             let bot = try await Self.bot(id: source.botId, workspaceID: nil, connection)
             return try await failSync(&job, reason: reason, source: source, bot: bot, connection)
@@ -196,21 +225,34 @@ extension PostgresStore {
 
     // MARK: Reading
 
-    func syncJobs(dataSourceID: String, botID: String, workspaceID: String, page: PageRequest) async throws
+    func syncJobs(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String,
+        page: PageRequest
+    ) async throws
         -> Page<SyncJob>
     {
         try await read { connection in
             _ = try await Self.dataSource(id: dataSourceID, botID: botID, workspaceID: workspaceID, connection)
-            return try await Self.page(SyncJob.self, from: "syncJob", where: "dataSourceId = \(dataSourceID)", page, connection)
+            return try await Self.page(
+                SyncJob.self,
+                from: "syncJob",
+                where: "dataSourceId = \(dataSourceID)",
+                page,
+                connection
+            )
         }
     }
 
     func syncJob(id: String, workspaceID: String) async throws -> SyncJob {
         try await read { connection in
-            guard let job = try await connection.one(
-                SyncJob.self,
-                "SELECT * FROM syncJob WHERE id = \(id) AND workspaceId = \(workspaceID)"
-            ) else { throw AppError.notFound("Sync") }
+            guard
+                let job = try await connection.one(
+                    SyncJob.self,
+                    "SELECT * FROM syncJob WHERE id = \(id) AND workspaceId = \(workspaceID)"
+                )
+            else { throw AppError.notFound("Sync") }
             return job
         }
     }
@@ -238,7 +280,11 @@ extension PostgresStore {
         }
     }
 
-    func syncPreview(dataSourceID: String, botID: String, workspaceID: String) async throws
+    func syncPreview(
+        dataSourceID: String,
+        botID: String,
+        workspaceID: String
+    ) async throws
         -> (rows: [DataSourceRow], previousHashes: [String: String], source: DataSource, usage: WorkspaceUsage)
     {
         try await read { connection in
@@ -254,10 +300,16 @@ extension PostgresStore {
         }
     }
 
-    private static func rowHashes(dataSourceID: String, _ connection: PostgresConnection) async throws
+    private static func rowHashes(
+        dataSourceID: String,
+        _ connection: PostgresConnection
+    ) async throws
         -> [String: String]
     {
-        let hashes = try await connection.all(RowHash.self, "SELECT * FROM rowHash WHERE dataSourceId = \(dataSourceID)")
+        let hashes = try await connection.all(
+            RowHash.self,
+            "SELECT * FROM rowHash WHERE dataSourceId = \(dataSourceID)"
+        )
         return Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
     }
 

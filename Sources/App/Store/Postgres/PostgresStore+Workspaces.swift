@@ -15,7 +15,10 @@ extension PostgresStore {
         }
     }
 
-    private static func insertWorkspace(name: String, _ connection: PostgresConnection) async throws -> (
+    private static func insertWorkspace(
+        name: String,
+        _ connection: PostgresConnection
+    ) async throws -> (
         Workspace, Credential
     ) {
         let now = Timestamp.now()
@@ -57,7 +60,11 @@ extension PostgresStore {
         try await write { connection in
             guard var workspace = try await connection.one(Workspace.self, "SELECT * FROM workspace WHERE id = \(id)")
             else { throw AppError.notFound("Workspace") }
-            workspace.change(name: name, monthlyStorageTokenLimit: monthlyStorageTokenLimit, tokenEncoding: tokenEncoding)
+            workspace.change(
+                name: name,
+                monthlyStorageTokenLimit: monthlyStorageTokenLimit,
+                tokenEncoding: tokenEncoding
+            )
             try await connection.update(workspace)
             return try await Self.workspaceUsage(id: id, connection)
         }
@@ -65,7 +72,11 @@ extension PostgresStore {
 
     /// The workspace and its month's usage; `lock` holds the workspace row until the transaction ends, so two
     /// syncs of one workspace on different instances check the plan limit one after the other.
-    static func workspaceUsage(id: String, lock: Bool = false, _ connection: PostgresConnection) async throws
+    static func workspaceUsage(
+        id: String,
+        lock: Bool = false,
+        _ connection: PostgresConnection
+    ) async throws
         -> WorkspaceUsage
     {
         let query: PostgresQuery =
@@ -137,7 +148,11 @@ extension PostgresStore {
         }
     }
 
-    private static func ownerKey(id: String, workspaceID: String, _ connection: PostgresConnection) async throws
+    private static func ownerKey(
+        id: String,
+        workspaceID: String,
+        _ connection: PostgresConnection
+    ) async throws
         -> APIKey?
     {
         try await connection.one(APIKey.self, "SELECT * FROM apiKey WHERE id = \(id) AND workspaceId = \(workspaceID)")
@@ -178,10 +193,16 @@ extension PostgresStore {
     }
 
     /// A bot of `workspaceID` (any workspace when nil, for the public routes), or 404.
-    static func bot(id: String, workspaceID: String?, lock: Bool = false, _ connection: PostgresConnection)
+    static func bot(
+        id: String,
+        workspaceID: String?,
+        lock: Bool = false,
+        _ connection: PostgresConnection
+    )
         async throws -> Bot
     {
-        var query: PostgresQuery = "SELECT * FROM bot WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))"
+        var query: PostgresQuery =
+            "SELECT * FROM bot WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))"
         if lock { query.sql += " FOR UPDATE" }
         guard let bot = try await connection.one(Bot.self, query) else { throw AppError.notFound("Bot") }
         return bot

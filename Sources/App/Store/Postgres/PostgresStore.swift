@@ -1,13 +1,18 @@
 import Foundation
 import Logging
+import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import _ConnectionPoolModule
 
 /// The store of several instances sharing one PostgreSQL database. Its `client` is a Service that must run (the
 /// app's ServiceGroup runs it) for queries to go out. Transactions are READ COMMITTED; where two instances could
 /// race, a conditional update, a row lock or a transaction-scoped advisory lock decides (each says which).
 struct PostgresStore: Store {
     let client: PostgresClient
+    let endpoint: Endpoint
+    /// The schema tables live in, when not `public`.
+    let schema: String?
     let deliveriesWritten = WakeUpSignal()
     let syncsQueued = WakeUpSignal()
     /// How long a claimed delivery or started sync stays an instance's before another may take it over.
@@ -21,42 +26,86 @@ struct PostgresStore: Store {
         lease: Duration = .seconds(60),
         schema: String? = nil,
         maximumConnections: Int = 40,
+        connectionIdleTimeout: Duration = .seconds(60),
         logger: Logger
     ) throws {
-        var configuration = try Self.configuration(url)
+        let endpoint = try Endpoint(url)
+        var configuration = try endpoint.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectionIdleTimeout = connectionIdleTimeout
+        configuration.options.connectTimeout = .seconds(5)
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.endpoint = endpoint
+        self.schema = schema
         self.lease = lease
         self.logger = logger
     }
 
-    static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme),
-            let host = url.host, !host.isEmpty, let user = url.user
-        else {
-            throw DatabaseURLError(
-                "Not a PostgreSQL URL: expected postgres://user:password@host:port/database"
+    /// Where the database is, as a `postgres://` URL names it.
+    struct Endpoint: Sendable {
+        let host: String
+        let port: Int
+        let username: String
+        let password: String?
+        let database: String?
+        /// `disable`, `prefer` (the default) or `require`.
+        let sslMode: String
+
+        init(_ text: String) throws {
+            guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme),
+                let host = url.host, !host.isEmpty, let user = url.user
+            else {
+                throw DatabaseURLError("Not a PostgreSQL URL: expected postgres://user:password@host:port/database")
+            }
+            sslMode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+            guard ["disable", "prefer", "require"].contains(sslMode) else {
+                throw DatabaseURLError("sslmode must be disable, prefer or require, not \(sslMode)")
+            }
+            self.host = host
+            port = url.port ?? 5432
+            username = user.removingPercentEncoding ?? user
+            password = url.password?.removingPercentEncoding
+            database = String(url.path.dropFirst()).nilIfEmpty
+        }
+
+        func clientConfiguration() throws -> PostgresClient.Configuration {
+            let tls: PostgresClient.Configuration.TLS =
+                switch sslMode {
+                case "disable": .disable
+                case "require": .require(.makeClientConfiguration())
+                default: .prefer(.makeClientConfiguration())
+                }
+            return PostgresClient.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: tls
             )
         }
-        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(.makeClientConfiguration())
-        case "require": tls = .require(.makeClientConfiguration())
-        default: throw DatabaseURLError("sslmode must be disable, prefer or require, not \(mode)")
+
+        /// For a connection of its own, outside the client's pool (the listener's).
+        func connectionConfiguration(schema: String?) throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS =
+                switch sslMode {
+                case "disable": .disable
+                case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            var configuration = PostgresConnection.Configuration(
+                host: host,
+                port: port,
+                username: username,
+                password: password,
+                database: database,
+                tls: tls
+            )
+            configuration.options.connectTimeout = .seconds(5)
+            if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+            return configuration
         }
-        var configuration = PostgresClient.Configuration(
-            host: host,
-            port: url.port ?? 5432,
-            username: user.removingPercentEncoding ?? user,
-            password: url.password?.removingPercentEncoding,
-            database: String(url.path.dropFirst()).nilIfEmpty,
-            tls: tls
-        )
-        configuration.options.connectTimeout = .seconds(5)
-        return configuration
     }
 
     /// Runs `body` with the client running, for the commands that use a store and exit.
@@ -74,12 +123,35 @@ struct PostgresStore: Store {
 
     /// One connection, outside any transaction: for reads of one statement or several that need not agree.
     func read<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
-        try await client.withConnection { connection in try await body(connection) }
+        do {
+            return try await client.withConnection { connection in try await body(connection) }
+        } catch {
+            throw Self.unavailable(error)
+        }
     }
 
-    /// One transaction: all of `body` or nothing.
+    /// One transaction: all of `body` or nothing. Throws what went wrong itself (a refused transition, a lost
+    /// connection), not postgres-nio's wrapper around it.
     func write<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
-        try await client.withTransaction(logger: PostgresConnection.quiet) { connection in try await body(connection) }
+        do {
+            return try await client.withTransaction(logger: PostgresConnection.quiet) { connection in
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            throw Self.unavailable(error.closureError ?? error.beginError ?? error.commitError ?? error)
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
+    /// `error`, or `AppError.databaseUnavailable` when it says the database cannot be reached for now (a lost
+    /// connection, a server shutting down or starting, no connection to be had): requests then answer 503.
+    private static func unavailable(_ error: any Error) -> any Error {
+        switch error {
+        case let error as PSQLError where error.isUnavailable: return AppError.databaseUnavailable
+        case is ConnectionPoolError: return AppError.databaseUnavailable
+        default: return error
+        }
     }
 }
 
@@ -91,4 +163,14 @@ struct DatabaseURLError: Error, CustomStringConvertible {
 
 extension String {
     fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+extension PSQLError {
+    /// The database cannot be reached, or is shutting down or starting: the request may succeed later.
+    var isUnavailable: Bool {
+        guard code == .server else { return true }
+        // SQLSTATE classes 08 (connection exception) and 57 (operator intervention: shutdown, restart).
+        let state = serverInfo?[.sqlState] ?? ""
+        return state.hasPrefix("08") || state.hasPrefix("57")
+    }
 }
