@@ -5,17 +5,8 @@ import GRDB
 
 extension SQLiteStore {
     func createAgent(workspaceID: String, name: String, email: String) async throws -> (Agent, Credential) {
-        let now = Timestamp.now()
         let token = Credential.generate(.agentToken)
-        let agent = Agent(
-            id: newID(),
-            workspaceId: workspaceID,
-            name: name,
-            email: email,
-            tokenHash: token.hash,
-            createdAt: now,
-            updatedAt: now
-        )
+        let agent = Agent.new(workspaceID: workspaceID, name: name, email: email, token: token)
         try await pool.write { db in try agent.insert(db) }
         return (agent, token)
     }

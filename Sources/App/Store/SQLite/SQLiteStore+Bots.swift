@@ -5,15 +5,7 @@ import GRDB
 
 extension SQLiteStore {
     func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
-        let now = Timestamp.now()
-        let bot = Bot(
-            id: newID(),
-            workspaceId: workspaceID,
-            name: name,
-            humanTakeoverEnabled: humanTakeoverEnabled,
-            createdAt: now,
-            updatedAt: now
-        )
+        let bot = Bot.new(workspaceID: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled)
         try await pool.write { db in try bot.insert(db) }
         return bot
     }
@@ -31,9 +23,7 @@ extension SQLiteStore {
     func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot {
         try await pool.write { db in
             var bot = try Self.bot(id: id, workspaceID: workspaceID, db)
-            if let name { bot.name = name }
-            if let humanTakeoverEnabled { bot.humanTakeoverEnabled = humanTakeoverEnabled }
-            bot.updatedAt = .now()
+            bot.change(name: name, humanTakeoverEnabled: humanTakeoverEnabled)
             try bot.update(db)
             return bot
         }

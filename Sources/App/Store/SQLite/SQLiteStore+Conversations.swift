@@ -16,25 +16,7 @@ extension SQLiteStore {
         let (conversation, messages) = try await pool.write { db in
             let bot = try Self.bot(id: botID, workspaceID: workspaceID, db)
             let now = Timestamp.now()
-            let conversation = Conversation(
-                id: newID(),
-                workspaceId: bot.workspaceId,
-                botId: bot.id,
-                state: .bot,
-                channelType: new.channelType,
-                initialMessage: new.initialMessage,
-                userEmail: nil,
-                userData: new.userData,
-                claimedByAgentId: nil,
-                claimedByName: nil,
-                claimedByEmail: nil,
-                visitorTokenHash: token.hash,
-                escalatedAt: nil,
-                claimedAt: nil,
-                resolvedAt: nil,
-                createdAt: now,
-                updatedAt: now
-            )
+            let conversation = Conversation.started(new, bot: bot, token: token, at: now)
             try conversation.insert(db)
             try enqueueDeliveries(
                 event: .conversationStarted,
@@ -71,15 +53,7 @@ extension SQLiteStore {
                 channelType: conversation.channelType,
                 humanTakeoverEnabled: bot.humanTakeoverEnabled
             )
-            let now = Timestamp.now()
-            conversation.state = try conversation.state.applying(.escalate)
-            conversation.userEmail = userEmail
-            if let userData { conversation.userData = userData }
-            conversation.escalatedAt = now
-            conversation.claimedByAgentId = nil
-            conversation.claimedByName = nil
-            conversation.claimedByEmail = nil
-            conversation.updatedAt = now
+            try conversation.escalate(userEmail: userEmail, userData: userData)
             try conversation.update(db)
             try enqueueDeliveries(
                 event: .conversationEscalated,
@@ -100,7 +74,7 @@ extension SQLiteStore {
             do throws(AppError) {
                 target = try conversation.state.applying(.claim)
             } catch {
-                throw Self.claimRefusal(error, conversation)
+                throw conversation.claimRefusal(error)
             }
             let changed =
                 try Conversation
@@ -120,7 +94,7 @@ extension SQLiteStore {
             // Lost a race: someone changed the state since it was read.
             guard changed == 1 else {
                 let current = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-                throw Self.claimRefusal(current.state.refusal(of: .claim), current)
+                throw current.claimRefusal(current.state.refusal(of: .claim))
             }
             conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
@@ -138,13 +112,8 @@ extension SQLiteStore {
     {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-            let target = try conversation.state.applying(.release)
-            try ConversationState.checkRelease(by: actor, claimedBy: conversation.claimedByAgentId)
             let agentName = conversation.claimedByName ?? ""
-            let now = Timestamp.now()
-            conversation.state = target
-            conversation.resolvedAt = now
-            conversation.updatedAt = now
+            try conversation.release(by: actor)
             try conversation.update(db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
             try enqueueDeliveries(
@@ -155,15 +124,6 @@ extension SQLiteStore {
             )
             return conversation
         }
-    }
-
-    /// A refused claim says who has the conversation, if anyone.
-    private static func claimRefusal(_ refusal: AppError, _ conversation: Conversation) -> AppError {
-        guard let name = conversation.claimedByName, let id = conversation.claimedByAgentId else { return refusal }
-        return refusal.adding(
-            message: "\(name) has it.",
-            details: ["claimedBy": .object(["id": .string(id), "name": .string(name)])]
-        )
     }
 
     // MARK: Messages
@@ -237,17 +197,7 @@ extension SQLiteStore {
         at time: Timestamp,
         _ db: Database
     ) throws -> Message {
-        let message = Message(
-            seq: nil,
-            id: newID(),
-            conversationId: conversation.id,
-            role: role,
-            text: text,
-            agentId: agent?.id,
-            agentName: agent?.name,
-            sources: sources,
-            createdAt: time
-        )
+        let message = Message(in: conversation, role: role, text: text, agent: agent, sources: sources, at: time)
         try message.insert(db)
         try enqueueDeliveries(
             event: .conversationMessage,

@@ -6,19 +6,7 @@ extension SQLiteStore {
     {
         try await pool.write { db in
             _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            let now = Timestamp.now()
-            let source = DataSource(
-                id: newID(),
-                workspaceId: workspaceID,
-                botId: botID,
-                name: settings.name,
-                type: settings.type,
-                chunkTokens: settings.chunkTokens,
-                keyColumn: settings.keyColumn,
-                contentColumns: settings.contentColumns,
-                createdAt: now,
-                updatedAt: now
-            )
+            let source = DataSource.new(settings, botID: botID, workspaceID: workspaceID)
             try source.insert(db)
             return source
         }
@@ -72,14 +60,7 @@ extension SQLiteStore {
             }
             let now = Timestamp.now()
             for row in rows {
-                try DataSourceRow(
-                    dataSourceId: dataSourceID,
-                    key: row.key,
-                    title: row.title,
-                    content: row.content,
-                    url: row.url,
-                    updatedAt: now
-                ).upsert(db)
+                try DataSourceRow(row, dataSourceID: dataSourceID, at: now).upsert(db)
             }
             return try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == dataSourceID).fetchCount(db)
         }

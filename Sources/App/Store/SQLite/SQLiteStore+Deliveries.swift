@@ -29,21 +29,7 @@ extension SQLiteStore {
         guard !matching.isEmpty else { return [] }
         let payload = try payload()
         let now = Timestamp.now()
-        let deliveries = matching.map { hook in
-            Delivery(
-                id: newID(),
-                hookId: hook.id,
-                event: event.rawValue,
-                payload: payload,
-                status: hook.enabled ? .pending : .paused,
-                attemptCount: 0,
-                nextAttemptAt: now,
-                lastResponseCode: nil,
-                lastError: nil,
-                createdAt: now,
-                updatedAt: now
-            )
-        }
+        let deliveries = matching.map { Delivery.queued(event, to: $0, payload: payload, at: now) }
         for delivery in deliveries { try delivery.insert(db) }
         if deliveries.contains(where: { $0.status == .pending }) { wakeWorkerOnCommit(db) }
         return deliveries
@@ -170,58 +156,18 @@ extension SQLiteStore {
         _ db: Database
     ) throws -> RecordedAttempt {
         var delivery = claimed
-        let before = hook
-        let now = Timestamp.now()
-        delivery.attemptCount += 1
-        try DeliveryAttempt(
-            id: newID(),
-            deliveryId: delivery.id,
-            number: delivery.attemptCount,
-            attemptedAt: result.attemptedAt,
-            responseCode: result.responseCode,
-            latencyMs: result.latencyMs,
-            error: result.error,
-            responseBody: result.responseBody
-        ).insert(db)
-        delivery.lastResponseCode = result.responseCode
-        delivery.lastError = result.succeeded ? nil : result.failureDescription
-        delivery.updatedAt = now
-
-        let outcome = policy.outcome(
-            of: result,
-            attempt: delivery.attemptCount,
-            hookEnabled: hook.enabled,
-            consecutiveFailures: hook.consecutiveFailures
-        )
-        hook.consecutiveFailures = outcome.consecutiveFailures
-        if !result.succeeded { hook.lastError = result.failureDescription }
-        if let reason = outcome.disables {
-            hook.enabled = false
-            hook.disabledReason = reason
-        }
-        switch outcome.next {
-        case .succeeded:
-            delivery.status = .succeeded
-        case .retry(let seconds):
-            delivery.status = .pending
-            delivery.nextAttemptAt = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Int64(seconds * 1000))
-            wakeWorkerOnCommit(db)
-        case .failed:
-            delivery.status = .failed
-        case .paused:
-            delivery.status = .paused
+        let wasEnabled = hook.enabled
+        let change = delivery.record(result, hook: &hook, policy: policy)
+        try change.attempt.insert(db)
+        if change.pauseHooksQueue {
             try Delivery.filter(
                 Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.pending.rawValue
             ).updateAll(db, Delivery.Columns.status.set(to: DeliveryStatus.paused.rawValue))
         }
-        if (hook.consecutiveFailures, hook.enabled, hook.lastError)
-            != (before.consecutiveFailures, before.enabled, before.lastError)
-        {
-            hook.updatedAt = now
-            try hook.update(db)
-        }
+        if change.hookChanged { try hook.update(db) }
+        if delivery.status == .pending { wakeWorkerOnCommit(db) }
         try delivery.update(db, columns: Delivery.progressColumns)  // not the payload: it never changes
-        return RecordedAttempt(delivery: delivery, disabledHook: before.enabled && !hook.enabled)
+        return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
     }
 }
 
@@ -273,23 +219,7 @@ extension SQLiteStore {
                 workspaceID: workspaceID,
                 db
             )
-            guard [.failed, .paused].contains(delivery.status) else {
-                throw AppError(
-                    .conflict,
-                    code: .deliveryNotRetryable,
-                    message:
-                        "Only a failed or paused delivery can be retried; this one is \(delivery.status.rawValue).",
-                    details: ["status": .string(delivery.status.rawValue)]
-                )
-            }
-            guard hook.enabled else {
-                throw AppError(
-                    .conflict,
-                    code: .hookDisabled,
-                    message:
-                        "The hook is disabled: enable it (PATCH {\"enabled\": true}) and its paused deliveries resume."
-                )
-            }
+            try delivery.checkRetry(hookEnabled: hook.enabled)
             delivery.status = .pending
             delivery.nextAttemptAt = .now()
             delivery.updatedAt = .now()

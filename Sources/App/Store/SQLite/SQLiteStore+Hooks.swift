@@ -7,22 +7,7 @@ extension SQLiteStore {
     func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook {
         try await pool.write { db in
             _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            let now = Timestamp.now()
-            let hook = Hook(
-                id: newID(),
-                workspaceId: workspaceID,
-                botId: botID,
-                type: new.type,
-                targetUrl: new.targetUrl,
-                dataSourceId: new.dataSourceId,
-                secret: new.secret,
-                enabled: new.enabled,
-                disabledReason: nil,
-                lastError: nil,
-                consecutiveFailures: 0,
-                createdAt: now,
-                updatedAt: now
-            )
+            let hook = Hook.new(new, botID: botID, workspaceID: workspaceID)
             try hook.insert(db)
             return hook
         }
@@ -42,28 +27,17 @@ extension SQLiteStore {
     func updateHook(id: String, botID: String, workspaceID: String, _ changes: HookChanges) async throws -> Hook {
         try await pool.write { db in
             var hook = try Self.hook(id: id, botID: botID, workspaceID: workspaceID, db)
-            if let targetUrl = changes.targetUrl { hook.targetUrl = targetUrl }
-            if let dataSourceId = changes.dataSourceId { hook.dataSourceId = dataSourceId }
-            if let secret = changes.secret { hook.secret = secret }
-            if let enabled = changes.enabled, enabled != hook.enabled {
-                hook.enabled = enabled
-                if enabled {
-                    hook.disabledReason = nil
-                    hook.consecutiveFailures = 0
-                    // What waited while the hook was off goes out now, ids unchanged.
-                    try Delivery.filter(
-                        Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.paused.rawValue
-                    ).updateAll(
-                        db,
-                        Delivery.Columns.status.set(to: DeliveryStatus.pending.rawValue),
-                        Delivery.Columns.nextAttemptAt.set(to: Timestamp.now())
-                    )
-                    wakeWorkerOnCommit(db)
-                } else {
-                    hook.disabledReason = "Disabled by the owner."
-                }
+            if hook.apply(changes) {
+                // What waited while the hook was off goes out now, ids unchanged.
+                try Delivery.filter(
+                    Delivery.Columns.hookId == hook.id && Delivery.Columns.status == DeliveryStatus.paused.rawValue
+                ).updateAll(
+                    db,
+                    Delivery.Columns.status.set(to: DeliveryStatus.pending.rawValue),
+                    Delivery.Columns.nextAttemptAt.set(to: Timestamp.now())
+                )
+                wakeWorkerOnCommit(db)
             }
-            hook.updatedAt = .now()
             try hook.update(db)
             return hook
         }

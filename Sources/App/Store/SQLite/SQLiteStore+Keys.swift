@@ -13,22 +13,9 @@ extension SQLiteStore {
 
     func createOwnerKey(workspaceID: String, name: String) async throws -> (APIKey, Credential) {
         try await pool.write { db in
-            guard try APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db) < APIKey.perWorkspace
-            else {
-                throw AppError(
-                    .conflict,
-                    code: .keyLimit,
-                    message: "A workspace holds at most \(APIKey.perWorkspace) keys: delete one first."
-                )
-            }
+            try APIKey.checkRoomForAnother(APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db))
             let credential = Credential.generate(.ownerKey)
-            let key = APIKey(
-                id: newID(),
-                workspaceId: workspaceID,
-                name: name,
-                tokenHash: credential.hash,
-                createdAt: .now()
-            )
+            let key = APIKey.new(workspaceID: workspaceID, name: name, credential: credential)
             try key.insert(db)
             return (key, credential)
         }
@@ -51,13 +38,7 @@ extension SQLiteStore {
             guard let key = try Self.ownerKey(id: id, workspaceID: workspaceID, db) else {
                 throw AppError.notFound("Key")
             }
-            guard try APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db) > 1 else {
-                throw AppError(
-                    .conflict,
-                    code: .lastKey,
-                    message: "This is the workspace's last key: create another before deleting it."
-                )
-            }
+            try APIKey.checkNotLast(APIKey.filter(APIKey.Columns.workspaceId == workspaceID).fetchCount(db))
             try key.delete(db)
         }
     }

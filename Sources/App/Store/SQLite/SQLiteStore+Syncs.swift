@@ -13,14 +13,7 @@ extension SQLiteStore {
             ).fetchOne(db) {
                 return (queued, false)
             }
-            let job = SyncJob(
-                id: newID(),
-                workspaceId: source.workspaceId,
-                dataSourceId: dataSourceID,
-                status: .queued,
-                trigger: trigger,
-                createdAt: .now()
-            )
+            let job = SyncJob.queued(source, trigger: trigger)
             try job.insert(db)
             let signal = syncsQueued
             db.afterNextTransaction { _ in signal.notify() }
@@ -94,31 +87,18 @@ extension SQLiteStore {
                 RowHash.Columns.dataSourceId == source.id && plan.deletedKeys.contains(RowHash.Columns.rowKey)
             )
             .deleteAll(db)
+            for document in plan.documents(dataSourceID: source.id, at: now) { try document.insert(db) }
             for row in plan.changed {
-                for (position, chunk) in row.chunks.enumerated() {
-                    try Document(
-                        id: newID(),
-                        dataSourceId: source.id,
-                        rowKey: row.key,
-                        position: position,
-                        text: chunk.text,
-                        tokens: chunk.tokens,
-                        createdAt: now
-                    ).insert(db)
-                }
                 try RowHash(dataSourceId: source.id, rowKey: row.key, contentHash: row.contentHash).upsert(db)
             }
             if plan.totalTokens > 0 {
                 try StorageUsage(id: newID(), workspaceId: source.workspaceId, tokens: plan.totalTokens, createdAt: now)
                     .insert(db)
             }
-            job.status = .succeeded
-            job.modifiedRows = plan.modifiedRows
-            job.unmodifiedRows = plan.unmodifiedRows
-            job.totalDataSourceRows = plan.totalDataSourceRows
-            job.totalTokens = plan.totalTokens
-            job.totalDocuments = try Document.filter(Document.Columns.dataSourceId == source.id).fetchCount(db)
-            job.finishedAt = now
+            job.succeed(
+                plan,
+                totalDocuments: try Document.filter(Document.Columns.dataSourceId == source.id).fetchCount(db)
+            )
             try job.update(db)
             try enqueueDeliveries(
                 event: .syncSuccess,
@@ -150,9 +130,7 @@ extension SQLiteStore {
     ) throws
         -> SyncJob
     {
-        job.status = .failed
-        job.reason = reason
-        job.finishedAt = .now()
+        job.fail(reason: reason)
         try job.update(db)
         try enqueueDeliveries(
             event: .syncFailure,

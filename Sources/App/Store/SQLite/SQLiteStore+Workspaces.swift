@@ -17,18 +17,10 @@ extension SQLiteStore {
     }
 
     private static func insertWorkspace(name: String, _ db: Database) throws -> (Workspace, Credential) {
-        let now = Timestamp.now()
-        let workspace = Workspace(
-            id: newID(),
-            name: name,
-            monthlyStorageTokenLimit: Workspace.defaultMonthlyStorageTokenLimit,
-            createdAt: now,
-            updatedAt: now
-        )
+        let workspace = Workspace.named(name, at: .now())
         try workspace.insert(db)
         let key = Credential.generate(.ownerKey)
-        try APIKey(id: newID(), workspaceId: workspace.id, name: "Default", tokenHash: key.hash, createdAt: now)
-            .insert(db)
+        try APIKey.new(workspaceID: workspace.id, name: "Default", credential: key).insert(db)
         return (workspace, key)
     }
 
@@ -62,10 +54,11 @@ extension SQLiteStore {
     ) async throws -> WorkspaceUsage {
         try await pool.write { db in
             guard var workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
-            if let name { workspace.name = name }
-            if let monthlyStorageTokenLimit { workspace.monthlyStorageTokenLimit = monthlyStorageTokenLimit }
-            if let tokenEncoding { workspace.tokenEncoding = tokenEncoding }
-            workspace.updatedAt = .now()
+            workspace.change(
+                name: name,
+                monthlyStorageTokenLimit: monthlyStorageTokenLimit,
+                tokenEncoding: tokenEncoding
+            )
             try workspace.update(db)
             return try Self.workspaceUsage(id: id, db)
         }
