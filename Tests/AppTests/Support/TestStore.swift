@@ -60,7 +60,7 @@ enum TestStore {
 
 extension PostgresStore {
     fileprivate func run(_ query: PostgresQuery) async throws {
-        try await write { connection in try await connection.run(query) }
+        _ = try await write { connection in try await connection.run(query) }
     }
 }
 
@@ -109,7 +109,7 @@ extension TestApp {
     ) async throws {
         if let postgres = store as? PostgresStore {
             let query = try Self.postgresQuery(sql, arguments)
-            try await postgres.write { connection in try await connection.run(query) }
+            _ = try await postgres.write { connection in try await connection.run(query) }
             return
         }
         let sqlite = try #require(store as? SQLiteStore)

@@ -13,11 +13,11 @@ extension PostgresStore {
         query.sql += condition.sql
         if let after = page.after {
             try query.binds.append(after.createdAt)
-            try query.binds.append(after.id)
+            query.binds.append(after.id)
             let (createdAt, id) = (query.binds.count - 1, query.binds.count)
             query.sql += " AND (createdAt > $\(createdAt) OR (createdAt = $\(createdAt) AND id > $\(id)))"
         }
-        try query.binds.append(page.limit + 1)
+        query.binds.append(page.limit + 1)
         query.sql += " ORDER BY createdAt, id LIMIT $\(query.binds.count)"
         let rows = try await connection.all(Record.self, query)
         let data = Array(rows.prefix(page.limit))

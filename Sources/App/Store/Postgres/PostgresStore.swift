@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
 import _ConnectionPoolModule
@@ -10,9 +9,6 @@ import _ConnectionPoolModule
 /// race, a conditional update, a row lock or a transaction-scoped advisory lock decides (each says which).
 struct PostgresStore: Store {
     let client: PostgresClient
-    let endpoint: Endpoint
-    /// The schema tables live in, when not `public`.
-    let schema: String?
     let deliveriesWritten = WakeUpSignal()
     let syncsQueued = WakeUpSignal()
     /// How long a claimed delivery or started sync stays an instance's before another may take it over.
@@ -30,14 +26,12 @@ struct PostgresStore: Store {
         logger: Logger
     ) throws {
         let endpoint = try Endpoint(url)
-        var configuration = try endpoint.clientConfiguration()
+        var configuration = endpoint.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectionIdleTimeout = connectionIdleTimeout
         configuration.options.connectTimeout = .seconds(5)
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.endpoint = endpoint
-        self.schema = schema
         self.lease = lease
         self.logger = logger
     }
@@ -69,7 +63,7 @@ struct PostgresStore: Store {
             database = String(url.path.dropFirst()).nilIfEmpty
         }
 
-        func clientConfiguration() throws -> PostgresClient.Configuration {
+        func clientConfiguration() -> PostgresClient.Configuration {
             let tls: PostgresClient.Configuration.TLS =
                 switch sslMode {
                 case "disable": .disable
@@ -84,27 +78,6 @@ struct PostgresStore: Store {
                 database: database,
                 tls: tls
             )
-        }
-
-        /// For a connection of its own, outside the client's pool (the listener's).
-        func connectionConfiguration(schema: String?) throws -> PostgresConnection.Configuration {
-            let tls: PostgresConnection.Configuration.TLS =
-                switch sslMode {
-                case "disable": .disable
-                case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-                default: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-                }
-            var configuration = PostgresConnection.Configuration(
-                host: host,
-                port: port,
-                username: username,
-                password: password,
-                database: database,
-                tls: tls
-            )
-            configuration.options.connectTimeout = .seconds(5)
-            if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-            return configuration
         }
     }
 
