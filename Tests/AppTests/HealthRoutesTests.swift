@@ -21,10 +21,7 @@ import Testing
         }
     }
 
-    // On PostgreSQL an outage can still hold the app's shutdown (a pool lease that waits on a server that refuses
-    // logins); until that is fixed (issue 16), this runs on SQLite only.
-    @Test(.enabled(if: !TestStore.isPostgres, "an outage can hold the app's shutdown on PostgreSQL (issue 16)"))
-    func readyzIs503WhenTheDatabaseIsUnavailable() async throws {
+    @Test func readyzIs503WhenTheDatabaseIsUnavailable() async throws {
         let app = try await TestApp()
         try await app.run { api in
             // Given a database that no longer answers
