@@ -42,6 +42,7 @@ func buildApplication(
     // Shutdown runs in reverse order: the workers stop before the clients they use, the store's last.
     app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
+    app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger))
     // With the store's services running (a PostgreSQL client answers only then), before the first request.
     app.beforeServerStarts {
         try await store.migrate()
@@ -67,6 +68,8 @@ func buildApplication(
 /// and the tests that inspect the router both come through here.
 struct AppDependencies {
     let registry = PrometheusCollectorRegistry()
+    /// Conversation changes, fanned out to this instance's open event streams.
+    let feed = ConversationFeed()
     let httpClient: HTTPClientService
     let sender: HookSender
     let planner: SyncPlanner
@@ -137,7 +140,7 @@ func buildRouter(
     router.add(middleware: FileMiddleware(configuration.publicDirectory, searchForIndexHtml: true))
 
     HealthController(store: store, registry: metrics).addRoutes(to: router)
-    let feed = ConversationFeed()
+    let feed = dependencies.feed
     let conversations = Conversations(
         store: store,
         metrics: ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics)),

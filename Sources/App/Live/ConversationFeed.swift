@@ -85,6 +85,15 @@ final class ConversationFeed: Sendable {
         return Subscription(frames: frames, continuation: continuation)
     }
 
+    /// Whether any stream open here would see `change`: most changes happen with none open.
+    func isWatched(_ change: ConversationChange) -> Bool {
+        subscribers.withLock { subscribers in
+            subscribers.values.contains {
+                $0.scope == .workspace(change.workspaceId) || $0.scope == .conversation(change.conversationId)
+            }
+        }
+    }
+
     /// A conversation started or changed state.
     func changed(_ conversation: Conversation) {
         publish(about: conversation) { audience in

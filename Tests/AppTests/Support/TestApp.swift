@@ -65,6 +65,19 @@ struct TestApp {
         )
     }
 
+    /// A second instance on the same PostgreSQL database: its own client, listener and workers, the same keys.
+    func anotherInstance() throws -> TestApp {
+        let role = try #require(postgresRole, "several instances need PostgreSQL")
+        return TestApp(
+            databasePath: databasePath,
+            store: try TestStore.connect(role: role),
+            postgresRole: role,
+            ownerKey: ownerKey,
+            otherOwnerKey: otherOwnerKey,
+            configuration: configuration
+        )
+    }
+
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
         let app = try await buildApplication(

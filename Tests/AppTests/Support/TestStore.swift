@@ -17,12 +17,18 @@ enum TestStore {
     /// new role of the same name (so one test can cut its own app off), with its client running until the
     /// process ends. Hundreds of tests run at once, so each client keeps few connections and lets idle ones go.
     static func open(sqlitePath: String) async throws -> (store: any Store, role: String?) {
-        guard let postgresURL, var url = URLComponents(string: postgresURL) else {
-            return (try SQLiteStore(path: sqlitePath), nil)
-        }
+        guard postgresURL != nil else { return (try SQLiteStore(path: sqlitePath), nil) }
         let role = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await administration.run(PostgresQuery(unsafeSQL: "CREATE ROLE \(role) LOGIN PASSWORD '\(role)'"))
         try await administration.run(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(role) AUTHORIZATION \(role)"))
+        let store = try connect(role: role)
+        try await store.migrate()
+        return (store, role)
+    }
+
+    /// Another client of the schema of `role`, as a second instance on the same database has.
+    static func connect(role: String) throws -> PostgresStore {
+        guard let postgresURL, var url = URLComponents(string: postgresURL) else { throw CancellationError() }
         (url.user, url.password) = (role, role)
         let store = try PostgresStore(
             url: url.string!,
@@ -33,8 +39,7 @@ enum TestStore {
             logger: Logger(label: "test-store", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         Task { await store.client.run() }
-        try await store.migrate()
-        return (store, role)
+        return store
     }
 
     /// The role may no longer log in and its connections are closed: to its app, the database is gone.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -9,11 +10,33 @@ extension PostgresStore {
         case deliveries = "switchboard_deliveries"
         /// A sync was queued.
         case syncs = "switchboard_syncs"
+        /// A conversation changed: the payload is an `Announcement`.
+        case conversations = "switchboard_conversations"
     }
 
     /// Sends `channel`'s notification when the caller's transaction commits.
     static func notify(_ channel: Channel, _ connection: PostgresConnection) async throws {
         try await connection.run("SELECT pg_notify(\(channel.rawValue), '')")
+    }
+
+    /// A conversation change and the instance it came from (ids only: well under NOTIFY's 8,000 bytes).
+    private struct Announcement: Codable {
+        let instance: String
+        let change: ConversationChange
+    }
+
+    func announce(_ change: ConversationChange) async {
+        do {
+            let payload = String(
+                decoding: try JSONEncoder().encode(Announcement(instance: instanceID, change: change)),
+                as: UTF8.self
+            )
+            _ = try await read { connection in
+                try await connection.run("SELECT pg_notify(\(Channel.conversations.rawValue), \(payload))")
+            }
+        } catch {
+            logger.warning("Could not announce a conversation change", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Listens on every channel and fires this instance's wake-up signals, reconnecting after a lost connection;
@@ -35,8 +58,10 @@ extension PostgresStore {
                             for channel in Channel.allCases {
                                 group.addTask {
                                     let notifications = try await connection.listen(channel.rawValue)
-                                    store.signal(channel)  // anything sent before this listen began
-                                    for try await _ in notifications { store.signal(channel) }
+                                    store.signal(channel, payload: "")  // anything sent before this listen began
+                                    for try await notification in notifications {
+                                        store.signal(channel, payload: notification.payload)
+                                    }
                                 }
                             }
                             try await group.waitForAll()
@@ -55,10 +80,15 @@ extension PostgresStore {
         }
     }
 
-    private func signal(_ channel: Channel) {
+    private func signal(_ channel: Channel, payload: String) {
         switch channel {
         case .deliveries: deliveriesWritten.notify()
         case .syncs: syncsQueued.notify()
+        case .conversations:
+            guard let announcement = try? JSONDecoder().decode(Announcement.self, from: Data(payload.utf8)),
+                announcement.instance != instanceID
+            else { return }
+            announcements.deliver(announcement.change)
         }
     }
 }

@@ -12,6 +12,9 @@ struct PostgresStore: Store {
     let client: PostgresClient
     let deliveriesWritten = WakeUpSignal()
     let syncsQueued = WakeUpSignal()
+    let announcements = ChangeAnnouncements()
+    /// Tells this instance's announcements from the others'.
+    let instanceID = newID()
     /// How long a claimed delivery or started sync stays an instance's before another may take it over.
     let lease: Duration
     /// How long a caller waits for a connection before the database counts as unavailable.

@@ -12,6 +12,10 @@ struct SQLiteStore: Store {
     let deliveriesWritten = WakeUpSignal()
     /// Fired after every commit that queues a sync.
     let syncsQueued = WakeUpSignal()
+    /// One file, one instance: no other instance announces anything.
+    let announcements = ChangeAnnouncements()
+
+    func announce(_ change: ConversationChange) async {}
 
     /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
     init(path: String) throws {

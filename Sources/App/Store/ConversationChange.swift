@@ -1,0 +1,36 @@
+import Foundation
+import Synchronization
+
+/// What changed in a conversation, as one instance tells the others on the same database so their live streams
+/// see it too. It names the rows; a receiver reads them from the store.
+struct ConversationChange: Codable, Sendable, Equatable {
+    let workspaceId: String
+    let conversationId: String
+    /// The conversation started or changed state.
+    var stateChanged = false
+    /// The messages posted, by `seq`, in order.
+    var messageSeqs: [Int64] = []
+}
+
+/// Conversation changes other instances announced, in the order they came, for this instance's live feed.
+/// With one instance (SQLite) nothing ever comes.
+final class ChangeAnnouncements: Sendable {
+    private let subscribers = Mutex<[UUID: AsyncStream<ConversationChange>.Continuation]>([:])
+
+    /// The changes from now on, until the stream is dropped. One that falls 4,096 behind drops the oldest: a
+    /// stream that misses a change catches up when it reloads.
+    func subscribe() -> AsyncStream<ConversationChange> {
+        let id = UUID()
+        let (changes, continuation) = AsyncStream.makeStream(
+            of: ConversationChange.self,
+            bufferingPolicy: .bufferingNewest(4096)
+        )
+        continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+        subscribers.withLock { $0[id] = continuation }
+        return changes
+    }
+
+    func deliver(_ change: ConversationChange) {
+        for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(change) }
+    }
+}
