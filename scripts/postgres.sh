@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests and benchmarks, from Debian's `postgresql` package.
 #
-#   scripts/postgres.sh install        installs the package when it is missing (apt-get, as root)
+#   scripts/postgres.sh install        installs the packages when missing (apt-get, as root): PostgreSQL, and nginx
+#                                      for the multi-instance tests' load balancer
 #   scripts/postgres.sh start DIR      creates a cluster in DIR on a free loopback port; prints its URL
 #   scripts/postgres.sh stop DIR       stops it (DIR can then be deleted)
-#   scripts/postgres.sh restart DIR    stops and starts it again on the same port (for fault tests)
+#   scripts/postgres.sh restart DIR [SECONDS]
+#                                      stops it, waits SECONDS (default 0), starts it again on the same port (for
+#                                      fault tests: an outage that long)
 #
 # initdb refuses to run as root, so as root the cluster belongs to the unprivileged `postgres` user.
 set -euo pipefail
@@ -26,16 +29,22 @@ free_port() {
 }
 
 pg_ctl_start() {
-    local dir=$1 port=$2
+    local dir=$1 port=$2 fd
+    # The server outlives this script: it must not keep the caller's descriptors open (a pipe, or the socket a
+    # test's process monitor waits on to see this script end).
+    for fd in /proc/$$/fd/*; do
+        fd=${fd##*/}
+        if [[ $fd -gt 2 ]]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
     as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=on" start >/dev/null
 }
 
 case "${1:-}" in
 install)
-    if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi
+    if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [[ -x /usr/sbin/nginx ]]; then exit 0; fi
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+    apt-get update -qq && apt-get install -y -qq postgresql nginx >/dev/null
     ;;
 start)
     dir=${2:?usage: postgres.sh start DIR}
@@ -60,10 +69,11 @@ stop)
 restart)
     dir=${2:?usage: postgres.sh restart DIR}
     as_owner "$(bin_dir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    sleep "${3:-0}"
     pg_ctl_start "$dir" "$(cat "$dir/port")"
     ;;
 *)
-    sed -n '2,9p' "$0" >&2
+    sed -n '2,12p' "$0" >&2
     exit 2
     ;;
 esac

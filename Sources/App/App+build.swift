@@ -14,7 +14,7 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
     logger.logLevel = configuration.logLevel
     let (store, services) = try DatabaseLocation(configuration.databasePath).open(
         logger: logger,
-        lease: .seconds(configuration.deliveryTimeout + 30)
+        lease: .seconds(configuration.deliveryTimeout + 10)
     )
     return try await buildApplication(configuration, store: store, storeServices: services, encodings: encodings)
 }

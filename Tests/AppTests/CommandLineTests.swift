@@ -144,7 +144,7 @@ import FoundationNetworking
         let database = temporaryFolder().appendingPathComponent("db.sqlite").path
 
         // First start: the key is printed, the server answers with it, SIGTERM exits 0.
-        let first = try await Server.start(database: database)
+        let first = try await ServerProcess.start(database: database)
         let key = try #require(first.output.firstMatch(of: /sk_[0-9a-f]+/).map { String($0.output) })
         #expect(first.output.contains(#"Created workspace "Default""#))
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(first.port)/api/v1/workspace")!)
@@ -155,67 +155,8 @@ import FoundationNetworking
         #expect(try await first.stop() == 0)
 
         // Second start on the same file: no new workspace, no key.
-        let second = try await Server.start(database: database)
+        let second = try await ServerProcess.start(database: database)
         #expect(!second.output.contains("sk_"))
         #expect(try await second.stop(signal: SIGINT) == 0)
-    }
-
-    /// A `switchboard serve` process on a free port.
-    struct Server {
-        let process: Process
-        let port: Int
-        let output: String
-
-        static func start(database: String) async throws -> Server {
-            let process = Process()
-            process.executableURL = Fixtures.executable
-            process.arguments = ["serve", "--database", database, "--port", "0"]
-            let stdout = Pipe()
-            let stderr = Pipe()
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            // The log line "listening on 127.0.0.1:PORT" says where it is.
-            var log = ""
-            let deadline = Date().addingTimeInterval(30)
-            while Date() < deadline {
-                log += String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
-                if let match = log.firstMatch(of: /listening on 127\.0\.0\.1:(\d+)/) {
-                    let output = String(decoding: stdout.fileHandleForReading.availableDataNonBlocking(), as: UTF8.self)
-                    return Server(process: process, port: Int(match.output.1)!, output: output)
-                }
-            }
-            process.terminate()
-            throw ServerDidNotStart(log: log)
-        }
-
-        func stop(signal: Int32 = SIGTERM) async throws -> Int32 {
-            kill(process.processIdentifier, signal)
-            for _ in 0..<300 where process.isRunning {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return process.terminationStatus
-        }
-    }
-
-    struct ServerDidNotStart: Error {
-        let log: String
-    }
-}
-
-extension FileHandle {
-    /// What is in the pipe now, without waiting for more.
-    func availableDataNonBlocking() -> Data {
-        let flags = fcntl(fileDescriptor, F_GETFL)
-        _ = fcntl(fileDescriptor, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(fileDescriptor, F_SETFL, flags) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = Glibc.read(fileDescriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            data.append(contentsOf: buffer[0..<count])
-        }
-        return data
     }
 }

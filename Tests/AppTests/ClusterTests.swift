@@ -1,0 +1,225 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import App
+
+/// Switchboard as it runs on several machines: `switchboard serve` processes on a PostgreSQL cluster of the test's
+/// own, behind nginx running `deploy/nginx.conf`. What only real processes show: a database restart under load,
+/// an instance killed with SIGKILL mid-burst, claims and live events crossing the load balancer.
+@Suite(
+    .enabled(if: TestStore.isPostgres, "instances share a PostgreSQL database"),
+    .serialized,
+    .timeLimit(.minutes(3))
+)
+struct ClusterTests {
+    /// Roomy rate limits (the load comes from one address), private targets (the receiver is on loopback), and a
+    /// 2 s delivery timeout, so a dead instance's leases (the timeout + 10 s) end within the test.
+    static let serveArguments = [
+        "--allow-private-targets", "--visitor-rate-limit", "1000000", "--bot-rate-limit", "1000000",
+        "--delivery-timeout", "2",
+    ]
+
+    @Test func aPostgreSQLRestartUnderLoadCrashesNothingAndLosesNothingAcknowledged() async throws {
+        let database = try PostgresCluster.start()
+        defer { database.stop() }
+        let key = try database.createWorkspace(name: "Acme")
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            let server = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
+            defer { kill(server.process.processIdentifier, SIGKILL) }
+            let bot = try await Self.botWithHook(server.url, key: key, target: target)
+            // Given visitors starting conversations without pause, and a load balancer asking whether it is ready
+            async let starts = Self.startConversations(through: server.url, bot: bot, for: .seconds(10))
+            async let readiness = Self.pollReadiness(server.url, for: .seconds(10))
+            // When PostgreSQL stops in the middle of it, and is back two seconds later
+            try await Task.sleep(for: .seconds(2))
+            try database.restart(after: 2)
+            let (acknowledged, answers) = try await starts
+            let ready = try await readiness
+            // Then the instance lived through it: each start answered 201, or 503 while the database was away
+            #expect(server.process.isRunning, "\(server.log.suffix(2000))")
+            #expect(Set(answers.keys).isSubset(of: [201, 503]), "\(answers)")
+            #expect(answers[503, default: 0] > 0, "\(answers)")
+            #expect(acknowledged.count > 50, "\(answers)")
+            // And readiness said so: not ready during the restart, ready again after
+            #expect(ready.contains(503), "\(ready)")
+            #expect(ready.last == 200, "\(ready)")
+            // And every acknowledged start's hook arrived
+            try await Self.expectDelivered(acknowledged, to: receiver, within: .seconds(60))
+        }
+    }
+
+    @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
+    func throughNginxEveryAcknowledgedStartIsDeliveredWhenAnInstanceIsKilledMidBurst() async throws {
+        let database = try PostgresCluster.start()
+        defer { database.stop() }
+        let key = try database.createWorkspace(name: "Acme")
+        // A target that takes a moment, so that the killed instance dies with attempts in flight
+        let receiver = TestReceiver { _ in .init(delay: .milliseconds(200)) }
+        try await receiver.run { target in
+            let first = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
+            defer { kill(first.process.processIdentifier, SIGKILL) }
+            let second = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
+            defer { kill(second.process.processIdentifier, SIGKILL) }
+            let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
+            defer { nginx.stop() }
+            let bot = try await Self.botWithHook(nginx.url, key: key, target: target)
+            // Given a burst of starts through nginx, spread over both instances
+            async let starts = Self.startConversations(through: nginx.url, bot: bot, for: .seconds(6))
+            // When one instance is killed in the middle of it, deliveries it had claimed included
+            try await Task.sleep(for: .seconds(2))
+            try await second.stop(signal: SIGKILL)
+            let (acknowledged, answers) = try await starts
+            // Then the burst went on through the other, and nothing acknowledged is lost: the survivor takes over
+            // the dead instance's deliveries once their leases end
+            #expect(first.process.isRunning, "\(first.log.suffix(2000))")
+            #expect(answers[500, default: 0] == 0, "\(answers)")
+            #expect(acknowledged.count > 50, "\(answers)")
+            try await Self.expectDelivered(acknowledged, to: receiver, within: .seconds(90))
+        }
+    }
+
+    @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
+    func throughNginxAnAgentSeesEventsFromBothInstancesAndOfTwentyClaimsOneWins() async throws {
+        let database = try PostgresCluster.start()
+        defer { database.stop() }
+        let key = try database.createWorkspace(name: "Acme")
+        let first = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
+        defer { kill(first.process.processIdentifier, SIGKILL) }
+        let second = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
+        defer { kill(second.process.processIdentifier, SIGKILL) }
+        let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
+        defer { nginx.stop() }
+        let client = ClusterClient()
+        let bot = try await client.post(
+            "\(nginx.url)/api/v1/bots",
+            key: key,
+            json: #"{"name": "Helper", "humanTakeoverEnabled": true}"#
+        ).json["id"]!.string!
+        var agents: [String] = []
+        for index in 0..<20 {
+            let agent = try await client.post(
+                "\(nginx.url)/api/v1/agents",
+                key: key,
+                json: #"{"name": "Agent \#(index)", "email": "a\#(index)@example.com"}"#
+            )
+            agents.append(try agent.json["token"]!.string!)
+        }
+        // Given an agent's stream through nginx (on one instance or the other)
+        let stream = try await EventStreamReader(url: "\(nginx.url)/api/v1/events", token: agents[0])
+        #expect(try await stream.nextEvent()?.event == "ready")
+        // When visitors start and ask for a human, through nginx, so through both instances in turn
+        var conversations: [JSONValue] = []
+        for _ in 0..<2 {
+            let started = try await client.post(
+                "\(nginx.url)/api/v1/public/bots/\(bot)/conversations",
+                json: #"{"channelType": "web"}"#
+            )
+            conversations.append(try started.json)
+        }
+        for conversation in conversations {
+            let escalated = try await client.post(
+                "\(nginx.url)/api/v1/public/conversations/\(conversation["id"]!.string!)/escalate",
+                key: conversation["visitorToken"]!.string!,
+                json: #"{"userEmail": "user@example.com"}"#
+            )
+            #expect(escalated.status == 200)
+        }
+        // Then the stream saw every start and escalation, streamed through nginx as they happened
+        var states: [String] = []
+        for _ in 0..<4 {
+            let frame = try #require(try await stream.nextEvent())
+            states.append(try frame.json["state"]?.string ?? "?")
+        }
+        #expect(states.sorted() == ["Bot", "Bot", "Escalated", "Escalated"])
+        // And of twenty agents claiming one conversation at once through nginx, exactly one wins
+        let id = conversations[0]["id"]!.string!
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for agent in agents {
+                group.addTask {
+                    try await client.post("\(nginx.url)/api/v1/conversations/\(id)/claim", key: agent).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.count(where: { $0 == 200 }) == 1, "\(statuses)")
+        #expect(statuses.count(where: { $0 == 409 }) == 19, "\(statuses)")
+    }
+
+    // MARK: Helpers
+
+    /// A bot with a `conversation.started` hook to `target`.
+    private static func botWithHook(_ base: String, key: String, target: String) async throws -> String {
+        let client = ClusterClient()
+        let bot = try await client.post("\(base)/api/v1/bots", key: key, json: #"{"name": "Helper"}"#).json
+        let id = try #require(bot["id"]?.string)
+        let hook = try await client.post(
+            "\(base)/api/v1/bots/\(id)/hooks",
+            key: key,
+            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target))}"#
+        )
+        #expect(hook.status == 201, "\(hook.body)")
+        return id
+    }
+
+    /// Eight visitors starting conversations one after another for `duration`: the ids of those acknowledged
+    /// (201), and how many answers of each status came (0: no answer, the connection failed).
+    private static func startConversations(
+        through base: String,
+        bot: String,
+        for duration: Duration
+    ) async throws -> (acknowledged: [String], answers: [Int: Int]) {
+        let end = ContinuousClock.now + duration
+        return try await withThrowingTaskGroup(of: ([String], [Int: Int]).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var acknowledged: [String] = []
+                    var answers: [Int: Int] = [:]
+                    while ContinuousClock.now < end {
+                        let reply = try? await ClusterClient().post(
+                            "\(base)/api/v1/public/bots/\(bot)/conversations",
+                            json: #"{"channelType": "web"}"#
+                        )
+                        answers[reply?.status ?? 0, default: 0] += 1
+                        if reply?.status == 201, let id = try reply?.json["id"]?.string { acknowledged.append(id) }
+                    }
+                    return (acknowledged, answers)
+                }
+            }
+            return try await group.reduce(into: ([], [:])) { total, one in
+                total.0 += one.0
+                total.1.merge(one.1, uniquingKeysWith: +)
+            }
+        }
+    }
+
+    /// `/readyz`'s status every 50 ms for `duration`.
+    private static func pollReadiness(_ base: String, for duration: Duration) async throws -> [Int] {
+        let end = ContinuousClock.now + duration
+        var statuses: [Int] = []
+        while ContinuousClock.now < end {
+            statuses.append((try? await ClusterClient().get("\(base)/readyz").status) ?? 0)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return statuses
+    }
+
+    /// Waits until a `conversation.started` hook of every one of `ids` has reached `receiver`.
+    private static func expectDelivered(
+        _ ids: [String],
+        to receiver: TestReceiver,
+        within limit: Duration
+    ) async throws {
+        let deadline = ContinuousClock.now + limit
+        var missing = Set(ids)
+        while !missing.isEmpty && ContinuousClock.now < deadline {
+            for request in receiver.requests {
+                let payload = try JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8))
+                if let id = payload["conversation"]?["id"]?.string { missing.remove(id) }
+            }
+            if !missing.isEmpty { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(missing.isEmpty, "\(missing.count) of \(ids.count) acknowledged starts were never delivered")
+    }
+}
