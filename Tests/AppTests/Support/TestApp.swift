@@ -21,7 +21,8 @@ struct TestApp {
     let otherOwnerKey: String
     var configuration: AppConfiguration
 
-    init(configure: (inout AppConfiguration) -> Void = { _ in }) async throws {
+    /// `onSQLite` keeps the app on a SQLite file even in the PostgreSQL run (to copy one into PostgreSQL).
+    init(onSQLite: Bool = false, configure: (inout AppConfiguration) -> Void = { _ in }) async throws {
         databasePath = temporaryFolder().appendingPathComponent("switchboard.sqlite").path
         var configuration = AppConfiguration()
         configuration.databasePath = databasePath
@@ -30,7 +31,8 @@ struct TestApp {
         configuration.tokenizerDirectory = packageRoot.appendingPathComponent("data/tokenizer").path
         configure(&configuration)
         self.configuration = configuration
-        (store, postgresRole) = try await TestStore.open(sqlitePath: databasePath)
+        (store, postgresRole) =
+            onSQLite ? (try SQLiteStore(path: databasePath), nil) : try await TestStore.open(sqlitePath: databasePath)
         ownerKey = try await store.createWorkspace(name: "Acme").1.plaintext
         otherOwnerKey = try await store.createWorkspace(name: "Other").1.plaintext
     }
@@ -61,6 +63,18 @@ struct TestApp {
             postgresRole: app.postgresRole,
             ownerKey: app.ownerKey,
             otherOwnerKey: app.otherOwnerKey,
+            configuration: configuration
+        )
+    }
+
+    /// The same keys and configuration on another store, as after moving the installation there.
+    func moved(to store: any Store, role: String?) -> TestApp {
+        TestApp(
+            databasePath: databasePath,
+            store: store,
+            postgresRole: role,
+            ownerKey: ownerKey,
+            otherOwnerKey: otherOwnerKey,
             configuration: configuration
         )
     }

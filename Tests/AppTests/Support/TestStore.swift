@@ -28,10 +28,8 @@ enum TestStore {
 
     /// Another client of the schema of `role`, as a second instance on the same database has.
     static func connect(role: String) throws -> PostgresStore {
-        guard let postgresURL, var url = URLComponents(string: postgresURL) else { throw CancellationError() }
-        (url.user, url.password) = (role, role)
         let store = try PostgresStore(
-            url: url.string!,
+            url: try url(role: role),
             lease: .seconds(40),
             schema: role,
             maximumConnections: 3,
@@ -40,6 +38,13 @@ enum TestStore {
         )
         Task { await store.client.run() }
         return store
+    }
+
+    /// The database's URL as `role` (whose schema comes first on its search path).
+    static func url(role: String) throws -> String {
+        guard let postgresURL, var url = URLComponents(string: postgresURL) else { throw CancellationError() }
+        (url.user, url.password) = (role, role)
+        return url.string!
     }
 
     /// The role may no longer log in and its connections are closed: to its app, the database is gone.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import PostgresNIO
+import Tokenizer
 
 // The models are the same Codable values on both stores. On PostgreSQL a model is read from a row by column
 // name and written as its columns; unquoted names fold to lowercase there, so keys are matched lowercased.
@@ -49,10 +50,19 @@ extension StoredAsText {
         format: PostgresFormat,
         context: PostgresDecodingContext<JSONDecoder>
     ) throws {
+        self = try Self.decodeRawText(from: &buffer, type: type, format: format, context: context)
+    }
+
+    static func decodeRawText<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer,
+        type: PostgresDataType,
+        format: PostgresFormat,
+        context: PostgresDecodingContext<JSONDecoder>
+    ) throws -> Self {
         guard let value = Self(rawValue: try String(from: &buffer, type: type, format: format, context: context)) else {
             throw PostgresDecodingError.Code.failure
         }
-        self = value
+        return value
     }
 }
 
@@ -63,6 +73,27 @@ extension DeliveryStatus: StoredAsText {}
 extension DataSourceType: StoredAsText {}
 extension SyncStatus: StoredAsText {}
 extension SyncTrigger: StoredAsText {}
+// Tokenizer's type: its witnesses must be public, so they are spelled out, over the same coding.
+extension Encoding.Name: StoredAsText {
+    public static var psqlType: PostgresDataType { .text }
+    public static var psqlFormat: PostgresFormat { .binary }
+
+    public func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer,
+        context: PostgresEncodingContext<JSONEncoder>
+    ) throws {
+        buffer.writeString(rawValue)
+    }
+
+    public init<JSONDecoder: PostgresJSONDecoder>(
+        from buffer: inout ByteBuffer,
+        type: PostgresDataType,
+        format: PostgresFormat,
+        context: PostgresDecodingContext<JSONDecoder>
+    ) throws {
+        self = try Self.decodeRawText(from: &buffer, type: type, format: format, context: context)
+    }
+}
 
 // Rows written back whole are found by their id.
 extension Workspace: Identifiable {}
