@@ -21,9 +21,9 @@ struct ClusterTests {
     ]
 
     @Test func aPostgreSQLRestartUnderLoadCrashesNothingAndLosesNothingAcknowledged() async throws {
-        let database = try PostgresCluster.start()
+        let database = try await PostgresCluster.start()
         defer { database.stop() }
-        let key = try database.createWorkspace(name: "Acme")
+        let key = try await database.createWorkspace(name: "Acme")
         let receiver = TestReceiver()
         try await receiver.run { target in
             let server = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
@@ -34,7 +34,7 @@ struct ClusterTests {
             async let readiness = Self.pollReadiness(server.url, for: .seconds(10))
             // When PostgreSQL stops in the middle of it, and is back two seconds later
             try await Task.sleep(for: .seconds(2))
-            try database.restart(after: 2)
+            try await database.restart(after: 2)
             let (acknowledged, answers) = try await starts
             let ready = try await readiness
             // Then the instance lived through it: each start answered 201, or 503 while the database was away
@@ -52,9 +52,9 @@ struct ClusterTests {
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func throughNginxEveryAcknowledgedStartIsDeliveredWhenAnInstanceIsKilledMidBurst() async throws {
-        let database = try PostgresCluster.start()
+        let database = try await PostgresCluster.start()
         defer { database.stop() }
-        let key = try database.createWorkspace(name: "Acme")
+        let key = try await database.createWorkspace(name: "Acme")
         // A target that takes a moment, so that the killed instance dies with attempts in flight
         let receiver = TestReceiver { _ in .init(delay: .milliseconds(200)) }
         try await receiver.run { target in
@@ -82,9 +82,9 @@ struct ClusterTests {
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func throughNginxAnAgentSeesEventsFromBothInstancesAndOfTwentyClaimsOneWins() async throws {
-        let database = try PostgresCluster.start()
+        let database = try await PostgresCluster.start()
         defer { database.stop() }
-        let key = try database.createWorkspace(name: "Acme")
+        let key = try await database.createWorkspace(name: "Acme")
         let first = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
         defer { kill(first.process.processIdentifier, SIGKILL) }
         let second = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)

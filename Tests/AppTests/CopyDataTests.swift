@@ -18,7 +18,7 @@ struct CopyDataTests {
         let before = try await sqlite.run { api in try await Self.answers(api, sqlite, paths) }
         // When it is copied into an empty PostgreSQL database
         let (target, role) = try await TestStore.open(sqlitePath: "")
-        let (status, output) = try Self.copyData(
+        let (status, output) = try await Self.copyData(
             from: sqlite.databasePath,
             to: try TestStore.url(role: try #require(role))
         )
@@ -53,7 +53,7 @@ struct CopyDataTests {
         let role = try #require(target.postgresRole)
         let workspaces = try await target.count("SELECT COUNT(*) FROM workspace")
         // When a SQLite installation is copied into it
-        let (status, output) = try Self.copyData(from: sqlite.databasePath, to: try TestStore.url(role: role))
+        let (status, output) = try await Self.copyData(from: sqlite.databasePath, to: try TestStore.url(role: role))
         // Then the copy is refused, saying why, and the target is as it was
         #expect(status != 0)
         #expect(output.contains("already holds data"), "\(output)")
@@ -123,9 +123,9 @@ struct CopyDataTests {
         return answers
     }
 
-    private static func copyData(from path: String, to url: String) throws -> (status: Int32, output: String) {
+    private static func copyData(from path: String, to url: String) async throws -> (status: Int32, output: String) {
         do {
-            return (0, try PostgresCluster.run(Fixtures.executable, ["copy-data", "--from", path, "--to", url]))
+            return (0, try await PostgresCluster.run(Fixtures.executable, ["copy-data", "--from", path, "--to", url]))
         } catch let failed as PostgresCluster.CommandFailed {
             return (1, failed.log)
         }

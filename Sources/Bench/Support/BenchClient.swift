@@ -3,12 +3,23 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// JSON requests to the server under measurement, with the owner key unless another credential is given.
 struct BenchClient: Sendable {
     let client: HTTPClient
-    let base: String
+    /// The instances: requests go to each in turn, as a load balancer would send them.
+    let bases: [String]
     let key: String
+    private let turn = Turn()
+
+    init(client: HTTPClient, bases: [String], key: String) {
+        self.client = client
+        self.bases = bases
+        self.key = key
+    }
+
+    private var base: String { bases[turn.next() % bases.count] }
 
     /// A client whose pool holds `connections` connections to the server, one per concurrent caller.
     static func make(connections: Int) -> HTTPClient {
@@ -47,6 +58,12 @@ struct BenchClient: Sendable {
         let response = try await client.execute(HTTPClientRequest(url: base + path), timeout: .seconds(60))
         _ = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else { throw ValidationError("GET \(path): \(response.status.code)") }
+    }
+
+    /// Whose turn it is next.
+    private final class Turn: Sendable {
+        private let count = Atomic(0)
+        func next() -> Int { count.add(1, ordering: .relaxed).oldValue }
     }
 
     static func json(_ text: String) -> String {

@@ -14,7 +14,7 @@ enum Session {
         defer { server.stop() }
         let client = BenchClient.make(connections: connections)
         do {
-            try await body(server, BenchClient(client: client, base: server.base, key: server.key))
+            try await body(server, BenchClient(client: client, bases: server.bases, key: server.key))
         } catch {
             try? await client.shutdown()
             throw error

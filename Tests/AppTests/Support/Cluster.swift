@@ -12,31 +12,40 @@ struct PostgresCluster {
     let folder: URL
     let url: String
 
-    static func start() throws -> PostgresCluster {
+    static func start() async throws -> PostgresCluster {
         let folder = temporaryFolder().appendingPathComponent("postgres")
-        let url = try script("postgres.sh", "start", folder.path).trimmingCharacters(in: .whitespacesAndNewlines)
+        let url = try await script("postgres.sh", "start", folder.path).trimmingCharacters(in: .whitespacesAndNewlines)
         return PostgresCluster(folder: folder, url: url + "?sslmode=disable")
     }
 
     /// Stops the server (fast: open connections are cut), and starts it again on the same port after `pause`.
-    func restart(after pause: Int) throws { _ = try Self.script("postgres.sh", "restart", folder.path, "\(pause)") }
+    func restart(after pause: Int) async throws {
+        _ = try await Self.script("postgres.sh", "restart", folder.path, "\(pause)")
+    }
 
-    func stop() { _ = try? Self.script("postgres.sh", "stop", folder.path) }
+    /// Asks the server to stop, without waiting for it (a test's `defer` cannot wait).
+    func stop() {
+        let process = Process()
+        process.executableURL = packageRoot.appendingPathComponent("scripts/postgres.sh")
+        process.arguments = ["stop", folder.path]
+        try? process.run()
+    }
 
     /// A new workspace; its owner key.
-    func createWorkspace(name: String) throws -> String {
-        let line = try Self.run(Fixtures.executable, ["workspace", "create", "--name", name, "--database", url])
+    func createWorkspace(name: String) async throws -> String {
+        let line = try await Self.run(Fixtures.executable, ["workspace", "create", "--name", name, "--database", url])
         let json = try JSONDecoder().decode([String: String].self, from: Data(line.utf8))
         return try #require(json["apiKey"])
     }
 
-    static func script(_ name: String, _ arguments: String...) throws -> String {
-        try run(packageRoot.appendingPathComponent("scripts/\(name)"), arguments)
+    static func script(_ name: String, _ arguments: String...) async throws -> String {
+        try await run(packageRoot.appendingPathComponent("scripts/\(name)"), arguments)
     }
 
     /// Runs `executable` to its end; its output, or an error with its log when it fails. Files, not pipes: the
     /// PostgreSQL server that `postgres.sh start` leaves running would hold a pipe open, and its reader waiting.
-    static func run(_ executable: URL, _ arguments: [String]) throws -> String {
+    /// Waits without holding a thread (tests share a pool of two), and at most two minutes.
+    static func run(_ executable: URL, _ arguments: [String]) async throws -> String {
         let folder = temporaryFolder()
         let (outputFile, logFile) = (folder.appendingPathComponent("stdout"), folder.appendingPathComponent("stderr"))
         FileManager.default.createFile(atPath: outputFile.path, contents: nil)
@@ -47,7 +56,17 @@ struct PostgresCluster {
         process.standardOutput = try FileHandle(forWritingTo: outputFile)
         process.standardError = try FileHandle(forWritingTo: logFile)
         try process.run()
-        while process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                process.terminate()
+                throw CommandFailed(
+                    command: "\(executable.lastPathComponent) \(arguments)",
+                    log: "did not end in 2 minutes"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         guard process.terminationStatus == 0 else {
             throw CommandFailed(
                 command: "\(executable.lastPathComponent) \(arguments.joined(separator: " "))",
@@ -75,10 +94,6 @@ struct LoadBalancer {
 
     static func start(upstreams: [Int]) async throws -> LoadBalancer {
         let folder = temporaryFolder()
-        try FileManager.default.createDirectory(
-            at: folder.appendingPathComponent("temp"),
-            withIntermediateDirectories: true
-        )
         let port = try freePort()
         var configuration = try String(
             contentsOf: packageRoot.appendingPathComponent("deploy/nginx.conf"),

@@ -31,8 +31,11 @@ enum TestStore {
         let store = try PostgresStore(
             url: try url(role: role),
             lease: .seconds(40),
+            // Hundreds of tests share two cores: a connection may be a while coming without the database being
+            // away (the outage tests wait this long to stop).
+            leaseTimeout: .seconds(15),
             schema: role,
-            maximumConnections: 3,
+            maximumConnections: 4,
             connectionIdleTimeout: .seconds(1),
             logger: Logger(label: "test-store", factory: { _ in SwiftLogNoOpLogHandler() })
         )

@@ -146,13 +146,26 @@ extension PostgresConnection {
 
     /// Inserts `record` into its table, every column.
     func insert<Record: Encodable & TableRecord>(_ record: Record) async throws {
-        let columns = try RecordColumns(record)
-        let placeholders = (1...columns.names.count).map { "$\($0)" }.joined(separator: ", ")
+        try await insert([record])
+    }
+
+    /// Inserts `records` into their table, every column, in one statement.
+    func insert<Record: Encodable & TableRecord>(_ records: [Record]) async throws {
+        guard !records.isEmpty else { return }
+        var names: [String] = []
+        var binds = PostgresBindings()
+        var tuples: [String] = []
+        for record in records {
+            let first = binds.count
+            let columns = try RecordColumns(record, appendingTo: binds)
+            (names, binds) = (columns.names, columns.binds)
+            tuples.append("(" + (first + 1...binds.count).map { "$\($0)" }.joined(separator: ", ") + ")")
+        }
         try await run(
             PostgresQuery(
-                unsafeSQL: "INSERT INTO \(Record.databaseTableName) (\(columns.names.joined(separator: ", ")))"
-                    + " VALUES (\(placeholders))",
-                binds: columns.binds
+                unsafeSQL: "INSERT INTO \(Record.databaseTableName) (\(names.joined(separator: ", ")))"
+                    + " VALUES \(tuples.joined(separator: ", "))",
+                binds: binds
             )
         )
     }
@@ -182,11 +195,17 @@ private struct RecordColumns {
     private(set) var binds = PostgresBindings()
 
     init<Record: Encodable>(_ record: Record) throws {
+        try self.init(record, appendingTo: PostgresBindings())
+    }
+
+    /// The columns of `record`, their values appended to `binds`.
+    init<Record: Encodable>(_ record: Record, appendingTo binds: PostgresBindings) throws {
+        self.binds = binds
         let encoder = RowEncoder()
         try record.encode(to: encoder)
         for (name, value) in encoder.storage.columns {
             names.append(name)
-            if let value { try binds.append(value) } else { binds.appendNull() }
+            if let value { try self.binds.append(value) } else { self.binds.appendNull() }
         }
     }
 }

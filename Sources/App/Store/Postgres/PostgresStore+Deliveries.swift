@@ -139,59 +139,89 @@ extension PostgresStore {
         }
     }
 
+    /// A whole batch in a few statements: the hooks locked and read once (in id order, so two instances' batches
+    /// never wait on each other in a circle), each attempt decided in order by the model's rules, then the attempts
+    /// inserted, the deliveries updated, queues paused and hooks written, each in one statement.
     func recordAttempts(
         _ attempts: [(result: AttemptResult, claimed: ClaimedDelivery)],
         policy: DeliveryPolicy
     ) async throws -> [RecordedAttempt?] {
         try await write { connection in
+            let hookIDs = Array(Set(attempts.map(\.claimed.hook.id))).sorted()
+            var hooks = Dictionary(
+                uniqueKeysWithValues: try await connection.all(
+                    Hook.self,
+                    "SELECT * FROM hook WHERE id = ANY(\(hookIDs)) ORDER BY id FOR UPDATE"
+                ).map { ($0.id, $0) }
+            )
             var recorded: [RecordedAttempt?] = []
-            var hooks: [String: Hook] = [:]  // read once a batch, kept current as attempts change them
+            var written: [Delivery] = []
+            var newAttempts: [DeliveryAttempt] = []
+            var pausedQueues: Set<String> = []
+            var changedHooks: Set<String> = []
             for (result, claimed) in attempts {
-                let id = claimed.hook.id
-                var hook = hooks[id]
-                if hook == nil {
-                    hook = try await connection.one(Hook.self, "SELECT * FROM hook WHERE id = \(id) FOR UPDATE")
-                }
-                guard var hook else {
-                    recorded.append(nil)
+                guard var hook = hooks[claimed.hook.id] else {
+                    recorded.append(nil)  // deleted with its hook while in flight
                     continue
                 }
-                recorded.append(
-                    try await recordAttempt(result, for: claimed.delivery, hook: &hook, policy: policy, connection)
-                )
-                hooks[id] = hook
+                var delivery = claimed.delivery
+                let wasEnabled = hook.enabled
+                let change = delivery.record(result, hook: &hook, policy: policy)
+                newAttempts.append(change.attempt)
+                if change.pauseHooksQueue { pausedQueues.insert(hook.id) }
+                if change.hookChanged { changedHooks.insert(hook.id) }
+                hooks[hook.id] = hook
+                written.append(delivery)
+                recorded.append(RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled))
             }
+            try await connection.insert(newAttempts)
+            try await Self.update(written, connection)
+            if !pausedQueues.isEmpty {
+                try await connection.run(
+                    """
+                    UPDATE delivery SET status = 'paused'
+                    WHERE hookId = ANY(\(Array(pausedQueues))) AND status = 'pending'
+                    """
+                )
+            }
+            for id in changedHooks.sorted() { try await connection.update(hooks[id]!) }
+            if written.contains(where: { $0.status == .pending }) { try await Self.notify(.deliveries, connection) }
             return recorded
         }
     }
 
-    private func recordAttempt(
-        _ result: AttemptResult,
-        for claimed: Delivery,
-        hook: inout Hook,
-        policy: DeliveryPolicy,
-        _ connection: PostgresConnection
-    ) async throws -> RecordedAttempt {
-        var delivery = claimed
-        let wasEnabled = hook.enabled
-        let change = delivery.record(result, hook: &hook, policy: policy)
-        try await connection.insert(change.attempt)
-        if change.pauseHooksQueue {
-            try await connection.run(
-                "UPDATE delivery SET status = 'paused' WHERE hookId = \(hook.id) AND status = 'pending'"
+    /// Writes the outcome of attempts back to their deliveries, ending their leases, in one statement.
+    private static func update(_ deliveries: [Delivery], _ connection: PostgresConnection) async throws {
+        guard !deliveries.isEmpty else { return }
+        var binds = PostgresBindings()
+        var rows: [String] = []
+        for delivery in deliveries {
+            let first = binds.count
+            binds.append(delivery.id)
+            try binds.append(delivery.status)
+            binds.append(Int64(delivery.attemptCount))
+            try binds.append(delivery.nextAttemptAt)
+            if let code = delivery.lastResponseCode { binds.append(Int64(code)) } else { binds.appendNull() }
+            if let error = delivery.lastError { binds.append(error) } else { binds.appendNull() }
+            try binds.append(delivery.updatedAt)
+            rows.append(
+                "($\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::bigint, $\(first + 4)::bigint, "
+                    + "$\(first + 5)::bigint, $\(first + 6)::text, $\(first + 7)::bigint)"
             )
         }
-        if change.hookChanged { try await connection.update(hook) }
         try await connection.run(
-            """
-            UPDATE delivery SET status = \(delivery.status), attemptCount = \(delivery.attemptCount),
-              nextAttemptAt = \(delivery.nextAttemptAt), lastResponseCode = \(delivery.lastResponseCode),
-              lastError = \(delivery.lastError), updatedAt = \(delivery.updatedAt), leaseExpiresAt = NULL
-            WHERE id = \(delivery.id)
-            """
+            PostgresQuery(
+                unsafeSQL: """
+                    UPDATE delivery SET status = outcome.status, attemptCount = outcome.attemptCount,
+                      nextAttemptAt = outcome.nextAttemptAt, lastResponseCode = outcome.lastResponseCode,
+                      lastError = outcome.lastError, updatedAt = outcome.updatedAt, leaseExpiresAt = NULL
+                    FROM (VALUES \(rows.joined(separator: ", ")))
+                      AS outcome(id, status, attemptCount, nextAttemptAt, lastResponseCode, lastError, updatedAt)
+                    WHERE delivery.id = outcome.id
+                    """,
+                binds: binds
+            )
         )
-        if delivery.status == .pending { try await Self.notify(.deliveries, connection) }
-        return RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled)
     }
 
     // MARK: The delivery log
