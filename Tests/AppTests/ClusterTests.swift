@@ -52,102 +52,105 @@ struct ClusterTests {
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func throughNginxEveryAcknowledgedStartIsDeliveredWhenAnInstanceIsKilledMidBurst() async throws {
-        let database = try await PostgresCluster.start()
-        defer { database.stop() }
-        let key = try await database.createWorkspace(name: "Acme")
         // A target that takes a moment, so that the killed instance dies with attempts in flight
         let receiver = TestReceiver { _ in .init(delay: .milliseconds(200)) }
         try await receiver.run { target in
-            let first = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
-            defer { kill(first.process.processIdentifier, SIGKILL) }
-            let second = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
-            defer { kill(second.process.processIdentifier, SIGKILL) }
-            let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
-            defer { nginx.stop() }
-            let bot = try await Self.botWithHook(nginx.url, key: key, target: target)
-            // Given a burst of starts through nginx, spread over both instances
-            async let starts = Self.startConversations(through: nginx.url, bot: bot, for: .seconds(6))
-            // When one instance is killed in the middle of it, deliveries it had claimed included
-            try await Task.sleep(for: .seconds(2))
-            try await second.stop(signal: SIGKILL)
-            let (acknowledged, answers) = try await starts
-            // Then the burst went on through the other, and nothing acknowledged is lost: the survivor takes over
-            // the dead instance's deliveries once their leases end
-            #expect(first.process.isRunning, "\(first.log.suffix(2000))")
-            #expect(answers[500, default: 0] == 0, "\(answers)")
-            #expect(acknowledged.count > 50, "\(answers)")
-            try await Self.expectDelivered(acknowledged, to: receiver, within: .seconds(90))
+            try await Self.withTwoInstancesBehindNginx { nginx, key, first, second in
+                let bot = try await Self.botWithHook(nginx.url, key: key, target: target)
+                // Given a burst of starts through nginx, spread over both instances
+                async let starts = Self.startConversations(through: nginx.url, bot: bot, for: .seconds(6))
+                // When one instance is killed in the middle of it, deliveries it had claimed included
+                try await Task.sleep(for: .seconds(2))
+                try await second.stop(signal: SIGKILL)
+                let (acknowledged, answers) = try await starts
+                // Then the burst went on through the other, and nothing acknowledged is lost: the survivor takes
+                // over the dead instance's deliveries once their leases end
+                #expect(first.process.isRunning, "\(first.log.suffix(2000))")
+                #expect(answers[500, default: 0] == 0, "\(answers)")
+                #expect(acknowledged.count > 50, "\(answers)")
+                try await Self.expectDelivered(acknowledged, to: receiver, within: .seconds(90))
+            }
         }
     }
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func throughNginxAnAgentSeesEventsFromBothInstancesAndOfTwentyClaimsOneWins() async throws {
-        let database = try await PostgresCluster.start()
-        defer { database.stop() }
-        let key = try await database.createWorkspace(name: "Acme")
-        let first = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
-        defer { kill(first.process.processIdentifier, SIGKILL) }
-        let second = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
-        defer { kill(second.process.processIdentifier, SIGKILL) }
-        let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
-        defer { nginx.stop() }
-        let client = ClusterClient()
-        let bot = try await client.post(
-            "\(nginx.url)/api/v1/bots",
-            key: key,
-            json: #"{"name": "Helper", "humanTakeoverEnabled": true}"#
-        ).json["id"]!.string!
-        var agents: [String] = []
-        for index in 0..<20 {
-            let agent = try await client.post(
-                "\(nginx.url)/api/v1/agents",
+        try await Self.withTwoInstancesBehindNginx { nginx, key, _, _ in
+            let client = ClusterClient()
+            let bot = try await client.post(
+                "\(nginx.url)/api/v1/bots",
                 key: key,
-                json: #"{"name": "Agent \#(index)", "email": "a\#(index)@example.com"}"#
-            )
-            agents.append(try agent.json["token"]!.string!)
-        }
-        // Given an agent's stream through nginx (on one instance or the other)
-        let stream = try await EventStreamReader(url: "\(nginx.url)/api/v1/events", token: agents[0])
-        #expect(try await stream.nextEvent()?.event == "ready")
-        // When visitors start and ask for a human, through nginx, so through both instances in turn
-        var conversations: [JSONValue] = []
-        for _ in 0..<2 {
-            let started = try await client.post(
-                "\(nginx.url)/api/v1/public/bots/\(bot)/conversations",
-                json: #"{"channelType": "web"}"#
-            )
-            conversations.append(try started.json)
-        }
-        for conversation in conversations {
-            let escalated = try await client.post(
-                "\(nginx.url)/api/v1/public/conversations/\(conversation["id"]!.string!)/escalate",
-                key: conversation["visitorToken"]!.string!,
-                json: #"{"userEmail": "user@example.com"}"#
-            )
-            #expect(escalated.status == 200)
-        }
-        // Then the stream saw every start and escalation, streamed through nginx as they happened
-        var states: [String] = []
-        for _ in 0..<4 {
-            let frame = try #require(try await stream.nextEvent())
-            states.append(try frame.json["state"]?.string ?? "?")
-        }
-        #expect(states.sorted() == ["Bot", "Bot", "Escalated", "Escalated"])
-        // And of twenty agents claiming one conversation at once through nginx, exactly one wins
-        let id = conversations[0]["id"]!.string!
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-            for agent in agents {
-                group.addTask {
-                    try await client.post("\(nginx.url)/api/v1/conversations/\(id)/claim", key: agent).status
-                }
+                json: #"{"name": "Helper", "humanTakeoverEnabled": true}"#
+            ).json["id"]!.string!
+            var agents: [String] = []
+            for index in 0..<20 {
+                let agent = try await client.post(
+                    "\(nginx.url)/api/v1/agents",
+                    key: key,
+                    json: #"{"name": "Agent \#(index)", "email": "a\#(index)@example.com"}"#
+                )
+                agents.append(try agent.json["token"]!.string!)
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            // Given an agent's stream through nginx (on one instance or the other)
+            let stream = try await EventStreamReader(url: "\(nginx.url)/api/v1/events", token: agents[0])
+            #expect(try await stream.nextEvent()?.event == "ready")
+            // When visitors start and ask for a human, through nginx, so through both instances in turn
+            var conversations: [JSONValue] = []
+            for _ in 0..<2 {
+                let started = try await client.post(
+                    "\(nginx.url)/api/v1/public/bots/\(bot)/conversations",
+                    json: #"{"channelType": "web"}"#
+                )
+                conversations.append(try started.json)
+            }
+            for conversation in conversations {
+                let escalated = try await client.post(
+                    "\(nginx.url)/api/v1/public/conversations/\(conversation["id"]!.string!)/escalate",
+                    key: conversation["visitorToken"]!.string!,
+                    json: #"{"userEmail": "user@example.com"}"#
+                )
+                #expect(escalated.status == 200)
+            }
+            // Then the stream saw every start and escalation, streamed through nginx as they happened
+            var states: [String] = []
+            for _ in 0..<4 {
+                let frame = try #require(try await stream.nextEvent())
+                states.append(try frame.json["state"]?.string ?? "?")
+            }
+            #expect(states.sorted() == ["Bot", "Bot", "Escalated", "Escalated"])
+            // And of twenty agents claiming one conversation at once through nginx, exactly one wins
+            let id = conversations[0]["id"]!.string!
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for agent in agents {
+                    group.addTask {
+                        try await client.post("\(nginx.url)/api/v1/conversations/\(id)/claim", key: agent).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count(where: { $0 == 200 }) == 1, "\(statuses)")
+            #expect(statuses.count(where: { $0 == 409 }) == 19, "\(statuses)")
         }
-        #expect(statuses.count(where: { $0 == 200 }) == 1, "\(statuses)")
-        #expect(statuses.count(where: { $0 == 409 }) == 19, "\(statuses)")
     }
 
     // MARK: Helpers
+
+    /// Two instances on a PostgreSQL cluster of their own, behind nginx; `body` gets nginx, the owner key of a
+    /// workspace, and the instances.
+    private static func withTwoInstancesBehindNginx(
+        _ body: (LoadBalancer, String, ServerProcess, ServerProcess) async throws -> Void
+    ) async throws {
+        let database = try await PostgresCluster.start()
+        defer { database.stop() }
+        let key = try await database.createWorkspace(name: "Acme")
+        let first = try await ServerProcess.start(database: database.url, arguments: serveArguments)
+        defer { kill(first.process.processIdentifier, SIGKILL) }
+        let second = try await ServerProcess.start(database: database.url, arguments: serveArguments)
+        defer { kill(second.process.processIdentifier, SIGKILL) }
+        let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
+        defer { nginx.stop() }
+        try await body(nginx, key, first, second)
+    }
 
     /// A bot with a `conversation.started` hook to `target`.
     private static func botWithHook(_ base: String, key: String, target: String) async throws -> String {
