@@ -29,12 +29,15 @@ struct ClusterTests {
             let server = try await ServerProcess.start(database: database.url, arguments: Self.serveArguments)
             defer { kill(server.process.processIdentifier, SIGKILL) }
             let bot = try await Self.botWithHook(server.url, key: key, target: target)
-            // Given visitors starting conversations without pause, and a load balancer asking whether it is ready
-            async let starts = Self.startConversations(through: server.url, bot: bot, for: .seconds(10))
-            async let readiness = Self.pollReadiness(server.url, for: .seconds(10))
+            // Given visitors starting conversations without pause, and a load balancer asking whether it is ready,
+            // until three seconds after the database is back (however long a loaded machine takes to restart it)
+            let end = End(in: .seconds(120))
+            async let starts = Self.startConversations(through: server.url, bot: bot, until: end)
+            async let readiness = Self.pollReadiness(server.url, until: end)
             // When PostgreSQL stops in the middle of it, and is back two seconds later
             try await Task.sleep(for: .seconds(2))
             try await database.restart(after: 2)
+            end.move(to: .now + .seconds(3))
             let (acknowledged, answers) = try await starts
             let ready = try await readiness
             // Then the instance lived through it: each start answered 201, or 503 while the database was away
@@ -58,7 +61,8 @@ struct ClusterTests {
             try await Self.withTwoInstancesBehindNginx { nginx, key, first, second in
                 let bot = try await Self.botWithHook(nginx.url, key: key, target: target)
                 // Given a burst of starts through nginx, spread over both instances
-                async let starts = Self.startConversations(through: nginx.url, bot: bot, for: .seconds(6))
+                let end = End(in: .seconds(6))
+                async let starts = Self.startConversations(through: nginx.url, bot: bot, until: end)
                 // When one instance is killed in the middle of it, deliveries it had claimed included
                 try await Task.sleep(for: .seconds(2))
                 try await second.stop(signal: SIGKILL)
@@ -135,6 +139,14 @@ struct ClusterTests {
 
     // MARK: Helpers
 
+    /// When a load stops: a time that the test may move once it knows (after a restart, say).
+    final class End: Sendable {
+        private let instant: Mutex<ContinuousClock.Instant>
+        init(in duration: Duration) { instant = Mutex(.now + duration) }
+        var hasPassed: Bool { instant.withLock { ContinuousClock.now >= $0 } }
+        func move(to new: ContinuousClock.Instant) { instant.withLock { $0 = new } }
+    }
+
     /// Two instances on a PostgreSQL cluster of their own, behind nginx; `body` gets nginx, the owner key of a
     /// workspace, and the instances.
     private static func withTwoInstancesBehindNginx(
@@ -166,20 +178,19 @@ struct ClusterTests {
         return id
     }
 
-    /// Eight visitors starting conversations one after another for `duration`: the ids of those acknowledged
+    /// Eight visitors starting conversations one after another until `end`: the ids of those acknowledged
     /// (201), and how many answers of each status came (0: no answer, the connection failed).
     private static func startConversations(
         through base: String,
         bot: String,
-        for duration: Duration
+        until end: End
     ) async throws -> (acknowledged: [String], answers: [Int: Int]) {
-        let end = ContinuousClock.now + duration
-        return try await withThrowingTaskGroup(of: ([String], [Int: Int]).self) { group in
+        try await withThrowingTaskGroup(of: ([String], [Int: Int]).self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     var acknowledged: [String] = []
                     var answers: [Int: Int] = [:]
-                    while ContinuousClock.now < end {
+                    while !end.hasPassed {
                         let reply = try? await ClusterClient().post(
                             "\(base)/api/v1/public/bots/\(bot)/conversations",
                             json: #"{"channelType": "web"}"#
@@ -197,11 +208,10 @@ struct ClusterTests {
         }
     }
 
-    /// `/readyz`'s status every 50 ms for `duration`.
-    private static func pollReadiness(_ base: String, for duration: Duration) async throws -> [Int] {
-        let end = ContinuousClock.now + duration
+    /// `/readyz`'s status every 50 ms until `end`.
+    private static func pollReadiness(_ base: String, until end: End) async throws -> [Int] {
         var statuses: [Int] = []
-        while ContinuousClock.now < end {
+        while !end.hasPassed {
             statuses.append((try? await ClusterClient().get("\(base)/readyz").status) ?? 0)
             try await Task.sleep(for: .milliseconds(50))
         }
