@@ -1,8 +1,8 @@
 import Foundation
 
-/// Every change to a conversation, each done once: the bot's answer where it has one, the store's transaction,
-/// then the metrics, then the live feed here and the announcement to the other instances. Controllers parse
-/// requests and shape answers around it.
+/// Every change to a conversation, each done once: the bot's answer where it has one, the store's transaction
+/// (which announces the change to other instances as it commits), then the metrics and the live feed here.
+/// Controllers parse requests and shape answers around it.
 struct Conversations: Sendable {
     let store: any Store
     let metrics: ConversationMetrics
@@ -22,7 +22,6 @@ struct Conversations: Sendable {
         let started = try await store.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
         metrics.started()
         feed.started(started.conversation, with: started.messages)
-        await announce(started.conversation, stateChanged: true, messages: started.messages)
         return started
     }
 
@@ -34,7 +33,6 @@ struct Conversations: Sendable {
         )
         metrics.transitioned(.escalate)
         feed.changed(escalated)
-        await announce(escalated, stateChanged: true)
         return escalated
     }
 
@@ -45,7 +43,6 @@ struct Conversations: Sendable {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
         }
         feed.changed(claimed)
-        await announce(claimed, stateChanged: true)
         return claimed
     }
 
@@ -53,7 +50,6 @@ struct Conversations: Sendable {
         let released = try await store.release(conversationID: id, by: actor, workspaceID: workspaceID)
         metrics.transitioned(.release)
         feed.changed(released)
-        await announce(released, stateChanged: true)
         return released
     }
 
@@ -75,7 +71,6 @@ struct Conversations: Sendable {
         let posted = try await store.postVisitorMessage(conversationID: conversation.id, text: text, reply: reply)
         feed.posted(posted.message, in: conversation)
         if let answer = posted.reply { feed.posted(answer, in: conversation) }
-        await announce(conversation, messages: [posted.message] + (posted.reply.map { [$0] } ?? []))
         return posted
     }
 
@@ -88,18 +83,6 @@ struct Conversations: Sendable {
             text: text
         )
         feed.posted(message, in: conversation)
-        await announce(conversation, messages: [message])
         return message
-    }
-
-    private func announce(_ conversation: Conversation, stateChanged: Bool = false, messages: [Message] = []) async {
-        await store.announce(
-            ConversationChange(
-                workspaceId: conversation.workspaceId,
-                conversationId: conversation.id,
-                stateChanged: stateChanged,
-                messageSeqs: messages.compactMap(\.seq)
-            )
-        )
     }
 }

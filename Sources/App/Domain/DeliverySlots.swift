@@ -63,7 +63,8 @@ struct DeliveryClaim: Sendable {
     private(set) var slots: DeliverySlots
     private(set) var chosen: [String] = []
     private(set) var paused: [String] = []
-    private let readLimit: Int
+    /// The most rows the walk reads: four a free slot.
+    let readLimit: Int
     private var read = 0
     private var passed = 0
 

@@ -12,6 +12,18 @@ struct ConversationChange: Codable, Sendable, Equatable {
     var messageSeqs: [Int64] = []
 }
 
+extension Conversation {
+    /// This conversation's change: its state, or `messages` posted.
+    func change(stateChanged: Bool = false, messages: [Message] = []) -> ConversationChange {
+        ConversationChange(
+            workspaceId: workspaceId,
+            conversationId: id,
+            stateChanged: stateChanged,
+            messageSeqs: messages.compactMap(\.seq)
+        )
+    }
+}
+
 /// Conversation changes other instances announced, in the order they came, for this instance's live feed.
 /// With one instance (SQLite) nothing ever comes.
 final class ChangeAnnouncements: Sendable {

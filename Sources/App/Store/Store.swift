@@ -9,11 +9,9 @@ protocol Store: Sendable {
     var deliveriesWritten: WakeUpSignal { get }
     /// Fired after every commit that queues a sync (on any instance).
     var syncsQueued: WakeUpSignal { get }
-    /// Conversation changes that other instances on this database announced.
+    /// Conversation changes that other instances on this database announced: each transaction that changes a
+    /// conversation announces it as it commits. With SQLite there is no other instance.
     var announcements: ChangeAnnouncements { get }
-    /// Tells the other instances on this database about a committed change, for their live streams; best effort
-    /// (a stream that misses it catches up when it reloads). With SQLite there is no other instance to tell.
-    func announce(_ change: ConversationChange) async
 
     /// Brings the schema up to date; instances started together never race.
     func migrate() async throws

@@ -129,6 +129,19 @@ extension PostgresConnection {
         return nil
     }
 
+    /// The first row of a prepared statement.
+    func first<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> Statement.Row? {
+        for try await row in try await execute(statement, logger: Self.quiet) { return row }
+        return nil
+    }
+
+    /// Every row of a prepared statement.
+    func all<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await execute(statement, logger: Self.quiet) { rows.append(row) }
+        return rows
+    }
+
     /// The first column of the first row of `query`.
     func value<Value: PostgresDecodable>(_ type: Value.Type, _ query: PostgresQuery) async throws -> Value?
     where Value._DecodableType == Value {

@@ -14,33 +14,22 @@ extension PostgresStore {
             let now = Timestamp.now()
             let conversation = Conversation.started(new, bot: bot, token: token, at: now)
             try await connection.insert(conversation)
-            try await enqueueDeliveries(
-                event: .conversationStarted,
-                botID: bot.id,
-                payload: HookEvent.conversationStarted(conversation, botName: bot.name),
-                connection
-            )
+            var outbox = Outbox()
+            outbox.fire(.conversationStarted, botID: bot.id) {
+                try HookEvent.conversationStarted(conversation, botName: bot.name)
+            }
             var messages: [Message] = []
             if let text = new.initialMessage {
-                messages.append(
-                    try await insertMessage(
-                        Message(in: conversation, role: .user, text: text, at: now),
-                        of: conversation,
-                        bot: bot,
-                        connection
-                    )
-                )
+                messages.append(Message(in: conversation, role: .user, text: text, at: now))
                 if let reply {
-                    let answer = Message(
-                        in: conversation,
-                        role: .bot,
-                        text: reply.text,
-                        sources: reply.sources,
-                        at: now
+                    messages.append(
+                        Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
                     )
-                    messages.append(try await insertMessage(answer, of: conversation, bot: bot, connection))
                 }
             }
+            messages = try await insertMessages(messages, of: conversation, bot: bot, into: &outbox, connection)
+            outbox.announce(conversation.change(stateChanged: true, messages: messages))
+            try await send(outbox, connection)
             return (conversation, messages)
         }
         return (conversation, token, messages)
@@ -56,12 +45,12 @@ extension PostgresStore {
             )
             try conversation.escalate(userEmail: userEmail, userData: userData)
             try await connection.update(conversation)
-            try await enqueueDeliveries(
-                event: .conversationEscalated,
-                botID: bot.id,
-                payload: HookEvent.conversationEscalated(conversation, botName: bot.name),
-                connection
-            )
+            var outbox = Outbox()
+            outbox.fire(.conversationEscalated, botID: bot.id) { [conversation] in
+                try HookEvent.conversationEscalated(conversation, botName: bot.name)
+            }
+            outbox.announce(conversation.change(stateChanged: true))
+            try await send(outbox, connection)
             return conversation
         }
     }
@@ -96,12 +85,12 @@ extension PostgresStore {
                 throw current.claimRefusal(current.state.refusal(of: .claim))
             }
             let bot = try await Self.bot(id: claimed.botId, workspaceID: workspaceID, connection)
-            try await enqueueDeliveries(
-                event: .conversationClaimed,
-                botID: bot.id,
-                payload: HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent),
-                connection
-            )
+            var outbox = Outbox()
+            outbox.fire(.conversationClaimed, botID: bot.id) {
+                try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
+            }
+            outbox.announce(claimed.change(stateChanged: true))
+            try await send(outbox, connection)
             return claimed
         }
     }
@@ -119,12 +108,12 @@ extension PostgresStore {
             try conversation.release(by: actor)
             try await connection.update(conversation)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
-            try await enqueueDeliveries(
-                event: .conversationReleased,
-                botID: bot.id,
-                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName),
-                connection
-            )
+            var outbox = Outbox()
+            outbox.fire(.conversationReleased, botID: bot.id) { [conversation] in
+                try HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName)
+            }
+            outbox.announce(conversation.change(stateChanged: true))
+            try await send(outbox, connection)
             return conversation
         }
     }
@@ -138,20 +127,17 @@ extension PostgresStore {
             let conversation = try await Self.conversation(id: conversationID, workspaceID: nil, connection)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
             let now = Timestamp.now()
-            let message = try await insertMessage(
-                Message(in: conversation, role: .user, text: text, at: now),
-                of: conversation,
-                bot: bot,
-                connection
-            )
-            guard let reply, conversation.state.botAnswers else { return (message, nil) }
-            let answer = try await insertMessage(
-                Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now),
-                of: conversation,
-                bot: bot,
-                connection
-            )
-            return (message, answer)
+            var messages = [Message(in: conversation, role: .user, text: text, at: now)]
+            if let reply, conversation.state.botAnswers {
+                messages.append(
+                    Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
+                )
+            }
+            var outbox = Outbox()
+            messages = try await insertMessages(messages, of: conversation, bot: bot, into: &outbox, connection)
+            outbox.announce(conversation.change(messages: messages))
+            try await send(outbox, connection)
+            return (messages[0], messages.count > 1 ? messages[1] : nil)
         }
     }
 
@@ -168,12 +154,17 @@ extension PostgresStore {
                 throw AppError.notClaimingAgent
             }
             let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
-            return try await insertMessage(
-                Message(in: conversation, role: .agent, text: text, agent: agent, at: .now()),
+            var outbox = Outbox()
+            let messages = try await insertMessages(
+                [Message(in: conversation, role: .agent, text: text, agent: agent, at: .now())],
                 of: conversation,
                 bot: bot,
+                into: &outbox,
                 connection
             )
+            outbox.announce(conversation.change(messages: messages))
+            try await send(outbox, connection)
+            return messages[0]
         }
     }
 
@@ -197,31 +188,49 @@ extension PostgresStore {
         }
     }
 
-    /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction.
-    private func insertMessage(
-        _ message: Message,
+    /// Adds messages to a transcript in one statement, in order, and fires their `conversation.message` events.
+    private func insertMessages(
+        _ messages: [Message],
         of conversation: Conversation,
         bot: Bot,
+        into outbox: inout Outbox,
         _ connection: PostgresConnection
-    ) async throws -> Message {
-        var message = message
-        let sources = try message.sources.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        message.seq = try await connection.value(
-            Int64.self,
-            """
-            INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt)
-            VALUES (\(message.id), \(message.conversationId), \(message.role), \(message.text), \(message.agentId),
-                    \(message.agentName), \(sources), \(message.createdAt))
-            RETURNING seq
-            """
+    ) async throws -> [Message] {
+        guard !messages.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        var values: [String] = []
+        for message in messages {
+            let first = binds.count
+            binds.append(message.id)
+            binds.append(message.conversationId)
+            try binds.append(message.role)
+            binds.append(message.text)
+            binds.append(message.agentId)
+            binds.append(message.agentName)
+            binds.append(try message.sources.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) })
+            try binds.append(message.createdAt)
+            values.append("(" + (first + 1...first + 8).map { "$\($0)" }.joined(separator: ", ") + ")")
+        }
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt)
+                    VALUES \(values.joined(separator: ", ")) RETURNING id, seq
+                    """,
+                binds: binds
+            ),
+            logger: PostgresConnection.quiet
         )
-        try await enqueueDeliveries(
-            event: .conversationMessage,
-            botID: conversation.botId,
-            payload: HookEvent.conversationMessage(message, in: conversation, botName: bot.name),
-            connection
-        )
-        return message
+        var seqs: [String: Int64] = [:]
+        for try await (id, seq) in rows.decode((String, Int64).self) { seqs[id] = seq }
+        return messages.map { message in
+            var message = message
+            message.seq = seqs[message.id]
+            outbox.fire(.conversationMessage, botID: conversation.botId) { [message] in
+                try HookEvent.conversationMessage(message, in: conversation, botName: bot.name)
+            }
+            return message
+        }
     }
 
     func conversation(id: String, workspaceID: String?) async throws -> Conversation {
@@ -279,7 +288,7 @@ extension PostgresStore {
     ) async throws -> Conversation {
         var query: PostgresQuery =
             "SELECT * FROM conversation WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))"
-        if lock { query.sql += " FOR UPDATE" }
+        if lock { query.sql += " FOR NO KEY UPDATE" }
         guard let conversation = try await connection.one(Conversation.self, query) else {
             throw AppError.notFound("Conversation")
         }

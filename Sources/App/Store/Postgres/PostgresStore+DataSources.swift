@@ -136,7 +136,7 @@ extension PostgresStore {
     ) async throws -> DataSource {
         var query: PostgresQuery =
             "SELECT * FROM dataSource WHERE id = \(id) AND botId = \(botID) AND workspaceId = \(workspaceID)"
-        if lock { query.sql += " FOR UPDATE" }
+        if lock { query.sql += " FOR NO KEY UPDATE" }
         guard let source = try await connection.one(DataSource.self, query) else {
             throw AppError.notFound("Data source")
         }

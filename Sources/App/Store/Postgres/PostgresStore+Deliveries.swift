@@ -4,33 +4,57 @@ import PostgresNIO
 extension PostgresStore {
     // MARK: The outbox
 
-    /// Writes, inside the caller's transaction, one delivery of `event` per hook of the bot that listens to it
-    /// (for sync events, hooks without a data-source filter or with this one), and tells every instance's worker
-    /// when the transaction commits (NOTIFY is sent at commit, and not at all on rollback).
+    /// Writes, at the end of the caller's transaction, what `outbox` gathered: one delivery of each event per hook
+    /// of its bot that listens to it (for sync events, hooks without a data-source filter or with this one), and
+    /// the notifications that wake every instance's worker and tell them about the conversation change. Three
+    /// statements at most, however many events: on a busy database each round trip counts. Notifications are
+    /// sent when the transaction commits, and not at all on rollback.
+    func send(_ outbox: Outbox, _ connection: PostgresConnection) async throws {
+        var notifications: [(channel: String, payload: String)] = []
+        if !outbox.events.isEmpty {
+            let hooks = try await connection.all(
+                ListeningHooksStatement(
+                    botIDs: Array(Set(outbox.events.map(\.botID))),
+                    types: Array(Set(outbox.events.map(\.type.rawValue)))
+                )
+            )
+            let now = Timestamp.now()
+            var deliveries: [Delivery] = []
+            for event in outbox.events {
+                let listening = hooks.filter {
+                    $0.botId == event.botID && $0.type == event.type
+                        && ($0.dataSourceId == nil || $0.dataSourceId == event.dataSourceID)
+                }
+                // Encoded only when some hook wants it: most messages go to no hook at all.
+                guard !listening.isEmpty else { continue }
+                let payload = try event.payload()
+                deliveries += listening.map { Delivery.queued(event.type, to: $0, payload: payload, at: now) }
+            }
+            try await connection.insert(deliveries)
+            if deliveries.contains(where: { $0.status == .pending }) {
+                notifications.append((Channel.deliveries.rawValue, ""))
+            }
+        }
+        if let change = outbox.change {
+            notifications.append((Channel.conversations.rawValue, try announcement(of: change)))
+        }
+        guard !notifications.isEmpty else { return }
+        _ = try await connection.all(
+            NotifyStatement(channels: notifications.map(\.channel), payloads: notifications.map(\.payload))
+        )
+    }
+
+    /// Queues the deliveries of one event, in the caller's transaction.
     func enqueueDeliveries(
         event: HookType,
         botID: String,
         dataSourceID: String? = nil,
-        payload: @autoclosure () throws -> Data,
+        payload: @escaping () throws -> Data,
         _ connection: PostgresConnection
     ) async throws {
-        let matching = try await connection.all(
-            Hook.self,
-            """
-            SELECT * FROM hook WHERE botId = \(botID) AND type = \(event)
-              AND (\(dataSourceID)::text IS NULL OR dataSourceId IS NULL OR dataSourceId = \(dataSourceID))
-            """
-        )
-        guard !matching.isEmpty else { return }
-        let payload = try payload()
-        let now = Timestamp.now()
-        var anyDue = false
-        for hook in matching {
-            let delivery = Delivery.queued(event, to: hook, payload: payload, at: now)
-            try await connection.insert(delivery)
-            anyDue = anyDue || delivery.status == .pending
-        }
-        if anyDue { try await Self.notify(.deliveries, connection) }
+        var outbox = Outbox()
+        outbox.fire(event, botID: botID, dataSourceID: dataSourceID, payload: payload)
+        try await send(outbox, connection)
     }
 
     // MARK: The worker's side
@@ -50,9 +74,10 @@ extension PostgresStore {
     }
 
     /// Claims are serialized by an advisory lock, so the attempts in flight it counts (every instance's) stay true
-    /// while it chooses; the chosen rows are locked `FOR UPDATE SKIP LOCKED`, passing over any another transaction
-    /// (a retry, a hook being enabled) holds. Each claimed delivery is leased: if its instance dies, the next claim
-    /// after the lease queues it again, with its id.
+    /// while it chooses. Candidates are read without locks (most are passed over); only the chosen rows are then
+    /// taken, `FOR UPDATE SKIP LOCKED` and still pending, passing over any another transaction (a retry, a hook
+    /// being enabled) holds. Each claimed delivery is leased: if its instance dies, a claim after the lease
+    /// queues it again, with its id.
     func claimDueDeliveries(
         slots currentSlots: @escaping @Sendable () -> DeliverySlots
     ) async throws
@@ -61,40 +86,38 @@ extension PostgresStore {
         guard currentSlots().free > 0 else { return [] }
         return try await write { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.claimLock))")
-            try await Self.requeueExpiredLeases(connection)
             let now = Timestamp.now()
             var inFlight: [(hookID: String, workspaceID: String)] = []
-            let rows = try await connection.query(
-                """
-                SELECT delivery.hookId, hook.workspaceId FROM delivery JOIN hook ON hook.id = delivery.hookId
-                WHERE delivery.status = 'delivering'
-                """,
-                logger: PostgresConnection.quiet
-            )
-            for try await (hookID, workspaceID) in rows.decode((String, String).self) {
-                inFlight.append((hookID, workspaceID))
+            var leaseExpired = false
+            let rows = try await connection.execute(InFlightStatement(), logger: PostgresConnection.quiet)
+            for try await (hookID, workspaceID, leaseExpiresAt) in rows {
+                if (leaseExpiresAt ?? now) <= now {
+                    leaseExpired = true
+                } else {
+                    inFlight.append((hookID, workspaceID))
+                }
             }
+            if leaseExpired { _ = try await Self.requeueExpiredLeases(connection) }
             var claim = DeliveryClaim(slots: DeliverySlots(inFlight: inFlight, free: currentSlots().free))
-            let candidates = try await connection.query(
-                """
-                SELECT delivery.id, delivery.hookId, hook.workspaceId, hook.enabled
-                FROM delivery JOIN hook ON hook.id = delivery.hookId
-                WHERE delivery.status = 'pending' AND delivery.nextAttemptAt <= \(now)
-                  AND delivery.hookId <> ALL(\(claim.slots.busyHooks))
-                  AND hook.workspaceId <> ALL(\(claim.slots.busyWorkspaces))
-                ORDER BY delivery.nextAttemptAt
-                LIMIT \(claim.slots.free * 4)
-                FOR UPDATE OF delivery SKIP LOCKED
-                """,
+            let candidates = try await connection.execute(
+                ClaimCandidatesStatement(
+                    now: now,
+                    busyHooks: claim.slots.busyHooks,
+                    busyWorkspaces: claim.slots.busyWorkspaces,
+                    limit: claim.readLimit
+                ),
                 logger: PostgresConnection.quiet
             )
-            for try await (id, hookID, workspaceID, enabled) in candidates.decode((String, String, String, Bool).self)
+            for try await (id, hookID, workspaceID, enabled) in candidates
             where claim.wantsMore {
                 claim.consider(deliveryID: id, hookID: hookID, workspaceID: workspaceID, hookEnabled: enabled)
             }
             if !claim.paused.isEmpty {
                 try await connection.run(
-                    "UPDATE delivery SET status = 'paused', updatedAt = \(now) WHERE id = ANY(\(claim.paused))"
+                    """
+                    UPDATE delivery SET status = 'paused', updatedAt = \(now)
+                    WHERE id = ANY(\(claim.paused)) AND status = 'pending'
+                    """
                 )
             }
             guard !claim.chosen.isEmpty else { return [] }
@@ -102,12 +125,9 @@ extension PostgresStore {
                 millisecondsSince1970: now.millisecondsSince1970 + lease.nanoseconds / 1_000_000
             )
             let deliveries = try await connection.all(
-                Delivery.self,
-                """
-                UPDATE delivery SET status = 'delivering', updatedAt = \(now), leaseExpiresAt = \(leaseExpiresAt)
-                WHERE id = ANY(\(claim.chosen)) RETURNING *
-                """
+                ClaimStatement(now: now, leaseExpiresAt: leaseExpiresAt, chosen: claim.chosen)
             )
+            guard !deliveries.isEmpty else { return [] }
             let hookIDs = Array(Set(deliveries.map(\.hookId)))
             let hooks = try await connection.all(Hook.self, "SELECT * FROM hook WHERE id = ANY(\(hookIDs))")
             let hooksByID = Dictionary(uniqueKeysWithValues: hooks.map { ($0.id, $0) })
@@ -130,9 +150,10 @@ extension PostgresStore {
                 Timestamp.self,
                 """
                 SELECT LEAST(
-                  (SELECT MIN(delivery.nextAttemptAt) FROM delivery JOIN hook ON hook.id = delivery.hookId
+                  (SELECT delivery.nextAttemptAt FROM delivery JOIN hook ON hook.id = delivery.hookId
                    WHERE delivery.status = 'pending' AND delivery.hookId <> ALL(\(slots.busyHooks))
-                     AND hook.workspaceId <> ALL(\(slots.busyWorkspaces))),
+                     AND hook.workspaceId <> ALL(\(slots.busyWorkspaces))
+                   ORDER BY delivery.nextAttemptAt LIMIT 1),
                   (SELECT MIN(leaseExpiresAt) FROM delivery WHERE status = 'delivering'))
                 """
             )
@@ -151,7 +172,7 @@ extension PostgresStore {
             var hooks = Dictionary(
                 uniqueKeysWithValues: try await connection.all(
                     Hook.self,
-                    "SELECT * FROM hook WHERE id = ANY(\(hookIDs)) ORDER BY id FOR UPDATE"
+                    "SELECT * FROM hook WHERE id = ANY(\(hookIDs)) ORDER BY id FOR NO KEY UPDATE"
                 ).map { ($0.id, $0) }
             )
             var recorded: [RecordedAttempt?] = []
@@ -297,7 +318,7 @@ extension PostgresStore {
         _ connection: PostgresConnection
     ) async throws -> (Delivery, [DeliveryAttempt]) {
         var query: PostgresQuery = "SELECT * FROM delivery WHERE hookId = \(hookID) AND id = \(id)"
-        if lock { query.sql += " FOR UPDATE" }
+        if lock { query.sql += " FOR NO KEY UPDATE" }
         guard let delivery = try await connection.one(Delivery.self, query) else {
             throw AppError.notFound("Delivery")
         }
@@ -310,4 +331,123 @@ extension PostgresStore {
 
     /// The advisory lock key delivery claims take.
     static let claimLock: Int64 = 0x5357_434c_4149  // "SWCLAI"
+}
+
+// The statements of every transition and claim, prepared: planning them cost more than running them, and the worker runs them all the
+// time under the claim lock.
+
+/// Every attempt in flight on any instance, with its hook's workspace and its lease.
+private struct InFlightStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT delivery.hookId, hook.workspaceId, delivery.leaseExpiresAt
+        FROM delivery JOIN hook ON hook.id = delivery.hookId WHERE delivery.status = 'delivering'
+        """
+    typealias Row = (String, String, Timestamp?)
+
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The first due deliveries of each hook with a queue (as many as a hook may have in flight), oldest first: a
+/// hook's backlog never crowds the others out of a claim. The hooks with a queue are found by skipping through
+/// the queue index from one hook to the next.
+private struct ClaimCandidatesStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH RECURSIVE queued(hookId) AS (
+          (SELECT hookId FROM delivery WHERE status = 'pending' ORDER BY hookId LIMIT 1)
+          UNION ALL
+          SELECT (SELECT delivery.hookId FROM delivery
+                  WHERE delivery.status = 'pending' AND delivery.hookId > queued.hookId
+                  ORDER BY delivery.hookId LIMIT 1)
+          FROM queued WHERE queued.hookId IS NOT NULL)
+        SELECT due.id, hook.id, hook.workspaceId, hook.enabled
+        FROM queued JOIN hook ON hook.id = queued.hookId
+        CROSS JOIN LATERAL (
+          SELECT delivery.id, delivery.nextAttemptAt FROM delivery
+          WHERE delivery.hookId = hook.id AND delivery.status = 'pending' AND delivery.nextAttemptAt <= $1
+          ORDER BY delivery.nextAttemptAt LIMIT $2) AS due
+        WHERE hook.id <> ALL($3::text[]) AND hook.workspaceId <> ALL($4::text[])
+        ORDER BY due.nextAttemptAt
+        LIMIT $5
+        """
+    typealias Row = (String, String, String, Bool)
+
+    let now: Timestamp
+    let busyHooks: [String]
+    let busyWorkspaces: [String]
+    let limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        try bindings.append(now)
+        bindings.append(DeliverySlots.perHook)
+        bindings.append(busyHooks)
+        bindings.append(busyWorkspaces)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Takes the chosen deliveries that are still pending, passing over any another transaction holds, and leases
+/// them to this instance.
+private struct ClaimStatement: PostgresPreparedStatement {
+    static let sql = """
+        UPDATE delivery SET status = 'delivering', updatedAt = $1, leaseExpiresAt = $2
+        WHERE id IN (SELECT id FROM delivery WHERE id = ANY($3::text[]) AND status = 'pending' FOR UPDATE SKIP LOCKED)
+        RETURNING *
+        """
+    typealias Row = Delivery
+
+    let now: Timestamp
+    let leaseExpiresAt: Timestamp
+    let chosen: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        try bindings.append(now)
+        try bindings.append(leaseExpiresAt)
+        bindings.append(chosen)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Delivery.self) }
+}
+
+/// The hooks of these bots that listen to any of these types.
+private struct ListeningHooksStatement: PostgresPreparedStatement {
+    static let sql =
+        "SELECT * FROM hook WHERE botId = ANY($1::text[]) AND type = ANY($2::text[]) ORDER BY createdAt, id"
+    typealias Row = Hook
+
+    let botIDs: [String]
+    let types: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(botIDs)
+        bindings.append(types)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Hook.self) }
+}
+
+/// Notifications sent when the transaction commits, each on its channel.
+private struct NotifyStatement: PostgresPreparedStatement {
+    static let sql = "SELECT pg_notify(channel, payload) FROM unnest($1::text[], $2::text[]) AS sent(channel, payload)"
+    typealias Row = ()
+
+    let channels: [String]
+    let payloads: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(channels)
+        bindings.append(payloads)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
 }

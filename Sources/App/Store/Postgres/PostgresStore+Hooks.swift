@@ -64,7 +64,7 @@ extension PostgresStore {
     ) async throws -> Hook {
         var query: PostgresQuery =
             "SELECT * FROM hook WHERE id = \(id) AND botId = \(botID) AND workspaceId = \(workspaceID)"
-        if lock { query.sql += " FOR UPDATE" }
+        if lock { query.sql += " FOR NO KEY UPDATE" }
         guard let hook = try await connection.one(Hook.self, query) else { throw AppError.notFound("Hook") }
         return hook
     }

@@ -124,7 +124,11 @@ extension PostgresStore {
                   contentHash text NOT NULL, PRIMARY KEY (dataSourceId, rowKey))
                 """,
             ]
-        )
+        ),
+        (
+            "v2: each hook's queue in due order, for claims that take from every hook at once",
+            ["CREATE INDEX delivery_queued_by_hook ON delivery (hookId, nextAttemptAt) WHERE status = 'pending'"]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

@@ -25,18 +25,9 @@ extension PostgresStore {
         let change: ConversationChange
     }
 
-    func announce(_ change: ConversationChange) async {
-        do {
-            let payload = String(
-                decoding: try JSONEncoder().encode(Announcement(instance: instanceID, change: change)),
-                as: UTF8.self
-            )
-            _ = try await read { connection in
-                try await connection.run("SELECT pg_notify(\(Channel.conversations.rawValue), \(payload))")
-            }
-        } catch {
-            logger.warning("Could not announce a conversation change", metadata: ["error": "\(error)"])
-        }
+    /// The payload that announces `change` on `Channel.conversations`.
+    func announcement(of change: ConversationChange) throws -> String {
+        String(decoding: try JSONEncoder().encode(Announcement(instance: instanceID, change: change)), as: UTF8.self)
     }
 
     /// Listens on every channel and fires this instance's wake-up signals, reconnecting after a lost connection;

@@ -32,36 +32,12 @@ extension PostgresStore {
         async throws -> [Passage]
     {
         guard !terms.isEmpty else { return [] }
-        let rows = try await connection.query(
-            """
-            WITH question AS (
-              SELECT string_agg(plainto_tsquery('english', word)::text, ' | ')::tsquery AS query
-              FROM unnest(\(terms.words)) AS word WHERE plainto_tsquery('english', word)::text <> ''
-            ), words AS (
-              SELECT plainto_tsquery('english', word) AS query FROM unnest(\(terms.words)) AS word
-            ), found AS (
-              SELECT document.id, document.text, document.rowKey, document.dataSourceId, document.search,
-                     dataSource.name AS dataSourceName, ts_rank_cd(document.search, question.query, 1) AS rank
-              FROM document
-              JOIN dataSource ON dataSource.id = document.dataSourceId, question
-              WHERE dataSource.botId = \(botID) AND document.search @@ question.query
-              ORDER BY rank DESC, document.id
-              LIMIT \(limit)
-            )
-            SELECT found.id, found.text, found.rowKey, found.dataSourceId, found.dataSourceName,
-                   dataSourceRow.title, dataSourceRow.url, found.rank::float8,
-                   (SELECT COUNT(*) FROM words WHERE found.search @@ words.query)::bigint AS matched
-            FROM found
-            LEFT JOIN dataSourceRow
-              ON dataSourceRow.dataSourceId = found.dataSourceId AND dataSourceRow.key = found.rowKey
-            ORDER BY found.rank DESC, found.id
-            """,
+        let rows = try await connection.execute(
+            SearchStatement(words: terms.words, botID: botID, limit: limit),
             logger: PostgresConnection.quiet
         )
         var found: [(Passage, matched: Int)] = []
-        for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url, rank, matched) in rows.decode(
-            (String, String, String, String, String, String?, String?, Double, Int).self
-        ) {
+        for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url, rank, matched) in rows {
             let source = MessageSource(
                 dataSourceId: dataSourceID,
                 dataSourceName: dataSourceName,
@@ -104,4 +80,46 @@ extension PostgresStore {
         }
         return 1
     }
+}
+
+/// The search, prepared: planning it cost more than running it, and every visitor's message runs it.
+private struct SearchStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH question AS (
+          SELECT string_agg(plainto_tsquery('english', word)::text, ' | ')::tsquery AS query
+          FROM unnest($1::text[]) AS word WHERE plainto_tsquery('english', word)::text <> ''
+        ), words AS (
+          SELECT plainto_tsquery('english', word) AS query FROM unnest($1::text[]) AS word
+        ), found AS (
+          SELECT document.id, document.text, document.rowKey, document.dataSourceId, document.search,
+                 dataSource.name AS dataSourceName, ts_rank_cd(document.search, question.query, 1) AS rank
+          FROM document
+          JOIN dataSource ON dataSource.id = document.dataSourceId, question
+          WHERE dataSource.botId = $2 AND document.search @@ question.query
+          ORDER BY rank DESC, document.id
+          LIMIT $3
+        )
+        SELECT found.id, found.text, found.rowKey, found.dataSourceId, found.dataSourceName,
+               dataSourceRow.title, dataSourceRow.url, found.rank::float8,
+               (SELECT COUNT(*) FROM words WHERE found.search @@ words.query)::bigint AS matched
+        FROM found
+        LEFT JOIN dataSourceRow
+          ON dataSourceRow.dataSourceId = found.dataSourceId AND dataSourceRow.key = found.rowKey
+        ORDER BY found.rank DESC, found.id
+        """
+    typealias Row = (String, String, String, String, String, String?, String?, Double, Int)
+
+    let words: [String]
+    let botID: String
+    let limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(words)
+        bindings.append(botID)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

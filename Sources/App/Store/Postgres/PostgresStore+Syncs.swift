@@ -183,7 +183,7 @@ extension PostgresStore {
                 event: .syncSuccess,
                 botID: bot.id,
                 dataSourceID: source.id,
-                payload: HookEvent.syncSucceeded(job, bot: bot, dataSource: source),
+                payload: { [job] in try HookEvent.syncSucceeded(job, bot: bot, dataSource: source) },
                 connection
             )
             return job
@@ -217,7 +217,7 @@ extension PostgresStore {
             event: .syncFailure,
             botID: bot.id,
             dataSourceID: source.id,
-            payload: HookEvent.syncFailed(job, reason: reason, bot: bot, dataSource: source),
+            payload: { [job] in try HookEvent.syncFailed(job, reason: reason, bot: bot, dataSource: source) },
             connection
         )
         return job

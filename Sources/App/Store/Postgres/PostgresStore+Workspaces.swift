@@ -80,7 +80,8 @@ extension PostgresStore {
         -> WorkspaceUsage
     {
         let query: PostgresQuery =
-            lock ? "SELECT * FROM workspace WHERE id = \(id) FOR UPDATE" : "SELECT * FROM workspace WHERE id = \(id)"
+            lock
+            ? "SELECT * FROM workspace WHERE id = \(id) FOR NO KEY UPDATE" : "SELECT * FROM workspace WHERE id = \(id)"
         guard let workspace = try await connection.one(Workspace.self, query) else {
             throw AppError.notFound("Workspace")
         }
@@ -108,7 +109,7 @@ extension PostgresStore {
     /// The workspace row is locked first, so two instances cannot both add the last key allowed.
     func createOwnerKey(workspaceID: String, name: String) async throws -> (APIKey, Credential) {
         try await write { connection in
-            try await connection.run("SELECT id FROM workspace WHERE id = \(workspaceID) FOR UPDATE")
+            try await connection.run("SELECT id FROM workspace WHERE id = \(workspaceID) FOR NO KEY UPDATE")
             let count = try await connection.value(
                 Int.self,
                 "SELECT COUNT(*) FROM apiKey WHERE workspaceId = \(workspaceID)"
@@ -135,7 +136,7 @@ extension PostgresStore {
 
     func deleteOwnerKey(id: String, workspaceID: String) async throws {
         try await write { connection in
-            try await connection.run("SELECT id FROM workspace WHERE id = \(workspaceID) FOR UPDATE")
+            try await connection.run("SELECT id FROM workspace WHERE id = \(workspaceID) FOR NO KEY UPDATE")
             guard try await Self.ownerKey(id: id, workspaceID: workspaceID, connection) != nil else {
                 throw AppError.notFound("Key")
             }
@@ -201,12 +202,39 @@ extension PostgresStore {
     )
         async throws -> Bot
     {
-        var query: PostgresQuery =
-            "SELECT * FROM bot WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))"
-        if lock { query.sql += " FOR UPDATE" }
-        guard let bot = try await connection.one(Bot.self, query) else { throw AppError.notFound("Bot") }
+        let found: Bot?
+        if lock {
+            found = try await connection.one(
+                Bot.self,
+                """
+                SELECT * FROM bot WHERE id = \(id) AND (\(workspaceID)::text IS NULL OR workspaceId = \(workspaceID))
+                FOR NO KEY UPDATE
+                """
+            )
+        } else {
+            found = try await connection.first(BotStatement(id: id, workspaceID: workspaceID))
+        }
+        guard let bot = found else { throw AppError.notFound("Bot") }
         return bot
     }
+}
+
+/// A bot by id, prepared: every conversation's request reads its bot.
+private struct BotStatement: PostgresPreparedStatement {
+    static let sql = "SELECT * FROM bot WHERE id = $1 AND ($2::text IS NULL OR workspaceId = $2)"
+    typealias Row = Bot
+
+    let id: String
+    let workspaceID: String?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        bindings.append(workspaceID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Bot.self) }
 }
 
 extension PostgresStore {

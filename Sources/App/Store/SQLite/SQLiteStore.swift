@@ -15,8 +15,6 @@ struct SQLiteStore: Store {
     /// One file, one instance: no other instance announces anything.
     let announcements = ChangeAnnouncements()
 
-    func announce(_ change: ConversationChange) async {}
-
     /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
     init(path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
