@@ -50,10 +50,9 @@ extension SQLiteStore {
         }
     }
 
-    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself. The scan reads at
-    /// most four rows a free slot, and ends `passLimit` rows after the last one taken: the rows it passes over
-    /// belong to hooks or workspaces that filled up during this claim, which the next claim leaves out in the index
-    /// scan itself.
+    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself; the walk over the
+    /// rows read is `DeliveryClaim`'s (the rows it passes over belong to hooks or workspaces that filled up during
+    /// this claim, which the next claim leaves out in the index scan itself).
     func claimDueDeliveries(
         slots currentSlots: @escaping @Sendable () -> DeliverySlots
     ) async throws
@@ -61,7 +60,7 @@ extension SQLiteStore {
     {
         guard currentSlots().free > 0 else { return [] }
         return try await pool.write { db in
-            var slots = currentSlots()
+            let slots = currentSlots()
             let now = Timestamp.now()
             // Ids and hooks only: most candidates are passed over, and payloads are large.
             var due = Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
@@ -69,41 +68,33 @@ extension SQLiteStore {
                 .filter(Delivery.Columns.nextAttemptAt <= now && !slots.busyHooks.contains(Delivery.Columns.hookId))
             due = Self.excludingWorkspaces(slots.busyWorkspaces, due)
             let candidates = try due.order(Delivery.Columns.nextAttemptAt).asRequest(of: Row.self).fetchCursor(db)
+            var claim = DeliveryClaim(slots: slots)
             var hooks: [String: Hook] = [:]
-            var chosen: [String] = []
-            var paused: [String] = []
-            var (read, passed) = (0, 0)
-            let readLimit = slots.free * 4
-            while slots.free > 0, read < readLimit, passed < Self.passLimit, let candidate = try candidates.next() {
-                read += 1
+            while claim.wantsMore, let candidate = try candidates.next() {
                 let (id, hookID): (String, String) = (candidate["id"], candidate["hookId"])
                 guard let hook = try hooks[hookID] ?? Hook.fetchOne(db, key: hookID) else { continue }
                 hooks[hook.id] = hook
-                if !hook.enabled {
-                    paused.append(id)
-                } else if slots.canTake(hookID: hook.id, workspaceID: hook.workspaceId) {
-                    chosen.append(id)
-                    slots.take(hookID: hook.id, workspaceID: hook.workspaceId)
-                    passed = 0
-                } else {
-                    passed += 1
-                }
+                claim.consider(
+                    deliveryID: id,
+                    hookID: hook.id,
+                    workspaceID: hook.workspaceId,
+                    hookEnabled: hook.enabled
+                )
             }
-            for (ids, status) in [(paused, DeliveryStatus.paused), (chosen, .delivering)] where !ids.isEmpty {
+            for (ids, status) in [(claim.paused, DeliveryStatus.paused), (claim.chosen, .delivering)] where !ids.isEmpty
+            {
                 try Delivery.filter(keys: ids).updateAll(
                     db,
                     Delivery.Columns.status.set(to: status.rawValue),
                     Delivery.Columns.updatedAt.set(to: now)
                 )
             }
-            return try Delivery.fetchAll(db, keys: chosen).sorted { $0.nextAttemptAt < $1.nextAttemptAt }.compactMap {
-                delivery in hooks[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
-            }
+            return try Delivery.fetchAll(db, keys: claim.chosen).sorted { $0.nextAttemptAt < $1.nextAttemptAt }
+                .compactMap {
+                    delivery in hooks[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
+                }
         }
     }
-
-    /// How many rows in a row a claim passes over before it ends.
-    private static let passLimit = 4 * DeliverySlots.perHook
 
     /// `request` without the deliveries of hooks in `workspaces`.
     private static func excludingWorkspaces(
