@@ -129,7 +129,7 @@ extension PostgresStore {
             )
             guard !deliveries.isEmpty else { return [] }
             let hookIDs = Array(Set(deliveries.map(\.hookId)))
-            let hooks = try await connection.all(Hook.self, "SELECT * FROM hook WHERE id = ANY(\(hookIDs))")
+            let hooks = try await connection.all(HooksStatement(ids: hookIDs))
             let hooksByID = Dictionary(uniqueKeysWithValues: hooks.map { ($0.id, $0) })
             return deliveries.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.compactMap { delivery in
                 hooksByID[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
@@ -170,10 +170,7 @@ extension PostgresStore {
         try await write { connection in
             let hookIDs = Array(Set(attempts.map(\.claimed.hook.id))).sorted()
             var hooks = Dictionary(
-                uniqueKeysWithValues: try await connection.all(
-                    Hook.self,
-                    "SELECT * FROM hook WHERE id = ANY(\(hookIDs)) ORDER BY id FOR NO KEY UPDATE"
-                ).map { ($0.id, $0) }
+                uniqueKeysWithValues: try await connection.all(LockedHooksStatement(ids: hookIDs)).map { ($0.id, $0) }
             )
             var recorded: [RecordedAttempt?] = []
             var written: [Delivery] = []
@@ -195,8 +192,7 @@ extension PostgresStore {
                 written.append(delivery)
                 recorded.append(RecordedAttempt(delivery: delivery, disabledHook: wasEnabled && !hook.enabled))
             }
-            try await connection.insert(newAttempts)
-            try await Self.update(written, connection)
+            _ = try await connection.all(try RecordAttemptsStatement(attempts: newAttempts, deliveries: written))
             if !pausedQueues.isEmpty {
                 try await connection.run(
                     """
@@ -209,40 +205,6 @@ extension PostgresStore {
             if written.contains(where: { $0.status == .pending }) { try await Self.notify(.deliveries, connection) }
             return recorded
         }
-    }
-
-    /// Writes the outcome of attempts back to their deliveries, ending their leases, in one statement.
-    private static func update(_ deliveries: [Delivery], _ connection: PostgresConnection) async throws {
-        guard !deliveries.isEmpty else { return }
-        var binds = PostgresBindings()
-        var rows: [String] = []
-        for delivery in deliveries {
-            let first = binds.count
-            binds.append(delivery.id)
-            try binds.append(delivery.status)
-            binds.append(Int64(delivery.attemptCount))
-            try binds.append(delivery.nextAttemptAt)
-            if let code = delivery.lastResponseCode { binds.append(Int64(code)) } else { binds.appendNull() }
-            if let error = delivery.lastError { binds.append(error) } else { binds.appendNull() }
-            try binds.append(delivery.updatedAt)
-            rows.append(
-                "($\(first + 1)::text, $\(first + 2)::text, $\(first + 3)::bigint, $\(first + 4)::bigint, "
-                    + "$\(first + 5)::bigint, $\(first + 6)::text, $\(first + 7)::bigint)"
-            )
-        }
-        try await connection.run(
-            PostgresQuery(
-                unsafeSQL: """
-                    UPDATE delivery SET status = outcome.status, attemptCount = outcome.attemptCount,
-                      nextAttemptAt = outcome.nextAttemptAt, lastResponseCode = outcome.lastResponseCode,
-                      lastError = outcome.lastError, updatedAt = outcome.updatedAt, leaseExpiresAt = NULL
-                    FROM (VALUES \(rows.joined(separator: ", ")))
-                      AS outcome(id, status, attemptCount, nextAttemptAt, lastResponseCode, lastError, updatedAt)
-                    WHERE delivery.id = outcome.id
-                    """,
-                binds: binds
-            )
-        )
     }
 
     // MARK: The delivery log
@@ -446,6 +408,128 @@ private struct NotifyStatement: PostgresPreparedStatement {
         var bindings = PostgresBindings()
         bindings.append(channels)
         bindings.append(payloads)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
+}
+
+/// Hooks by id.
+private struct HooksStatement: PostgresPreparedStatement {
+    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[])"
+    typealias Row = Hook
+
+    let ids: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Hook.self) }
+}
+
+/// Hooks by id, locked in id order (so two instances' batches never wait on each other in a circle).
+private struct LockedHooksStatement: PostgresPreparedStatement {
+    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
+    typealias Row = Hook
+
+    let ids: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Hook.self) }
+}
+
+/// A batch of attempts inserted and their outcomes written back to their deliveries, ending their leases: one
+/// statement of fixed text whatever the batch's size (the rows travel as JSON), so it is prepared once.
+private struct RecordAttemptsStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH attempt AS (
+          INSERT INTO deliveryAttempt (id, deliveryId, number, attemptedAt, responseCode, latencyMs, error, responseBody)
+          SELECT * FROM jsonb_to_recordset($1::jsonb) AS attempt(
+            "id" text, "deliveryId" text, "number" bigint, "attemptedAt" bigint, "responseCode" bigint,
+            "latencyMs" float8, "error" text, "responseBody" text))
+        UPDATE delivery SET status = outcome."status", attemptCount = outcome."attemptCount",
+          nextAttemptAt = outcome."nextAttemptAt", lastResponseCode = outcome."lastResponseCode",
+          lastError = outcome."lastError", updatedAt = outcome."updatedAt", leaseExpiresAt = NULL
+        FROM jsonb_to_recordset($2::jsonb) AS outcome(
+          "id" text, "status" text, "attemptCount" bigint, "nextAttemptAt" bigint, "lastResponseCode" bigint,
+          "lastError" text, "updatedAt" bigint)
+        WHERE delivery.id = outcome."id"
+        """
+    typealias Row = ()
+
+    private struct AttemptRow: Encodable {
+        let id: String
+        let deliveryId: String
+        let number: Int
+        let attemptedAt: Int64
+        let responseCode: Int?
+        let latencyMs: Double
+        let error: String?
+        let responseBody: String?
+    }
+
+    private struct OutcomeRow: Encodable {
+        let id: String
+        let status: String
+        let attemptCount: Int
+        let nextAttemptAt: Int64
+        let lastResponseCode: Int?
+        let lastError: String?
+        let updatedAt: Int64
+    }
+
+    let attempts: String
+    let outcomes: String
+
+    init(attempts: [DeliveryAttempt], deliveries: [Delivery]) throws {
+        let encoder = JSONEncoder()
+        self.attempts = String(
+            decoding: try encoder.encode(
+                attempts.map {
+                    AttemptRow(
+                        id: $0.id,
+                        deliveryId: $0.deliveryId,
+                        number: $0.number,
+                        attemptedAt: $0.attemptedAt.millisecondsSince1970,
+                        responseCode: $0.responseCode,
+                        latencyMs: $0.latencyMs,
+                        error: $0.error,
+                        responseBody: $0.responseBody
+                    )
+                }
+            ),
+            as: UTF8.self
+        )
+        outcomes = String(
+            decoding: try encoder.encode(
+                deliveries.map {
+                    OutcomeRow(
+                        id: $0.id,
+                        status: $0.status.rawValue,
+                        attemptCount: $0.attemptCount,
+                        nextAttemptAt: $0.nextAttemptAt.millisecondsSince1970,
+                        lastResponseCode: $0.lastResponseCode,
+                        lastError: $0.lastError,
+                        updatedAt: $0.updatedAt.millisecondsSince1970
+                    )
+                }
+            ),
+            as: UTF8.self
+        )
+    }
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(attempts)
+        bindings.append(outcomes)
         return bindings
     }
 
