@@ -26,7 +26,7 @@ with_cluster() {
     local folder
     folder=$(mktemp -d /tmp/switchboard-bench-postgres.XXXXXX)
     chmod 755 "$folder"
-    trap 'scripts/postgres.sh stop "$folder" || true; rm -rf "$folder"' RETURN
+    trap 'scripts/postgres.sh stop "$folder/cluster" || true; rm -rf "$folder"' RETURN
     local url
     url=$(scripts/postgres.sh start "$folder/cluster")
     "$@" --database "$url?sslmode=disable"
