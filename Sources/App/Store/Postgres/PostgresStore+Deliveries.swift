@@ -414,36 +414,30 @@ private struct NotifyStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {}
 }
 
-/// Hooks by id.
-private struct HooksStatement: PostgresPreparedStatement {
-    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[])"
-    typealias Row = Hook
-
-    let ids: [String]
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(ids)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Hook.self) }
+/// Hooks by id: read (`HooksStatement`) or locked in id order (`LockedHooksStatement`, so two instances' batches
+/// never wait on each other in a circle).
+private protocol HooksByID: PostgresPreparedStatement where Row == Hook {
+    var ids: [String] { get }
 }
 
-/// Hooks by id, locked in id order (so two instances' batches never wait on each other in a circle).
-private struct LockedHooksStatement: PostgresPreparedStatement {
-    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
-    typealias Row = Hook
-
-    let ids: [String]
-
+extension HooksByID {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(ids)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.makeRandomAccess().decode(Hook.self) }
+    func decodeRow(_ row: PostgresRow) throws -> Hook { try row.makeRandomAccess().decode(Hook.self) }
+}
+
+private struct HooksStatement: HooksByID {
+    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[])"
+    let ids: [String]
+}
+
+private struct LockedHooksStatement: HooksByID {
+    static let sql = "SELECT * FROM hook WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
+    let ids: [String]
 }
 
 /// A batch of attempts inserted and their outcomes written back to their deliveries, ending their leases: one
