@@ -239,7 +239,7 @@ import Testing
                     let requests = try await fast.waitForRequests(20, timeout: .seconds(10))
                     let last = requests.map(\.receivedAt).max()!
                     // (had they waited behind the slow ones, the first would come after the 10 s timeout)
-                    #expect(last - start < .seconds(5), "healthy deliveries took \(last - start)")
+                    #expect(last - start < .seconds(7), "healthy deliveries took \(last - start)")
                     #expect(slow.requests.count <= DeliverySlots.perHook)
                 }
             }

@@ -10,9 +10,9 @@ import Testing
 /// Every fault takes `faultTakes` or more before it ends, three times the healthy target's `onTime` bound, so a
 /// sender that tried the targets one at a time would miss that bound in every case.
 @Suite struct FaultTests {
-    static let faultTakes = Duration.seconds(3)
-    static let onTime = Duration.seconds(1)
-    static let deliveryTimeout = 5
+    static let faultTakes = Duration.seconds(6)
+    static let onTime = Duration.seconds(2)
+    static let deliveryTimeout = 9
 
     enum Fault: String, CaseIterable, Sendable {
         case serverError, hangsPastTheTimeout, resetsTheConnection, answersSlowly, redirects, hugeBody
