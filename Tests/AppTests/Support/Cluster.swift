@@ -156,6 +156,9 @@ struct LoadBalancer {
 /// Requests to processes under test over real sockets; a refused or reset connection is an answer too (nil
 /// status), since instances die in these tests.
 struct ClusterClient: Sendable {
+    /// The shared client by default; its eight connections to a host can all be taken by a test's load.
+    var client: HTTPClient = .shared
+
     struct Reply: Sendable {
         let status: Int
         let body: String
@@ -178,7 +181,7 @@ struct ClusterClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+        let response = try await client.execute(request, timeout: .seconds(15))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: body))
     }
