@@ -27,12 +27,39 @@ struct BotResponder: Sendable {
     /// The bot's reply to `question`, written before it is stored so that the question and its answer
     /// commit together. `workspaceID` nil: the public routes.
     func reply(to question: String, botID: String, workspaceID: String?, channelType: String) async throws -> BotReply {
+        try await botAndReply(to: question, botID: botID, workspaceID: workspaceID, channelType: channelType).reply
+    }
+
+    /// The bot a new conversation starts with, read once for both the reply to its initial message, if it has
+    /// one, and the conversation.
+    func opening(
+        _ new: NewConversation,
+        botID: String,
+        workspaceID: String?
+    ) async throws -> (bot: Bot, reply: BotReply?) {
+        guard let question = new.initialMessage else {
+            return (try await store.bot(id: botID, workspaceID: workspaceID), nil)
+        }
+        return try await botAndReply(to: question, botID: botID, workspaceID: workspaceID, channelType: new.channelType)
+    }
+
+    private func botAndReply(
+        to question: String,
+        botID: String,
+        workspaceID: String?,
+        channelType: String
+    ) async throws -> (bot: Bot, reply: BotReply) {
         let (bot, candidates) = try await store.botWithPassages(
             botID: botID,
             workspaceID: workspaceID,
             terms: SearchTerms(question),
             limit: Self.candidateLimit
         )
+        return (bot, await reply(to: question, from: candidates, bot: bot, channelType: channelType))
+    }
+
+    private func reply(to question: String, from candidates: [Passage], bot: Bot, channelType: String) async -> BotReply
+    {
         let passages = Self.relevant(candidates)
         guard !passages.isEmpty else {
             return BotReply(
@@ -44,12 +71,6 @@ struct BotResponder: Sendable {
             text: await compose(question: question, passages: passages, botName: bot.name),
             sources: passages.map(\.source)
         )
-    }
-
-    /// The reply to a new conversation's initial message, if it has one.
-    func reply(opening new: NewConversation, botID: String, workspaceID: String?) async throws -> BotReply? {
-        guard let question = new.initialMessage else { return nil }
-        return try await reply(to: question, botID: botID, workspaceID: workspaceID, channelType: new.channelType)
     }
 
     /// The best candidates that answer enough of the question, one per row.

@@ -18,8 +18,8 @@ struct Conversations: Sendable {
     ) async throws
         -> (conversation: Conversation, token: Credential, messages: [Message])
     {
-        let reply = try await responder.reply(opening: new, botID: botID, workspaceID: workspaceID)
-        let started = try await store.startConversation(botID: botID, workspaceID: workspaceID, new, reply: reply)
+        let (bot, reply) = try await responder.opening(new, botID: botID, workspaceID: workspaceID)
+        let started = try await store.startConversation(bot: bot, new, reply: reply)
         metrics.started()
         feed.started(started.conversation, with: started.messages)
         return started

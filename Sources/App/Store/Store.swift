@@ -59,12 +59,11 @@ protocol Store: Sendable {
     func deleteAgent(id: String, workspaceID: String) async throws
 
     // MARK: Conversations and messages
-    /// Starts a conversation in state `Bot`, with its initial message and `conversation.started` deliveries.
-    /// `workspaceID` restricts the bot to a workspace (owner route); the public route passes `nil`.
+    /// Starts a conversation with `bot` (read by the caller, for its owner or the public) in state `Bot`, with
+    /// its initial message and `conversation.started` deliveries; `404` if the bot was deleted meanwhile.
     /// The bot's reply to the initial message, if any, is stored with it.
     func startConversation(
-        botID: String,
-        workspaceID: String?,
+        bot: Bot,
         _ new: NewConversation,
         reply: BotReply?
     ) async throws

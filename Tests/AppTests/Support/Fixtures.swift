@@ -178,8 +178,7 @@ enum Fixtures {
     /// down, too), and answers the `conversation.started` deliveries it queued, one per hook.
     static func startConversation(_ app: TestApp, bot: String) async throws -> [Delivery] {
         let started = try await app.store.startConversation(
-            botID: bot,
-            workspaceID: nil,
+            bot: try await app.store.bot(id: bot, workspaceID: nil),
             NewConversation(channelType: "web"),
             reply: nil
         ).conversation

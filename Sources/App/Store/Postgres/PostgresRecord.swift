@@ -165,8 +165,17 @@ extension PostgresConnection {
     /// Inserts `records` into their table, every column, in one statement.
     func insert<Record: Encodable & TableRecord>(_ records: [Record]) async throws {
         guard !records.isEmpty else { return }
-        var names: [String] = []
         var binds = PostgresBindings()
+        try await run(PostgresQuery(unsafeSQL: try Self.insertion(of: records, binding: &binds), binds: binds))
+    }
+
+    /// The INSERT of `records` (at least one) into their table, every column, with their values appended to
+    /// `binds`: to run alone, or as part of a larger statement (one round trip instead of several).
+    static func insertion<Record: Encodable & TableRecord>(
+        of records: [Record],
+        binding binds: inout PostgresBindings
+    ) throws -> String {
+        var names: [String] = []
         var tuples: [String] = []
         for record in records {
             let first = binds.count
@@ -174,13 +183,8 @@ extension PostgresConnection {
             (names, binds) = (columns.names, columns.binds)
             tuples.append("(" + (first + 1...binds.count).map { "$\($0)" }.joined(separator: ", ") + ")")
         }
-        try await run(
-            PostgresQuery(
-                unsafeSQL: "INSERT INTO \(Record.databaseTableName) (\(names.joined(separator: ", ")))"
-                    + " VALUES \(tuples.joined(separator: ", "))",
-                binds: binds
-            )
-        )
+        return "INSERT INTO \(Record.databaseTableName) (\(names.joined(separator: ", ")))"
+            + " VALUES \(tuples.joined(separator: ", "))"
     }
 
     /// Writes every column of `record` over its row, found by `id`.

@@ -3,36 +3,58 @@ import PostgresNIO
 
 extension PostgresStore {
     func startConversation(
-        botID: String,
-        workspaceID: String?,
+        bot: Bot,
         _ new: NewConversation,
         reply: BotReply?
     ) async throws -> (conversation: Conversation, token: Credential, messages: [Message]) {
         let token = Credential.generate(.visitorToken)
-        let (conversation, messages) = try await write { connection in
-            let bot = try await Self.bot(id: botID, workspaceID: workspaceID, connection)
-            let now = Timestamp.now()
-            let conversation = Conversation.started(new, bot: bot, token: token, at: now)
-            try await connection.insert(conversation)
-            var outbox = Outbox()
-            outbox.fire(.conversationStarted, botID: bot.id) {
-                try HookEvent.conversationStarted(conversation, botName: bot.name)
+        let started: (Conversation, [Message])
+        do {
+            started = try await write { connection in
+                try await start(new, with: bot, token: token, reply: reply, connection)
             }
-            var messages: [Message] = []
-            if let text = new.initialMessage {
-                messages.append(Message(in: conversation, role: .user, text: text, at: now))
-                if let reply {
-                    messages.append(
-                        Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
-                    )
-                }
-            }
-            messages = try await insertMessages(messages, of: conversation, bot: bot, into: &outbox, connection)
-            outbox.announce(conversation.change(stateChanged: true, messages: messages))
-            try await send(outbox, connection)
-            return (conversation, messages)
+        } catch let error as PSQLError where error.serverInfo?[.constraintName] == "conversation_botid_fkey" {
+            throw AppError.notFound("Bot")  // deleted since the caller read it
         }
+        let (conversation, messages) = started
         return (conversation, token, messages)
+    }
+
+    /// The conversation and its opening messages in one statement, then the outbox's two: on a busy database each
+    /// round trip counts.
+    private func start(
+        _ new: NewConversation,
+        with bot: Bot,
+        token: Credential,
+        reply: BotReply?,
+        _ connection: PostgresConnection
+    ) async throws -> (Conversation, [Message]) {
+        let now = Timestamp.now()
+        let conversation = Conversation.started(new, bot: bot, token: token, at: now)
+        var outbox = Outbox()
+        outbox.fire(.conversationStarted, botID: bot.id) {
+            try HookEvent.conversationStarted(conversation, botName: bot.name)
+        }
+        var messages: [Message] = []
+        if let text = new.initialMessage {
+            messages.append(Message(in: conversation, role: .user, text: text, at: now))
+            if let reply {
+                messages.append(
+                    Message(in: conversation, role: .bot, text: reply.text, sources: reply.sources, at: now)
+                )
+            }
+        }
+        messages = try await insertMessages(
+            messages,
+            of: conversation,
+            isNew: true,
+            bot: bot,
+            into: &outbox,
+            connection
+        )
+        outbox.announce(conversation.change(stateChanged: true, messages: messages))
+        try await send(outbox, connection)
+        return (conversation, messages)
     }
 
     func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
@@ -189,15 +211,21 @@ extension PostgresStore {
     }
 
     /// Adds messages to a transcript in one statement, in order, and fires their `conversation.message` events.
+    /// A conversation that `isNew` is inserted in the same statement.
     private func insertMessages(
         _ messages: [Message],
         of conversation: Conversation,
+        isNew: Bool = false,
         bot: Bot,
         into outbox: inout Outbox,
         _ connection: PostgresConnection
     ) async throws -> [Message] {
-        guard !messages.isEmpty else { return [] }
         var binds = PostgresBindings()
+        let started = isNew ? try PostgresConnection.insertion(of: [conversation], binding: &binds) : nil
+        guard !messages.isEmpty else {
+            if let started { try await connection.run(PostgresQuery(unsafeSQL: started, binds: binds)) }
+            return []
+        }
         var values: [String] = []
         for message in messages {
             let first = binds.count
@@ -213,7 +241,7 @@ extension PostgresStore {
         }
         let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: """
+                unsafeSQL: (started.map { "WITH started AS (\($0)) " } ?? "") + """
                     INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt)
                     VALUES \(values.joined(separator: ", ")) RETURNING id, seq
                     """,

@@ -6,11 +6,11 @@ extension PostgresStore {
 
     /// Writes, at the end of the caller's transaction, what `outbox` gathered: one delivery of each event per hook
     /// of its bot that listens to it (for sync events, hooks without a data-source filter or with this one), and
-    /// the notifications that wake every instance's worker and tell them about the conversation change. Three
+    /// the notifications that wake every instance's worker and tell them about the conversation change. Two
     /// statements at most, however many events: on a busy database each round trip counts. Notifications are
     /// sent when the transaction commits, and not at all on rollback.
     func send(_ outbox: Outbox, _ connection: PostgresConnection) async throws {
-        var notifications: [(channel: String, payload: String)] = []
+        var deliveries: [Delivery] = []
         if !outbox.events.isEmpty {
             let hooks = try await connection.all(
                 ListeningHooksStatement(
@@ -19,7 +19,6 @@ extension PostgresStore {
                 )
             )
             let now = Timestamp.now()
-            var deliveries: [Delivery] = []
             for event in outbox.events {
                 let listening = hooks.filter {
                     $0.botId == event.botID && $0.type == event.type
@@ -30,18 +29,27 @@ extension PostgresStore {
                 let payload = try event.payload()
                 deliveries += listening.map { Delivery.queued(event.type, to: $0, payload: payload, at: now) }
             }
-            try await connection.insert(deliveries)
-            if deliveries.contains(where: { $0.status == .pending }) {
-                notifications.append((Channel.deliveries.rawValue, ""))
-            }
         }
-        if let change = outbox.change {
-            notifications.append((Channel.conversations.rawValue, try announcement(of: change)))
+        var notifications: [(channel: Channel, payload: String)] = []
+        if deliveries.contains(where: { $0.status == .pending }) { notifications.append((.deliveries, "")) }
+        if let change = outbox.change { notifications.append((.conversations, try announcement(of: change))) }
+        if deliveries.isEmpty {
+            guard !notifications.isEmpty else { return }
+            _ = try await connection.all(NotifyStatement(notifications))
+        } else {
+            // The notifications ride on the insert.
+            var binds = PostgresBindings()
+            let queued = try PostgresConnection.insertion(of: deliveries, binding: &binds)
+            let notify = NotifyStatement(notifications)
+            binds.append(notify.channels)
+            binds.append(notify.payloads)
+            try await connection.run(
+                PostgresQuery(
+                    unsafeSQL: "WITH queued AS (\(queued)) \(NotifyStatement.text(bindingFrom: binds.count - 1))",
+                    binds: binds
+                )
+            )
         }
-        guard !notifications.isEmpty else { return }
-        _ = try await connection.all(
-            NotifyStatement(channels: notifications.map(\.channel), payloads: notifications.map(\.payload))
-        )
     }
 
     /// Queues the deliveries of one event, in the caller's transaction.
@@ -397,12 +405,23 @@ private struct ListeningHooksStatement: PostgresPreparedStatement {
 }
 
 /// Notifications sent when the transaction commits, each on its channel.
-private struct NotifyStatement: PostgresPreparedStatement {
-    static let sql = "SELECT pg_notify(channel, payload) FROM unnest($1::text[], $2::text[]) AS sent(channel, payload)"
+/// Notifications, sent when the transaction commits.
+struct NotifyStatement: PostgresPreparedStatement {
+    static let sql = text(bindingFrom: 1)
     typealias Row = ()
 
     let channels: [String]
     let payloads: [String]
+
+    init(_ notifications: [(channel: PostgresStore.Channel, payload: String)]) {
+        channels = notifications.map(\.channel.rawValue)
+        payloads = notifications.map(\.payload)
+    }
+
+    /// The statement, its two arrays bound from `$first` on (to end a larger statement).
+    static func text(bindingFrom first: Int) -> String {
+        "SELECT pg_notify(channel, payload) FROM unnest($\(first)::text[], $\(first + 1)::text[]) AS sent(channel, payload)"
+    }
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()

@@ -16,7 +16,7 @@ extension PostgresStore {
 
     /// Sends `channel`'s notification when the caller's transaction commits.
     static func notify(_ channel: Channel, _ connection: PostgresConnection) async throws {
-        try await connection.run("SELECT pg_notify(\(channel.rawValue), '')")
+        _ = try await connection.all(NotifyStatement([(channel, "")]))
     }
 
     /// A conversation change and the instance it came from (ids only: well under NOTIFY's 8,000 bytes).

@@ -5,43 +5,47 @@ extension SQLiteStore {
     // MARK: Transitions — each one transaction: state, message, hook deliveries.
 
     func startConversation(
-        botID: String,
-        workspaceID: String?,
+        bot: Bot,
         _ new: NewConversation,
         reply: BotReply? = nil
     ) async throws
         -> (conversation: Conversation, token: Credential, messages: [Message])
     {
         let token = Credential.generate(.visitorToken)
-        let (conversation, messages) = try await pool.write { db in
-            let bot = try Self.bot(id: botID, workspaceID: workspaceID, db)
-            let now = Timestamp.now()
-            let conversation = Conversation.started(new, bot: bot, token: token, at: now)
-            try conversation.insert(db)
-            try enqueueDeliveries(
-                event: .conversationStarted,
-                botID: bot.id,
-                payload: HookEvent.conversationStarted(conversation, botName: bot.name),
-                db
-            )
-            var messages: [Message] = []
-            if let text = new.initialMessage {
-                messages.append(try insertMessage(in: conversation, role: .user, text: text, at: now, db))
-                if let reply {
-                    messages.append(
-                        try insertMessage(
-                            in: conversation,
-                            role: .bot,
-                            text: reply.text,
-                            sources: reply.sources,
-                            at: now,
-                            db
+        let started: (Conversation, [Message])
+        do {
+            started = try await pool.write { db in
+                let now = Timestamp.now()
+                let conversation = Conversation.started(new, bot: bot, token: token, at: now)
+                try conversation.insert(db)
+                try enqueueDeliveries(
+                    event: .conversationStarted,
+                    botID: bot.id,
+                    payload: HookEvent.conversationStarted(conversation, botName: bot.name),
+                    db
+                )
+                var messages: [Message] = []
+                if let text = new.initialMessage {
+                    messages.append(try insertMessage(in: conversation, role: .user, text: text, at: now, db))
+                    if let reply {
+                        messages.append(
+                            try insertMessage(
+                                in: conversation,
+                                role: .bot,
+                                text: reply.text,
+                                sources: reply.sources,
+                                at: now,
+                                db
+                            )
                         )
-                    )
+                    }
                 }
+                return (conversation, messages)
             }
-            return (conversation, messages)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
+            throw AppError.notFound("Bot")  // deleted since the caller read it
         }
+        let (conversation, messages) = started
         return (conversation, token, messages)
     }
 
