@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "switchboard", targets: ["App"]),
         .executable(name: "switchboard-bench", targets: ["Bench"]),
         .library(name: "Tokenizer", targets: ["Tokenizer"]),
+        .library(name: "Embedding", targets: ["Embedding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -67,6 +68,12 @@ let package = Package(
             path: "Sources/Tokenizer",
             swiftSettings: swiftSettings
         ),
+        // The local sentence-embedding model: its tokenizer, weights and encoder.
+        .target(
+            name: "Embedding",
+            path: "Sources/Embedding",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Bench",
             dependencies: [
@@ -85,6 +92,13 @@ let package = Package(
             name: "TokenizerTests",
             dependencies: [.byName(name: "Tokenizer")],
             path: "Tests/TokenizerTests",
+            resources: [.copy("Golden")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbeddingTests",
+            dependencies: [.byName(name: "Embedding")],
+            path: "Tests/EmbeddingTests",
             resources: [.copy("Golden")],
             swiftSettings: swiftSettings
         ),

