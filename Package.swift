@@ -62,6 +62,13 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        // OpenBLAS (Debian's libopenblas-dev): matrix products for the embedding model.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
         .target(
             name: "Tokenizer",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -71,6 +78,7 @@ let package = Package(
         // The local sentence-embedding model: its tokenizer, weights and encoder.
         .target(
             name: "Embedding",
+            dependencies: [.byName(name: "COpenBLAS")],
             path: "Sources/Embedding",
             swiftSettings: swiftSettings
         ),

@@ -5,6 +5,8 @@ import Foundation
 public struct WordPieceTokenizer: Sendable {
     /// Longest input the model takes, `[CLS]` and `[SEP]` included (the model's `max_seq_length`).
     public let maxLength: Int
+    /// One more than the largest id.
+    public let vocabularySize: Int
     private let ids: [String: Int32]
     private let unknown: Int32
     private let classifier: Int32
@@ -27,6 +29,7 @@ public struct WordPieceTokenizer: Sendable {
         guard maxLength >= 2 else { throw EmbeddingError.invalidModel("maxLength \(maxLength) leaves no room") }
         (self.ids, self.unknown, self.classifier, self.separator, self.maxLength) =
             (ids, unknown, classifier, separator, maxLength)
+        vocabularySize = Int(ids.values.max() ?? 0) + 1
     }
 
     /// The ids of `text`, between `[CLS]` and `[SEP]`, cut to `maxLength` in all.

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS: the matrix products of the sentence-embedding model.
+#include <cblas.h>
