@@ -91,6 +91,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .byName(name: "Embedding"),
                 .byName(name: "Tokenizer"),
             ],
             path: "Sources/Bench",

@@ -51,7 +51,7 @@ struct TokenizerBenchmark: AsyncParsableCommand {
         )
 
         // Both encodings loaded together, as the server holds them.
-        let residentBefore = Self.residentMegabytes()
+        let residentBefore = residentMegabytes()
         var loaded: [(Encoding, loadMs: Double)] = []
         for name in Encoding.Name.allCases {
             let loadStart = ContinuousClock.now
@@ -59,7 +59,7 @@ struct TokenizerBenchmark: AsyncParsableCommand {
                 (try Encoding.load(name, from: tokenizerData), (ContinuousClock.now - loadStart).milliseconds)
             )
         }
-        let loadedMiB = Self.residentMegabytes() - residentBefore
+        let loadedMiB = residentMegabytes() - residentBefore
         print("both encodings: +\(format(loadedMiB)) MiB resident")
 
         var json: [String] = []
@@ -148,17 +148,8 @@ struct TokenizerBenchmark: AsyncParsableCommand {
         return kinds
     }
 
-    /// Resident memory of this process (Linux), in MiB.
-    static func residentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-            let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return 0 }
-        return kilobytes / 1024
-    }
-
     private func tiktokenVersion() throws -> String {
-        try runPython("import tiktoken; print(tiktoken.__version__)", arguments: [])
+        try runPython(python, "import tiktoken; print(tiktoken.__version__)", arguments: [])
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -184,7 +175,7 @@ struct TokenizerBenchmark: AsyncParsableCommand {
                 print(file[:-4], best, len(tokens))
             shutil.rmtree(cache)
             """
-        let output = try runPython(script, arguments: [name.rawValue, tokenizerData, corpus, String(runs)])
+        let output = try runPython(python, script, arguments: [name.rawValue, tokenizerData, corpus, String(runs)])
         var figures: [String: (seconds: Double, tokens: Int)] = [:]
         for line in output.split(separator: "\n") {
             let fields = line.split(separator: " ")
@@ -194,19 +185,4 @@ struct TokenizerBenchmark: AsyncParsableCommand {
         return figures
     }
 
-    private func runPython(_ script: String, arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(python) failed (exit \(process.terminationStatus))")
-        }
-        return result
-    }
 }

@@ -54,6 +54,9 @@ public struct SentenceEncoder: Sendable {
             maxLength: min(maxLength, config.max_position_embeddings)
         )
         let weights = try SafeTensors(contentsOf: folder.appendingPathComponent("model.safetensors"))
+        // Products of a few hundred rows gain little from more threads; a server embeds several texts at once
+        // instead, each product on its caller's thread, so BLAS never competes with the tasks for the cores.
+        openblas_set_num_threads(1)
         let hidden = config.hidden_size
         // Checkpoints saved from BertModel name tensors without a prefix, from BertForX with `bert.`.
         let prefix = weights.names.contains("bert.embeddings.word_embeddings.weight") ? "bert." : ""
@@ -146,8 +149,20 @@ private struct Linear: Sendable {
             for column in 0..<outputs { result[row * outputs + column] = bias[column] }
         }
         cblas_sgemm(
-            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-            1, input, Int32(inputs), weight, Int32(inputs), 1, &result, Int32(outputs)
+            CblasRowMajor,
+            CblasNoTrans,
+            CblasTrans,
+            Int32(rows),
+            Int32(outputs),
+            Int32(inputs),
+            1,
+            input,
+            Int32(inputs),
+            weight,
+            Int32(inputs),
+            1,
+            &result,
+            Int32(outputs)
         )
         return result
     }
@@ -190,7 +205,9 @@ private struct Layer: Sendable {
         for index in attended.indices { attended[index] += states[index] }
         attentionNorm.apply(to: &attended, rows: rows, epsilon: epsilon)
         var expanded = intermediate.apply(attended, rows: rows)
-        for index in expanded.indices { expanded[index] = Self.gelu(expanded[index]) }
+        expanded.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = gelu(values[index]) }
+        }
         context = output.apply(expanded, rows: rows)
         for index in context.indices { context[index] += attended[index] }
         outputNorm.apply(to: &context, rows: rows, epsilon: epsilon)
@@ -211,14 +228,38 @@ private struct Layer: Sendable {
                 let keys = base + hidden + head * size
                 let values = base + 2 * hidden + head * size
                 cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(rows), Int32(size),
-                    1 / Float(size).squareRoot(), queries, stride, keys, stride, 0, &scores, Int32(rows)
+                    CblasRowMajor,
+                    CblasNoTrans,
+                    CblasTrans,
+                    Int32(rows),
+                    Int32(rows),
+                    Int32(size),
+                    1 / Float(size).squareRoot(),
+                    queries,
+                    stride,
+                    keys,
+                    stride,
+                    0,
+                    &scores,
+                    Int32(rows)
                 )
                 Self.softmaxRows(&scores, rows: rows)
                 context.withUnsafeMutableBufferPointer { context in
                     cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(size), Int32(rows),
-                        1, scores, Int32(rows), values, stride, 0, context.baseAddress! + head * size, Int32(hidden)
+                        CblasRowMajor,
+                        CblasNoTrans,
+                        CblasNoTrans,
+                        Int32(rows),
+                        Int32(size),
+                        Int32(rows),
+                        1,
+                        scores,
+                        Int32(rows),
+                        values,
+                        stride,
+                        0,
+                        context.baseAddress! + head * size,
+                        Int32(hidden)
                     )
                 }
             }
@@ -226,21 +267,39 @@ private struct Layer: Sendable {
         return context
     }
 
-    private static func softmaxRows(_ scores: inout [Float], rows: Int) {
-        for row in 0..<rows {
-            let range = row * rows..<(row + 1) * rows
-            let largest = scores[range].max()!
-            var sum: Float = 0
-            for index in range {
-                scores[index] = expf(scores[index] - largest)
-                sum += scores[index]
-            }
-            for index in range { scores[index] /= sum }
+    // Reductions eight lanes at a time: the compiler keeps a float sum or maximum in order, one element at a time.
+    private static func largest(_ values: UnsafeMutableBufferPointer<Float>) -> Float {
+        var lanes = SIMD8<Float>(repeating: -.infinity)
+        var index = 0
+        while index + 8 <= values.count {
+            lanes = pointwiseMax(
+                lanes,
+                UnsafeRawPointer(values.baseAddress! + index).loadUnaligned(as: SIMD8<Float>.self)
+            )
+            index += 8
         }
+        return values[index...].reduce(lanes.max(), max)
     }
 
-    /// GELU as BERT defines it, with the error function (not the tanh approximation).
-    private static func gelu(_ x: Float) -> Float {
-        0.5 * x * (1 + erff(x / Float(2).squareRoot()))
+    private static func sum(_ values: UnsafeMutableBufferPointer<Float>) -> Float {
+        var lanes = SIMD8<Float>()
+        var index = 0
+        while index + 8 <= values.count {
+            lanes += UnsafeRawPointer(values.baseAddress! + index).loadUnaligned(as: SIMD8<Float>.self)
+            index += 8
+        }
+        return values[index...].reduce(lanes.sum(), +)
+    }
+
+    private static func softmaxRows(_ scores: inout [Float], rows: Int) {
+        scores.withUnsafeMutableBufferPointer { scores in
+            for row in 0..<rows {
+                let values = UnsafeMutableBufferPointer(rebasing: scores[row * rows..<(row + 1) * rows])
+                let largest = Self.largest(values)
+                for index in values.indices { values[index] = fastExp(values[index] - largest) }
+                let scale = 1 / Self.sum(values)
+                for index in values.indices { values[index] *= scale }
+            }
+        }
     }
 }
