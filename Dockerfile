@@ -1,10 +1,10 @@
-# Build: a Swift 6 image with SQLite's and libxml2's headers; the Swift runtime is linked in statically.
+# Build: a Swift 6 image with the headers of SQLite, libxml2 and OpenBLAS; the Swift runtime is linked in statically.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-dev libxml2-dev pkg-config python3 python3-pip \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libxml2-dev libopenblas-dev pkg-config python3 python3-pip \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
-# The tokenizer's rank files, fetched and checked by the project's setup script.
+# The tokenizer's rank files and the embedding model, fetched and checked by the project's setup script.
 COPY scripts ./scripts
 RUN scripts/setup.sh
 COPY Package.swift ./
