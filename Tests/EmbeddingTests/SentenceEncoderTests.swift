@@ -7,16 +7,12 @@ import Testing
 let encoder = try! SentenceEncoder(folder: modelFolder)
 
 struct SentenceEncoderTests {
-    struct Case: Decodable, CustomTestStringConvertible {
+    struct Case: GoldenCase {
         let text: String
         let vector: [Float]
-        var testDescription: String { String(text.prefix(40)).debugDescription }
 
         /// Vectors from sentence-transformers on the same model (Golden/generate-vectors.py).
-        static let golden: [Case] = {
-            let url = Bundle.module.url(forResource: "vectors", withExtension: "json", subdirectory: "Golden")!
-            return try! JSONDecoder().decode([Case].self, from: Data(contentsOf: url))
-        }()
+        static let golden = load("vectors")
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Float {

@@ -3,25 +3,16 @@ import Testing
 
 @testable import Embedding
 
-/// The model folder fetched by `scripts/setup.sh`.
-let modelFolder = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("data/embedding/all-MiniLM-L6-v2")
-
 /// Read once per process, shared by every case.
 let tokenizer = try! WordPieceTokenizer(vocabulary: modelFolder.appendingPathComponent("vocab.txt"))
 
 struct WordPieceTokenizerTests {
-    struct Case: Decodable, CustomTestStringConvertible {
+    struct Case: GoldenCase {
         let text: String
         let ids: [Int32]
-        var testDescription: String { String(text.prefix(40)).debugDescription }
 
         /// Ids from Hugging Face `tokenizers` on the model's own tokenizer.json (Golden/generate.py).
-        static let golden: [Case] = {
-            let url = Bundle.module.url(forResource: "wordpiece", withExtension: "json", subdirectory: "Golden")!
-            return try! JSONDecoder().decode([Case].self, from: Data(contentsOf: url))
-        }()
+        static let golden = load("wordpiece")
     }
 
     @Test(arguments: Case.golden)
