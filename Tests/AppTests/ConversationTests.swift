@@ -28,6 +28,23 @@ extension API {
 
 @Suite struct ConversationTests {
 
+    @Test func aStartForABotDeletedSinceItWasReadIsNotFoundAndStoresNothing() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            // Given a bot read for a start (the read comes before the start's transaction)
+            let (botID, _) = try await Fixtures.botAndAgent(api, app)
+            let bot = try await app.store.bot(id: botID, workspaceID: nil)
+            // When the owner deletes it before the start is stored
+            #expect(try await api.delete("/api/v1/bots/\(botID)", key: app.ownerKey).status == .noContent)
+            // Then the start is refused as a 404, not a 500, and no conversation is left
+            let error = await #expect(throws: AppError.self) {
+                try await app.store.startConversation(bot: bot, NewConversation(channelType: "web"), reply: nil)
+            }
+            #expect(error?.status == .notFound)
+            #expect(try await app.store.conversationCountsByState().reduce(0) { $0 + $1.1 } == 0)
+        }
+    }
+
     @Test func aVisitorStartsAConversationAndGetsATokenForIt() async throws {
         let app = try await TestApp()
         try await app.run { api in

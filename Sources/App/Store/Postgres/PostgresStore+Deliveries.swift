@@ -405,7 +405,6 @@ private struct ListeningHooksStatement: PostgresPreparedStatement {
 }
 
 /// Notifications sent when the transaction commits, each on its channel.
-/// Notifications, sent when the transaction commits.
 struct NotifyStatement: PostgresPreparedStatement {
     static let sql = text(bindingFrom: 1)
     typealias Row = ()
