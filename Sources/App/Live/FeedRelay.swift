@@ -25,14 +25,8 @@ struct FeedRelay: Service {
     private func relay(_ change: ConversationChange) async throws {
         let conversation = try await store.conversation(id: change.conversationId, workspaceID: change.workspaceId)
         if change.stateChanged { feed.changed(conversation) }
-        guard let first = change.messageSeqs.min() else { return }
-        let (messages, _) = try await store.messages(
-            conversationID: conversation.id,
-            workspaceID: conversation.workspaceId,
-            after: first - 1,
-            limit: change.messageSeqs.count
-        )
-        for message in messages where change.messageSeqs.contains(message.seq ?? -1) {
+        guard !change.messageIds.isEmpty else { return }
+        for message in try await store.messages(ids: change.messageIds, conversationID: conversation.id) {
             feed.posted(message, in: conversation)
         }
     }

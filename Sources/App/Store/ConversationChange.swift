@@ -8,8 +8,8 @@ struct ConversationChange: Codable, Sendable, Equatable {
     let conversationId: String
     /// The conversation started or changed state.
     var stateChanged = false
-    /// The messages posted, by `seq`, in order.
-    var messageSeqs: [Int64] = []
+    /// The messages posted, by id, in order.
+    var messageIds: [String] = []
 }
 
 extension Conversation {
@@ -19,7 +19,7 @@ extension Conversation {
             workspaceId: workspaceId,
             conversationId: id,
             stateChanged: stateChanged,
-            messageSeqs: messages.compactMap(\.seq)
+            messageIds: messages.map(\.id)
         )
     }
 }

@@ -100,6 +100,8 @@ protocol Store: Sendable {
         limit: Int
     ) async throws
         -> (messages: [Message], next: Int64?)
+    /// The messages of a conversation with these ids, in transcript order (those that exist).
+    func messages(ids: [String], conversationID: String) async throws -> [Message]
     /// A conversation of `workspaceID` (any workspace when `nil`, for its visitor), or 404.
     func conversation(id: String, workspaceID: String?) async throws -> Conversation
     /// The conversation a visitor token belongs to.

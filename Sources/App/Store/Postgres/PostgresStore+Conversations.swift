@@ -10,7 +10,7 @@ extension PostgresStore {
         let token = Credential.generate(.visitorToken)
         let started: (Conversation, [Message])
         do {
-            started = try await write { connection in
+            started = try await read { connection in
                 try await start(new, with: bot, token: token, reply: reply, connection)
             }
         } catch let error as PSQLError where error.serverInfo?[.constraintName] == "conversation_botid_fkey" {
@@ -20,7 +20,8 @@ extension PostgresStore {
         return (conversation, token, messages)
     }
 
-    /// The conversation and its opening messages in one statement, then the outbox's two: on a busy database each
+    /// The listening hooks read, then one statement — atomic without BEGIN and COMMIT — that inserts the
+    /// conversation, its opening messages and their deliveries and sends the notifications: on a busy database each
     /// round trip counts.
     private func start(
         _ new: NewConversation,
@@ -31,10 +32,6 @@ extension PostgresStore {
     ) async throws -> (Conversation, [Message]) {
         let now = Timestamp.now()
         let conversation = Conversation.started(new, bot: bot, token: token, at: now)
-        var outbox = Outbox()
-        outbox.fire(.conversationStarted, botID: bot.id) {
-            try HookEvent.conversationStarted(conversation, botName: bot.name)
-        }
         var messages: [Message] = []
         if let text = new.initialMessage {
             messages.append(Message(in: conversation, role: .user, text: text, at: now))
@@ -44,16 +41,20 @@ extension PostgresStore {
                 )
             }
         }
-        messages = try await insertMessages(
-            messages,
-            of: conversation,
-            isNew: true,
-            bot: bot,
-            into: &outbox,
-            connection
-        )
+        var outbox = Outbox()
+        outbox.fire(.conversationStarted, botID: bot.id) {
+            try HookEvent.conversationStarted(conversation, botName: bot.name)
+        }
+        for message in messages {
+            outbox.fire(.conversationMessage, botID: bot.id) {
+                try HookEvent.conversationMessage(message, in: conversation, botName: bot.name)
+            }
+        }
         outbox.announce(conversation.change(stateChanged: true, messages: messages))
-        try await send(outbox, connection)
+        var binds = PostgresBindings()
+        var writes = [try PostgresConnection.insertion(of: [conversation], binding: &binds)]
+        if !messages.isEmpty { writes.append(try Self.insertion(of: messages, binding: &binds)) }
+        try await send(outbox, after: writes, binds, connection)
         return (conversation, messages)
     }
 
@@ -210,41 +211,28 @@ extension PostgresStore {
         }
     }
 
+    func messages(ids: [String], conversationID: String) async throws -> [Message] {
+        try await read { connection in
+            try await connection.all(
+                Message.self,
+                "SELECT * FROM message WHERE conversationId = \(conversationID) AND id = ANY(\(ids)) ORDER BY seq"
+            )
+        }
+    }
+
     /// Adds messages to a transcript in one statement, in order, and fires their `conversation.message` events.
-    /// A conversation that `isNew` is inserted in the same statement.
     private func insertMessages(
         _ messages: [Message],
         of conversation: Conversation,
-        isNew: Bool = false,
         bot: Bot,
         into outbox: inout Outbox,
         _ connection: PostgresConnection
     ) async throws -> [Message] {
+        guard !messages.isEmpty else { return [] }
         var binds = PostgresBindings()
-        let started = isNew ? try PostgresConnection.insertion(of: [conversation], binding: &binds) : nil
-        guard !messages.isEmpty else {
-            if let started { try await connection.run(PostgresQuery(unsafeSQL: started, binds: binds)) }
-            return []
-        }
-        var values: [String] = []
-        for message in messages {
-            let first = binds.count
-            binds.append(message.id)
-            binds.append(message.conversationId)
-            try binds.append(message.role)
-            binds.append(message.text)
-            binds.append(message.agentId)
-            binds.append(message.agentName)
-            binds.append(try message.sources.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) })
-            try binds.append(message.createdAt)
-            values.append("(" + (first + 1...first + 8).map { "$\($0)" }.joined(separator: ", ") + ")")
-        }
         let rows = try await connection.query(
             PostgresQuery(
-                unsafeSQL: (started.map { "WITH started AS (\($0)) " } ?? "") + """
-                    INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt)
-                    VALUES \(values.joined(separator: ", ")) RETURNING id, seq
-                    """,
+                unsafeSQL: try Self.insertion(of: messages, binding: &binds) + " RETURNING id, seq",
                 binds: binds
             ),
             logger: PostgresConnection.quiet
@@ -259,6 +247,26 @@ extension PostgresStore {
             }
             return message
         }
+    }
+
+    /// The INSERT of `messages` (at least one), in order, with their values appended to `binds`; the database
+    /// assigns their `seq`.
+    private static func insertion(of messages: [Message], binding binds: inout PostgresBindings) throws -> String {
+        var values: [String] = []
+        for message in messages {
+            let first = binds.count
+            binds.append(message.id)
+            binds.append(message.conversationId)
+            try binds.append(message.role)
+            binds.append(message.text)
+            binds.append(message.agentId)
+            binds.append(message.agentName)
+            binds.append(try message.sources.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) })
+            try binds.append(message.createdAt)
+            values.append("(" + (first + 1...first + 8).map { "$\($0)" }.joined(separator: ", ") + ")")
+        }
+        return "INSERT INTO message (id, conversationId, role, text, agentId, agentName, sources, createdAt) VALUES "
+            + values.joined(separator: ", ")
     }
 
     func conversation(id: String, workspaceID: String?) async throws -> Conversation {

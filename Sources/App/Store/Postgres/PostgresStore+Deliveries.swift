@@ -10,46 +10,64 @@ extension PostgresStore {
     /// statements at most, however many events: on a busy database each round trip counts. Notifications are
     /// sent when the transaction commits, and not at all on rollback.
     func send(_ outbox: Outbox, _ connection: PostgresConnection) async throws {
-        var deliveries: [Delivery] = []
-        if !outbox.events.isEmpty {
-            let hooks = try await connection.all(
-                ListeningHooksStatement(
-                    botIDs: Array(Set(outbox.events.map(\.botID))),
-                    types: Array(Set(outbox.events.map(\.type.rawValue)))
-                )
-            )
-            let now = Timestamp.now()
-            for event in outbox.events {
-                let listening = hooks.filter {
-                    $0.botId == event.botID && $0.type == event.type
-                        && ($0.dataSourceId == nil || $0.dataSourceId == event.dataSourceID)
-                }
-                // Encoded only when some hook wants it: most messages go to no hook at all.
-                guard !listening.isEmpty else { continue }
-                let payload = try event.payload()
-                deliveries += listening.map { Delivery.queued(event.type, to: $0, payload: payload, at: now) }
-            }
-        }
+        try await send(outbox, after: [], PostgresBindings(), connection)
+    }
+
+    /// `send(_:_:)` with `writes` (statements whose values are in `binds`) in the same statement as the deliveries
+    /// and notifications: alone, that statement needs no transaction around it.
+    func send(
+        _ outbox: Outbox,
+        after writes: [String],
+        _ binds: PostgresBindings,
+        _ connection: PostgresConnection
+    ) async throws {
+        var writes = writes
+        var binds = binds
+        let deliveries = try await deliveries(of: outbox, connection)
+        if !deliveries.isEmpty { writes.append(try PostgresConnection.insertion(of: deliveries, binding: &binds)) }
         var notifications: [(channel: Channel, payload: String)] = []
         if deliveries.contains(where: { $0.status == .pending }) { notifications.append((.deliveries, "")) }
         if let change = outbox.change { notifications.append((.conversations, try announcement(of: change))) }
-        if deliveries.isEmpty {
+        if writes.isEmpty {
             guard !notifications.isEmpty else { return }
             _ = try await connection.all(NotifyStatement(notifications))
-        } else {
-            // The notifications ride on the insert.
-            var binds = PostgresBindings()
-            let queued = try PostgresConnection.insertion(of: deliveries, binding: &binds)
-            let notify = NotifyStatement(notifications)
-            binds.append(notify.channels)
-            binds.append(notify.payloads)
-            try await connection.run(
-                PostgresQuery(
-                    unsafeSQL: "WITH queued AS (\(queued)) \(NotifyStatement.text(bindingFrom: binds.count - 1))",
-                    binds: binds
-                )
-            )
+            return
         }
+        // The writes run as CTEs (each runs once, whether or not the query reads it); the notifications end it.
+        let notify = NotifyStatement(notifications)
+        binds.append(notify.channels)
+        binds.append(notify.payloads)
+        let ctes = writes.enumerated().map { "write\($0) AS (\($1))" }.joined(separator: ", ")
+        try await connection.run(
+            PostgresQuery(
+                unsafeSQL: "WITH \(ctes) \(NotifyStatement.text(bindingFrom: binds.count - 1))",
+                binds: binds
+            )
+        )
+    }
+
+    /// One delivery of each of `outbox`'s events per hook that listens to it, read in one statement.
+    private func deliveries(of outbox: Outbox, _ connection: PostgresConnection) async throws -> [Delivery] {
+        guard !outbox.events.isEmpty else { return [] }
+        let hooks = try await connection.all(
+            ListeningHooksStatement(
+                botIDs: Array(Set(outbox.events.map(\.botID))),
+                types: Array(Set(outbox.events.map(\.type.rawValue)))
+            )
+        )
+        let now = Timestamp.now()
+        var deliveries: [Delivery] = []
+        for event in outbox.events {
+            let listening = hooks.filter {
+                $0.botId == event.botID && $0.type == event.type
+                    && ($0.dataSourceId == nil || $0.dataSourceId == event.dataSourceID)
+            }
+            // Encoded only when some hook wants it: most messages go to no hook at all.
+            guard !listening.isEmpty else { continue }
+            let payload = try event.payload()
+            deliveries += listening.map { Delivery.queued(event.type, to: $0, payload: payload, at: now) }
+        }
+        return deliveries
     }
 
     /// Queues the deliveries of one event, in the caller's transaction.

@@ -190,6 +190,13 @@ extension SQLiteStore {
         }
     }
 
+    func messages(ids: [String], conversationID: String) async throws -> [Message] {
+        try await pool.read { db in
+            try Message.filter(Message.Columns.conversationId == conversationID && ids.contains(Column("id")))
+                .order(Message.Columns.seq).fetchAll(db)
+        }
+    }
+
     /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction.
     @discardableResult
     private func insertMessage(
