@@ -27,6 +27,7 @@ public struct SentenceEncoder: Sendable {
             let intermediate_size: Int
             let max_position_embeddings: Int
             let vocab_size: Int
+            let type_vocab_size: Int
             let layer_norm_eps: Float?
             let hidden_act: String?
         }
@@ -79,7 +80,10 @@ public struct SentenceEncoder: Sendable {
         layerNormEpsilon = config.layer_norm_eps ?? 1e-12
         words = try tensor("embeddings.word_embeddings.weight", [config.vocab_size, hidden])
         positions = try tensor("embeddings.position_embeddings.weight", [config.max_position_embeddings, hidden])
-        tokenType = Array(try weights.tensor(prefix + "embeddings.token_type_embeddings.weight").values.prefix(hidden))
+        // Every token is of the first segment: one sentence at a time.
+        tokenType = Array(
+            try tensor("embeddings.token_type_embeddings.weight", [config.type_vocab_size, hidden]).prefix(hidden)
+        )
         embeddingNorm = try norm("embeddings.LayerNorm")
         layers = try (0..<config.num_hidden_layers).map { index in
             let name = "encoder.layer.\(index)"
