@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .byName(name: "CLibXML2"),
+                .byName(name: "Embedding"),
                 .byName(name: "Tokenizer"),
             ],
             path: "Sources/App",
@@ -80,7 +81,8 @@ let package = Package(
             name: "Embedding",
             dependencies: [.byName(name: "COpenBLAS")],
             path: "Sources/Embedding",
-            swiftSettings: swiftSettings
+            // Optimised in debug builds too: unoptimised, the model is ~20× slower, too slow to sync a test's rows.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "Bench",

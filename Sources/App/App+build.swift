@@ -12,11 +12,18 @@ func buildApplication(_ configuration: AppConfiguration) async throws -> some Ap
     let encodings = try TokenEncodings.load(from: configuration.tokenizerDirectory)
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
+    let embedder = try Embedder.load(configuration, logger: logger)
     let (store, services) = try DatabaseLocation(configuration.databasePath).open(
         logger: logger,
         lease: .seconds(configuration.deliveryTimeout + 10)
     )
-    return try await buildApplication(configuration, store: store, storeServices: services, encodings: encodings)
+    return try await buildApplication(
+        configuration,
+        store: store,
+        storeServices: services,
+        encodings: encodings,
+        embedder: embedder
+    )
 }
 
 /// The same, on a store already open (tests keep a handle on it). `storeServices` keep the store working (a
@@ -25,11 +32,18 @@ func buildApplication(
     _ configuration: AppConfiguration,
     store: any Store,
     storeServices: [any Service] = [],
-    encodings: TokenEncodings
+    encodings: TokenEncodings,
+    embedder: Embedder?
 ) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "switchboard")
     logger.logLevel = configuration.logLevel
-    let dependencies = AppDependencies(configuration, store: store, encodings: encodings, logger: logger)
+    let dependencies = AppDependencies(
+        configuration,
+        store: store,
+        encodings: encodings,
+        embedder: embedder,
+        logger: logger
+    )
     let router = buildRouter(store: store, dependencies: dependencies, configuration: configuration)
     var app = Application(
         router: router,
@@ -73,11 +87,18 @@ struct AppDependencies {
     let httpClient: HTTPClientService
     let sender: HookSender
     let planner: SyncPlanner
+    let retriever: Retriever
     let responder: BotResponder
     let deliveryWorker: DeliveryWorker
     let syncWorker: SyncWorker
 
-    init(_ configuration: AppConfiguration, store: any Store, encodings: TokenEncodings, logger: Logger) {
+    init(
+        _ configuration: AppConfiguration,
+        store: any Store,
+        encodings: TokenEncodings,
+        embedder: Embedder?,
+        logger: Logger
+    ) {
         let metrics = PrometheusMetricsFactory(registry: registry)
         let targetGuard = TargetGuard(
             allowPrivateTargets: configuration.allowPrivateTargets,
@@ -105,9 +126,15 @@ struct AppDependencies {
             metrics: metrics,
             logger: logger
         )
-        syncWorker = SyncWorker(store: store, planner: planner, metrics: metrics, logger: logger)
+        syncWorker = SyncWorker(store: store, planner: planner, embedder: embedder, metrics: metrics, logger: logger)
+        retriever = Retriever(
+            store: store,
+            embedder: embedder,
+            cache: VectorCache(byteBudget: configuration.vectorCacheMegabytes << 20)
+        )
         responder = BotResponder(
             store: store,
+            retriever: retriever,
             generator: configuration.llm.map {
                 AnswerGenerator(
                     client: httpClient.operatorClient,
@@ -173,7 +200,10 @@ func buildRouter(
         atPath: "bots/{botId}/hooks"
     )
     api.addRoutes(DataSourceController(store: store).endpoints, atPath: "bots/{botId}/data-sources")
-    api.addRoutes(SearchController(store: store, responder: responder).endpoints, atPath: "bots/{botId}/search")
+    api.addRoutes(
+        SearchController(store: store, retriever: dependencies.retriever).endpoints,
+        atPath: "bots/{botId}/search"
+    )
     let syncs = SyncController(store: store, planner: planner)
     api.addRoutes(syncs.dataSourceEndpoints, atPath: "bots/{botId}/data-sources/{dataSourceId}")
     api.addRoutes(syncs.jobEndpoints, atPath: "syncs")

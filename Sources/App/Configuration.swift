@@ -30,6 +30,14 @@ struct AppConfiguration: Sendable {
     var botRateLimit = 1200
     /// `--tokenizer-data` / `SWITCHBOARD_TOKENIZER_DATA`: the folder of the verified `.tiktoken` rank files.
     var tokenizerDirectory = "data/tokenizer"
+    /// `--embedding-model` / `SWITCHBOARD_EMBEDDING_MODEL`: the sentence-transformer folder that makes hybrid
+    /// retrieval possible, or `none` for lexical search only. The default folder may be missing (lexical only,
+    /// logged once); a folder named on purpose must hold a model.
+    var embeddingModelPath = "data/embedding/all-MiniLM-L6-v2"
+    static let noEmbeddingModel = "none"
+    /// `--vector-cache-mb` / `SWITCHBOARD_VECTOR_CACHE_MB`: memory for bots' document vectors (1,000 documents
+    /// take 1.5 MB with the default model).
+    var vectorCacheMegabytes = 512
     /// The folder served at `/`: the web console and `openapi.yaml`.
     var publicDirectory = "Public"
     /// Create the workspace "Default" on an empty database and print its key (the `serve` command does).
@@ -239,6 +247,17 @@ extension AppConfiguration {
             "Requests a minute the sync trigger URL takes from one client, and for one hook"
         ),
         .text("tokenizer-data", \.tokenizerDirectory, "Folder of the tokenizer's .tiktoken rank files"),
+        .text(
+            "embedding-model",
+            \.embeddingModelPath,
+            "Sentence-embedding model folder for hybrid retrieval, or none for lexical search only"
+        ),
+        .integer(
+            "vector-cache-mb",
+            \.vectorCacheMegabytes,
+            in: 1...1_000_000,
+            "Megabytes of document vectors kept in memory, least recently used bots leaving first"
+        ),
         .url(
             "llm-url",
             \.llmURL,

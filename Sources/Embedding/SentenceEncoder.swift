@@ -117,6 +117,60 @@ public struct SentenceEncoder: Sendable {
 
     /// The unit-length vector of token ids from `tokenizer` (`[CLS]` … `[SEP]`).
     public func embed(ids: [Int32]) -> [Float] {
+        let states = encode(ids: ids)
+        // The mean over every token ([CLS] and [SEP] included, as sentence-transformers does), then unit length.
+        return pooled(states, rows: 0..<ids.count)
+    }
+
+    /// A document's vector and, from the same pass of the encoder, one for each of its passages (at most
+    /// `passageLimit`, adjacent sentences grouped): each passage's tokens pooled in the context of the whole text
+    /// ("late chunking"), so that a question about one sentence of a long row finds it without a second pass.
+    /// Passages past the model's length get no vector.
+    public func embed(document text: String, passageLimit: Int = 4) -> (whole: [Float], passages: [[Float]]) {
+        let (ids, ranges) = tokenizer.encode(segments: Self.passages(of: text, limit: passageLimit))
+        let states = encode(ids: ids)
+        return (
+            pooled(states, rows: 0..<ids.count),
+            ranges.filter { !$0.isEmpty }.map { pooled(states, rows: $0) }
+        )
+    }
+
+    /// `text` cut after each sentence (at `.`, `!` or `?` before white space, and at line breaks), the sentences
+    /// grouped into at most `limit` passages of about equal length. The cuts fall on white space, so the passages'
+    /// words are the text's.
+    static func passages(of text: String, limit: Int) -> [String] {
+        var sentences: [Substring] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            let character = text[index]
+            let next = text.index(after: index)
+            if character.isNewline || (".!?".contains(character) && (next == text.endIndex || text[next].isWhitespace))
+            {
+                sentences.append(text[start..<next])
+                start = next
+            }
+            index = next
+        }
+        if start < text.endIndex { sentences.append(text[start...]) }
+        sentences = sentences.filter { !$0.allSatisfy(\.isWhitespace) }
+        guard sentences.count > limit else { return sentences.map(String.init) }
+        let target = Double(sentences.reduce(0) { $0 + $1.count }) / Double(limit)
+        var passages: [String] = []
+        var current = ""
+        for sentence in sentences {
+            current += current.isEmpty ? String(sentence) : " " + sentence
+            if Double(current.count) >= target, passages.count < limit - 1 {
+                passages.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { passages.append(current) }
+        return passages
+    }
+
+    /// The encoder's output for `ids`: one row of `dimension` values per token.
+    private func encode(ids: [Int32]) -> [Float] {
         let count = ids.count
         let hidden = dimension
         var states = [Float](repeating: 0, count: count * hidden)
@@ -129,9 +183,14 @@ public struct SentenceEncoder: Sendable {
         }
         embeddingNorm.apply(to: &states, rows: count, epsilon: layerNormEpsilon)
         for layer in layers { layer.apply(to: &states, rows: count, heads: heads, epsilon: layerNormEpsilon) }
-        // The mean over every token ([CLS] and [SEP] included, as sentence-transformers does), then unit length.
+        return states
+    }
+
+    /// The mean of `rows` of `states`, at unit length.
+    private func pooled(_ states: [Float], rows: Range<Int>) -> [Float] {
+        let hidden = dimension
         var pooled = [Float](repeating: 0, count: hidden)
-        for row in 0..<count {
+        for row in rows {
             for column in 0..<hidden { pooled[column] += states[row * hidden + column] }
         }
         let length = pooled.reduce(0) { $0 + $1 * $1 }.squareRoot()

@@ -45,6 +45,26 @@ public struct WordPieceTokenizer: Sendable {
         return tokens + [separator]
     }
 
+    /// The ids of `segments` read as one text (they split it at white space, so its words are theirs), between
+    /// `[CLS]` and `[SEP]` and cut to `maxLength`, with the positions of each segment's ids: empty for a segment
+    /// cut off entirely.
+    public func encode(segments: [String]) -> (ids: [Int32], ranges: [Range<Int>]) {
+        var tokens: [Int32] = [classifier]
+        var ranges: [Range<Int>] = []
+        let room = maxLength - 1
+        for segment in segments {
+            let start = tokens.count
+            words: for word in Self.words(of: segment) {
+                for id in pieces(of: word) {
+                    guard tokens.count < room else { break words }
+                    tokens.append(id)
+                }
+            }
+            ranges.append(start..<tokens.count)
+        }
+        return (tokens + [separator], ranges)
+    }
+
     /// Greedy longest-match-first pieces of one word; a word with any part outside the vocabulary is `[UNK]`.
     private func pieces(of word: [Unicode.Scalar]) -> [Int32] {
         guard word.count <= Self.longestWord else { return [unknown] }

@@ -10,16 +10,15 @@ struct BotReply: Sendable {
 /// The bot's side of a conversation: answers a visitor from the bot's synced documents, in `Bot` and
 /// `Resolved` only, and says so when it does not know.
 struct BotResponder: Sendable {
-    /// Candidates read from the index for each question.
+    /// Candidates retrieved for each question.
     static let candidateLimit = 5
     /// Passages quoted in one reply (from different rows).
     static let passageLimit = 2
-    /// A passage answers only if it holds at least this share of the question's words.
-    static let minimumCoverage = 0.5
     /// The longest passage quoted as it is.
     static let quoteLimit = 700
 
     let store: any Store
+    let retriever: Retriever
     /// Writes the reply from the passages when an LLM is configured.
     let generator: AnswerGenerator?
     let logger: Logger
@@ -49,10 +48,10 @@ struct BotResponder: Sendable {
         workspaceID: String?,
         channelType: String
     ) async throws -> (bot: Bot, reply: BotReply) {
-        let (bot, candidates) = try await store.botWithPassages(
+        let (bot, candidates) = try await retriever.passages(
+            for: question,
             botID: botID,
             workspaceID: workspaceID,
-            terms: SearchTerms(question),
             limit: Self.candidateLimit
         )
         return (bot, await reply(to: question, from: candidates, bot: bot, channelType: channelType))
@@ -73,12 +72,12 @@ struct BotResponder: Sendable {
         )
     }
 
-    /// The best candidates that answer enough of the question, one per row.
+    /// The best candidates that answer the question, one per row.
     static func relevant(_ candidates: [Passage]) -> [Passage] {
         var rows = Set<String>()
         return Array(
             candidates.filter {
-                $0.coverage >= minimumCoverage && rows.insert("\($0.source.dataSourceId)/\($0.source.rowKey)").inserted
+                $0.answers && rows.insert("\($0.source.dataSourceId)/\($0.source.rowKey)").inserted
             }
             .prefix(passageLimit)
         )

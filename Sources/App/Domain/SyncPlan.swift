@@ -11,6 +11,9 @@ struct SyncPlan: Sendable {
     }
 
     let changed: [ChangedRow]
+    /// The vectors of the changed rows' documents and of stored documents still without one, when there is a
+    /// model: `SyncWorker` embeds them after planning.
+    var vectors: SyncVectors?
     let unmodifiedRows: Int
     let deletedKeys: [String]
     let totalDataSourceRows: Int
@@ -43,9 +46,22 @@ struct SyncPlan: Sendable {
         totalDataSourceRows = rows.count
     }
 
+    /// Whether writing the plan changes the bot's documents (and so its cached vectors).
+    var changesDocuments: Bool { !changed.isEmpty || !deletedKeys.isEmpty || !(vectors?.backfill.isEmpty ?? true) }
+
     /// The text a row contributes: its title, a blank line, then its content.
     static func text(title: String?, content: String) -> String {
         guard let title, !title.isEmpty else { return content }
         return "\(title)\n\n\(content)"
     }
+}
+
+/// What the embedding model made of a sync's documents.
+struct SyncVectors: Sendable {
+    /// The model, as `Embedder.model` names it.
+    let model: String
+    /// One vector per chunk of the changed rows, row after row, chunk after chunk.
+    let chunks: [[Float]]
+    /// Vectors for documents of unchanged rows stored without one, by document id.
+    let backfill: [(documentID: String, vector: [Float])]
 }

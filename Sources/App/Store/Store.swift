@@ -1,3 +1,4 @@
+import Embedding
 import Foundation
 import Tokenizer
 
@@ -242,14 +243,20 @@ protocol Store: Sendable {
         -> (rows: [DataSourceRow], previousHashes: [String: String], source: DataSource, usage: WorkspaceUsage)
 
     // MARK: Search
-    /// A bot's documents that best match `terms`, best first, ranked by bm25 over the full-text index
-    /// that syncs keep in step with the documents.
-    func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage]
-    /// A bot (of `workspaceID`, or any when nil) and its passages for `terms`, in one read: what a reply needs.
+    /// A bot (of `workspaceID`, or any when nil), its documents that best match `terms`, best first, ranked by
+    /// bm25 over the full-text index that syncs keep in step with the documents, and the generation of those
+    /// documents — in one read: what a reply needs.
     func botWithPassages(
         botID: String,
         workspaceID: String?,
         terms: SearchTerms,
         limit: Int
-    ) async throws -> (bot: Bot, passages: [Passage])
+    ) async throws -> (bot: Bot, found: LexicalResults)
+    /// The bot's documents of `documentIDs` as passages, in that order; ids no longer there are left out.
+    func passages(documentIDs: [String], botID: String) async throws -> [Passage]
+    /// The vectors `model` made of the bot's documents, and the generation of the documents they were read at.
+    func documentVectors(botID: String, model: String, dimension: Int) async throws -> DocumentVectors
+    /// The data source's documents without a vector by `model` (synced before it was there, or by another one):
+    /// a sync embeds them besides its changed rows.
+    func documentsWithoutVectors(dataSourceID: String, model: String) async throws -> [UnembeddedDocument]
 }

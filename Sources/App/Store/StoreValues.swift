@@ -1,3 +1,4 @@
+import Embedding
 import Foundation
 import Tokenizer
 
@@ -70,11 +71,65 @@ struct SyncInput: Sendable {
 struct Passage: Sendable {
     var documentId: String
     var text: String
-    /// bm25's relevance, negated so that higher is better.
+    /// What ranked it, higher first: bm25's relevance from the store, the fused score from `Retriever`.
     var score: Double
     /// The share of the question's words the passage contains (0…1), words unknown to the bot counting half.
     var coverage: Double
+    /// The cosine similarity of its vector to the question's; nil without a model or a vector.
+    var similarity: Double? = nil
     var source: MessageSource
+    /// Whether the bot would quote it: set by `Retriever`.
+    var answers = false
+}
+
+/// What the full-text search found, and the generation of the bot's documents it was read at.
+struct LexicalResults: Sendable {
+    var passages: [Passage]
+    /// Changes whenever a sync or a deletion changes the bot's documents: cached vectors of another generation
+    /// are stale.
+    var generation: Int64
+}
+
+/// The vectors of a bot's documents: for each, its whole text's vector and then its passages' (`Embedder`).
+struct DocumentVectors: Sendable {
+    var generation: Int64
+    var documentIDs: [String] = []
+    /// Where each document's vectors start in `vectors`.
+    var starts: [Int] = []
+    var vectors: VectorSet
+
+    init(generation: Int64, dimension: Int) {
+        self.generation = generation
+        vectors = VectorSet(dimension: dimension)
+    }
+
+    /// Adds a document's stored vectors; one whose bytes are not whole vectors of the dimension is left out.
+    mutating func append(documentID: String, bytes: some Collection<UInt8>) {
+        let start = vectors.count
+        guard vectors.append(bytes: bytes) > 0 else { return }
+        documentIDs.append(documentID)
+        starts.append(start)
+    }
+
+    /// Each document's similarity to `query`, in order: the mean of its whole text's and its closest passage's.
+    func similarities(to query: [Float]) -> [Double] {
+        let rows = vectors.similarities(to: query)
+        guard !rows.isEmpty else { return [] }
+        return starts.indices.map { index in
+            let start = starts[index]
+            let end = index + 1 < starts.count ? starts[index + 1] : rows.count
+            let whole = Double(rows[start])
+            guard let passage = rows[(start + 1)..<end].max() else { return whole }
+            return (whole + Double(passage)) / 2
+        }
+    }
+}
+
+/// A stored document a sync still has to embed.
+struct UnembeddedDocument: Sendable {
+    let id: String
+    let rowKey: String
+    let text: String
 }
 
 /// A record listed in creation order, with its id as the tie-breaker.

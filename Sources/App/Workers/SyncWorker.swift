@@ -10,6 +10,8 @@ struct SyncWorker: Service {
 
     let store: any Store
     let planner: SyncPlanner
+    /// Embeds the documents a sync writes, when there is a model.
+    let embedder: Embedder?
     let metrics: any MetricsFactory
     let logger: Logger
     var safetyInterval: Duration = .seconds(30)
@@ -54,12 +56,13 @@ struct SyncWorker: Service {
         do {
             let job: SyncJob
             do {
-                let plan = try await planner.plan(
+                var plan = try await planner.plan(
                     input.dataSource,
                     rows: input.rows,
                     previous: input.previousHashes,
                     encoding: input.encoding
                 )
+                if let embedder { plan.vectors = try await vectors(of: plan, input, embedder) }
                 job = try await store.completeSync(input, plan: plan)
             } catch let failure as SyncPlanner.Failure {
                 job = try await store.failSync(input, reason: failure.reason)
@@ -71,10 +74,35 @@ struct SyncWorker: Service {
             Timer(label: "sync_duration_seconds", factory: metrics).recordNanoseconds(
                 (ContinuousClock.now - start).nanoseconds
             )
+        } catch is CancellationError {
+            logger.notice(
+                "Sync stopped by the shutdown; it runs again on the next start",
+                metadata: ["sync": "\(input.job.id)"]
+            )
         } catch {
             logger.error("Sync failed unexpectedly", metadata: ["sync": "\(input.job.id)", "error": "\(error)"])
             _ = try? await store.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
         }
+    }
+}
+
+extension SyncWorker {
+    /// The vectors of the plan's new documents and of the data source's stored documents still without one (those
+    /// of rows the plan rewrites or deletes are left: they go).
+    private func vectors(of plan: SyncPlan, _ input: SyncInput, _ embedder: Embedder) async throws -> SyncVectors {
+        let replaced = Set(plan.changed.map(\.key) + plan.deletedKeys)
+        let unembedded = try await store.documentsWithoutVectors(
+            dataSourceID: input.dataSource.id,
+            model: embedder.model
+        )
+        .filter { !replaced.contains($0.rowKey) }
+        let chunks = plan.changed.flatMap { $0.chunks.map(\.text) }
+        let vectors = try await embedder.embed(documents: chunks + unembedded.map(\.text))
+        return SyncVectors(
+            model: embedder.model,
+            chunks: Array(vectors.prefix(chunks.count)),
+            backfill: zip(unembedded, vectors.dropFirst(chunks.count)).map { ($0.id, $1) }
+        )
     }
 }
 

@@ -227,9 +227,19 @@ enum Fixtures {
         return last
     }
 
-    static func search(_ api: API, _ app: TestApp, bot: String, _ question: String) async throws -> [JSONValue] {
+    static func search(
+        _ api: API,
+        _ app: TestApp,
+        bot: String,
+        _ question: String,
+        mode: String? = nil,
+        limit: Int = 5
+    ) async throws -> [JSONValue] {
         let query = question.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        let reply = try await api.get("/api/v1/bots/\(bot)/search?q=\(query)", key: app.ownerKey)
+        let reply = try await api.get(
+            "/api/v1/bots/\(bot)/search?q=\(query)&limit=\(limit)" + (mode.map { "&mode=\($0)" } ?? ""),
+            key: app.ownerKey
+        )
         #expect(reply.status == .ok, "\(reply.text)")
         return try reply.json["data"]?.array ?? []
     }

@@ -92,13 +92,19 @@ struct TestApp {
         )
     }
 
+    /// The embedding model, loaded once for all tests; none when the configuration says so.
+    private var embedder: Embedder? {
+        configuration.embeddingModelPath == AppConfiguration.noEmbeddingModel ? nil : sharedEmbedder
+    }
+
     /// Runs `body` against the app in-process (no sockets), the usual way to test a route.
     func run<Value: Sendable>(_ body: @Sendable (API) async throws -> Value) async throws -> Value {
         let app = try await buildApplication(
             configuration,
             store: store,
             storeServices: storeServices,
-            encodings: sharedEncodings
+            encodings: sharedEncodings,
+            embedder: embedder
         )
         return try await app.test(.router) { client in try await body(API(client: client)) }
     }
@@ -110,7 +116,8 @@ struct TestApp {
             configuration,
             store: store,
             storeServices: storeServices,
-            encodings: sharedEncodings
+            encodings: sharedEncodings,
+            embedder: embedder
         )
         return try await app.test(.live) { client in
             try await body(API(client: client), "http://127.0.0.1:\(client.port!)")
@@ -120,6 +127,8 @@ struct TestApp {
 
 /// Both encodings, loaded once for all tests.
 let sharedEncodings = try! TokenEncodings.load(from: packageRoot.appendingPathComponent("data/tokenizer").path)
+/// The committed model (`make setup` fetches it), loaded once for all tests.
+let sharedEmbedder = try! Embedder(folder: packageRoot.appendingPathComponent("data/embedding/all-MiniLM-L6-v2"))
 /// cl100k_base, the default.
 let sharedEncoding = sharedEncodings.cl100k
 
@@ -130,6 +139,7 @@ func routerForInspection() async throws -> Router<AppRequestContext> {
         AppConfiguration(),
         store: store,
         encodings: sharedEncodings,
+        embedder: nil,
         logger: Logger(label: "routes")
     )
     try await dependencies.httpClient.client.shutdown()

@@ -1,3 +1,4 @@
+import Embedding
 import Foundation
 import GRDB
 
@@ -44,6 +45,9 @@ struct Document: AppRecord {
     var text: String
     var tokens: Int
     var createdAt: Timestamp
+    /// Its vector (`VectorSet.bytes(of:)`) and the model that made it; nil without a model.
+    var embedding: Data? = nil
+    var embeddingModel: String? = nil
 
     enum Columns {
         static let dataSourceId = Column(CodingKeys.dataSourceId)
@@ -94,9 +98,9 @@ extension SyncJob {
 }
 
 extension SyncPlan {
-    /// The documents of the rows that changed, each row's chunks in order.
+    /// The documents of the rows that changed, each row's chunks in order, with their vectors when there are.
     func documents(dataSourceID: String, at now: Timestamp) -> [Document] {
-        changed.flatMap { row in
+        var documents = changed.flatMap { row in
             row.chunks.enumerated().map { position, chunk in
                 Document(
                     id: newID(),
@@ -109,5 +113,12 @@ extension SyncPlan {
                 )
             }
         }
+        if let vectors, vectors.chunks.count == documents.count {
+            for index in documents.indices {
+                documents[index].embedding = Data(VectorSet.bytes(of: vectors.chunks[index]))
+                documents[index].embeddingModel = vectors.model
+            }
+        }
+        return documents
     }
 }

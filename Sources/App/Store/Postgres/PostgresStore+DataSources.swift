@@ -50,6 +50,7 @@ extension PostgresStore {
         try await write { connection in
             _ = try await Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, connection)
             try await connection.run("DELETE FROM dataSource WHERE id = \(id)")
+            try await Self.advanceDocumentGeneration(botID: botID, connection)
         }
     }
 

@@ -129,6 +129,13 @@ extension PostgresStore {
             "v2: each hook's queue in due order, for claims that take from every hook at once",
             ["CREATE INDEX delivery_queued_by_hook ON delivery (hookId, nextAttemptAt) WHERE status = 'pending'"]
         ),
+        (
+            "v3: document vectors, the generation of each bot's documents (SQLite's v11)",
+            [
+                "ALTER TABLE document ADD COLUMN embedding bytea, ADD COLUMN embeddingModel text",
+                "ALTER TABLE bot ADD COLUMN documentGeneration bigint NOT NULL DEFAULT 0",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

@@ -1,26 +1,85 @@
+import Embedding
 import PostgresNIO
 
 extension PostgresStore {
     /// Ranked by PostgreSQL's full-text search: the question's words, stemmed as the documents' generated
     /// `tsvector` is ("english"), any of them matching, ordered by `ts_rank_cd` (how many, how close, how often).
-    func search(botID: String, terms: SearchTerms, limit: Int) async throws -> [Passage] {
-        try await read { connection in try await Self.search(botID: botID, terms: terms, limit: limit, connection) }
-    }
-
     func botWithPassages(
         botID: String,
         workspaceID: String?,
         terms: SearchTerms,
         limit: Int
     ) async throws
-        -> (bot: Bot, passages: [Passage])
+        -> (bot: Bot, found: LexicalResults)
     {
         try await read { connection in
             (
                 try await Self.bot(id: botID, workspaceID: workspaceID, connection),
-                try await Self.search(botID: botID, terms: terms, limit: limit, connection)
+                LexicalResults(
+                    passages: try await Self.search(botID: botID, terms: terms, limit: limit, connection),
+                    generation: try await Self.documentGeneration(botID: botID, connection)
+                )
             )
         }
+    }
+
+    func passages(documentIDs: [String], botID: String) async throws -> [Passage] {
+        guard !documentIDs.isEmpty else { return [] }
+        return try await read { connection in
+            let rows = try await connection.query(
+                """
+                SELECT document.id, document.text, document.rowKey, document.dataSourceId, dataSource.name,
+                       dataSourceRow.title, dataSourceRow.url
+                FROM document
+                JOIN dataSource ON dataSource.id = document.dataSourceId
+                LEFT JOIN dataSourceRow
+                  ON dataSourceRow.dataSourceId = document.dataSourceId AND dataSourceRow.key = document.rowKey
+                WHERE document.id = ANY(\(documentIDs)) AND dataSource.botId = \(botID)
+                """,
+                logger: PostgresConnection.quiet
+            )
+            var found: [String: Passage] = [:]
+            for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url) in rows.decode(
+                (String, String, String, String, String, String?, String?).self
+            ) {
+                let source = MessageSource(
+                    dataSourceId: dataSourceID,
+                    dataSourceName: dataSourceName,
+                    rowKey: rowKey,
+                    title: title,
+                    url: url
+                )
+                found[id] = Passage(documentId: id, text: text, score: 0, coverage: 0, source: source)
+            }
+            return documentIDs.compactMap { found[$0] }
+        }
+    }
+
+    /// The generation is read first: a sync committing between the two reads leaves newer vectors under an older
+    /// generation, which only makes the next question read them again.
+    func documentVectors(botID: String, model: String, dimension: Int) async throws -> DocumentVectors {
+        try await read { connection in
+            var vectors = DocumentVectors(
+                generation: try await Self.documentGeneration(botID: botID, connection),
+                dimension: dimension
+            )
+            let rows = try await connection.query(
+                """
+                SELECT document.id, document.embedding FROM document
+                JOIN dataSource ON dataSource.id = document.dataSourceId
+                WHERE dataSource.botId = \(botID) AND document.embeddingModel = \(model)
+                """,
+                logger: PostgresConnection.quiet
+            )
+            for try await (id, embedding) in rows.decode((String, ByteBuffer).self) {
+                vectors.append(documentID: id, bytes: embedding.readableBytesView)
+            }
+            return vectors
+        }
+    }
+
+    private static func documentGeneration(botID: String, _ connection: PostgresConnection) async throws -> Int64 {
+        try await connection.value(Int64.self, "SELECT documentGeneration FROM bot WHERE id = \(botID)") ?? 0
     }
 
     private static func search(

@@ -1,3 +1,5 @@
+import Embedding
+import Foundation
 import PostgresNIO
 
 extension PostgresStore {
@@ -149,16 +151,32 @@ extension PostgresStore {
             for batch in stride(from: 0, to: documents.count, by: 5_000).map({
                 documents[$0..<min($0 + 5_000, documents.count)]
             }) {
+                // An empty embedding stands for none: arrays of bytea cannot hold NULLs here.
+                let embeddings = batch.map { ByteBuffer(bytes: $0.embedding ?? Data()) }
                 try await connection.run(
                     """
-                    INSERT INTO document (id, dataSourceId, rowKey, position, text, tokens, createdAt)
-                    SELECT id, \(source.id), rowKey, position, text, tokens, \(now)
+                    INSERT INTO document (id, dataSourceId, rowKey, position, text, tokens, createdAt, embedding,
+                                          embeddingModel)
+                    SELECT id, \(source.id), rowKey, position, text, tokens, \(now), NULLIF(embedding, ''::bytea),
+                           CASE WHEN length(embedding) > 0 THEN \(plan.vectors?.model) END
                     FROM unnest(\(batch.map(\.id)), \(batch.map(\.rowKey)), \(batch.map(\.position)),
-                                \(batch.map(\.text)), \(batch.map(\.tokens)))
-                      AS document(id, rowKey, position, text, tokens)
+                                \(batch.map(\.text)), \(batch.map(\.tokens)), \(embeddings))
+                      AS document(id, rowKey, position, text, tokens, embedding)
                     """
                 )
             }
+            if let vectors = plan.vectors, !vectors.backfill.isEmpty {
+                try await connection.run(
+                    """
+                    UPDATE document SET embedding = vector.embedding, embeddingModel = \(vectors.model)
+                    FROM unnest(\(vectors.backfill.map(\.documentID)),
+                                \(vectors.backfill.map { ByteBuffer(bytes: VectorSet.bytes(of: $0.vector)) }))
+                      AS vector(id, embedding)
+                    WHERE document.id = vector.id AND document.dataSourceId = \(source.id)
+                    """
+                )
+            }
+            if plan.changesDocuments { try await Self.advanceDocumentGeneration(botID: bot.id, connection) }
             try await connection.run(
                 """
                 INSERT INTO rowHash (dataSourceId, rowKey, contentHash)
@@ -187,6 +205,29 @@ extension PostgresStore {
                 connection
             )
             return job
+        }
+    }
+
+    /// Cached vectors of the bot's documents are stale from this commit on (`LexicalResults.generation`).
+    static func advanceDocumentGeneration(botID: String, _ connection: PostgresConnection) async throws {
+        try await connection.run("UPDATE bot SET documentGeneration = documentGeneration + 1 WHERE id = \(botID)")
+    }
+
+    func documentsWithoutVectors(dataSourceID: String, model: String) async throws -> [UnembeddedDocument] {
+        try await read { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id, rowKey, text FROM document
+                WHERE dataSourceId = \(dataSourceID) AND embeddingModel IS DISTINCT FROM \(model)
+                ORDER BY rowKey, position
+                """,
+                logger: PostgresConnection.quiet
+            )
+            var documents: [UnembeddedDocument] = []
+            for try await (id, rowKey, text) in rows.decode((String, String, String).self) {
+                documents.append(UnembeddedDocument(id: id, rowKey: rowKey, text: text))
+            }
+            return documents
         }
     }
 

@@ -41,6 +41,7 @@ extension SQLiteStore {
     func deleteDataSource(id: String, botID: String, workspaceID: String) async throws {
         try await pool.write { db in
             _ = try Self.dataSource(id: id, botID: botID, workspaceID: workspaceID, db).delete(db)
+            try Self.advanceDocumentGeneration(botID: botID, db)
         }
     }
 

@@ -246,6 +246,15 @@ extension SQLiteStore {
                 columns: ["workspaceId", "createdAt"]
             )
         }
+        migrator.registerMigration("v11: document vectors, the generation of each bot's documents") { db in
+            try db.alter(table: "document") { t in
+                t.add(column: "embedding", .blob)
+                t.add(column: "embeddingModel", .text)
+            }
+            try db.alter(table: "bot") { t in
+                t.add(column: "documentGeneration", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 }

@@ -1,3 +1,4 @@
+import Embedding
 import Foundation
 import GRDB
 import Tokenizer
@@ -91,6 +92,17 @@ extension SQLiteStore {
             for row in plan.changed {
                 try RowHash(dataSourceId: source.id, rowKey: row.key, contentHash: row.contentHash).upsert(db)
             }
+            if let vectors = plan.vectors {
+                let statement = try db.cachedStatement(
+                    sql: "UPDATE document SET embedding = ?, embeddingModel = ? WHERE id = ? AND dataSourceId = ?"
+                )
+                for (documentID, vector) in vectors.backfill {
+                    try statement.execute(
+                        arguments: [Data(VectorSet.bytes(of: vector)), vectors.model, documentID, source.id]
+                    )
+                }
+            }
+            if plan.changesDocuments { try Self.advanceDocumentGeneration(botID: bot.id, db) }
             if plan.totalTokens > 0 {
                 try StorageUsage(id: newID(), workspaceId: source.workspaceId, tokens: plan.totalTokens, createdAt: now)
                     .insert(db)
@@ -108,6 +120,29 @@ extension SQLiteStore {
                 db
             )
             return job
+        }
+    }
+
+    /// Cached vectors of the bot's documents are stale from this commit on (`LexicalResults.generation`).
+    static func advanceDocumentGeneration(botID: String, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE bot SET documentGeneration = documentGeneration + 1 WHERE id = ?",
+            arguments: [botID]
+        )
+    }
+
+    func documentsWithoutVectors(dataSourceID: String, model: String) async throws -> [UnembeddedDocument] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, rowKey, text FROM document
+                    WHERE dataSourceId = ? AND embeddingModel IS NOT ?
+                    ORDER BY rowKey, position
+                    """,
+                arguments: [dataSourceID, model]
+            )
+            .map { UnembeddedDocument(id: $0["id"], rowKey: $0["rowKey"], text: $0["text"]) }
         }
     }
 
