@@ -31,8 +31,8 @@ struct AppConfiguration: Sendable {
     /// `--tokenizer-data` / `SWITCHBOARD_TOKENIZER_DATA`: the folder of the verified `.tiktoken` rank files.
     var tokenizerDirectory = "data/tokenizer"
     /// `--embedding-model` / `SWITCHBOARD_EMBEDDING_MODEL`: the sentence-transformer folder that makes hybrid
-    /// retrieval possible, or `none` for lexical search only. The default folder may be missing (lexical only,
-    /// logged once); a folder named on purpose must hold a model.
+    /// retrieval possible, or `none` for lexical search only. While the folder is missing, lexical only (logged
+    /// once); a folder that is there must hold a model.
     var embeddingModelPath = "data/embedding/all-MiniLM-L6-v2"
     static let noEmbeddingModel = "none"
     /// `--vector-cache-mb` / `SWITCHBOARD_VECTOR_CACHE_MB`: memory for bots' document vectors (1,000 documents

@@ -8,7 +8,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks for Switchboard.",
         subcommands: [
             CeilingBenchmark.self, LifecycleBenchmark.self, DeliveriesBenchmark.self, SyncBenchmark.self,
-            TokenizerBenchmark.self, EmbeddingBenchmark.self,
+            TokenizerBenchmark.self, EmbeddingBenchmark.self, RetrievalBenchmark.self,
         ]
     )
 }

@@ -22,18 +22,15 @@ final class Embedder: Sendable {
         documentQueue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
     }
 
-    /// The model `configuration` names, or nil for lexical search only: with `none`, or when the default folder
-    /// is not there yet (`make setup` fetches it). A folder named on purpose must be there and hold a model.
+    /// The model `configuration` names, or nil for lexical search only: with `none`, or while the folder is not
+    /// there (`make setup` fetches it), which is logged. A folder that is there must hold a usable model.
     static func load(_ configuration: AppConfiguration, logger: Logger) throws -> Embedder? {
         let path = configuration.embeddingModelPath
         guard path != AppConfiguration.noEmbeddingModel else {
             logger.notice("No embedding model (--embedding-model none): answers use lexical search only")
             return nil
         }
-        var isFolder: ObjCBool = false
-        if path == AppConfiguration().embeddingModelPath,
-            !FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-        {
+        guard FileManager.default.fileExists(atPath: path) else {
             logger.warning(
                 "No embedding model at \(path) (scripts/setup.sh fetches it): answers use lexical search only"
             )

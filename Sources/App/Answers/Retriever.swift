@@ -11,11 +11,11 @@ struct Retriever: Sendable {
     /// Candidates each ranking contributes.
     static let candidatesPerRanking = 20
     /// Hybrid: score = similarity + coverageWeight × coverage + bm25Weight × (bm25 ÷ the question's best bm25).
-    static let coverageWeight = 0.05
+    static let coverageWeight = 0.08
     static let bm25Weight = 0.1
     /// The least score a passage answers with: hybrid, vector only, and lexical only (there, its coverage: the
     /// share of the question's words it holds).
-    static let hybridThreshold = 0.57
+    static let hybridThreshold = 0.62
     static let vectorThreshold = 0.48
     static let lexicalThreshold = 0.5
 

@@ -98,6 +98,7 @@ extension SyncWorker {
         .filter { !replaced.contains($0.rowKey) }
         let chunks = plan.changed.flatMap { $0.chunks.map(\.text) }
         let vectors = try await embedder.embed(documents: chunks + unembedded.map(\.text))
+        Counter(label: "sync_embedded_documents_total", factory: metrics).increment(by: Int64(vectors.count))
         return SyncVectors(
             model: embedder.model,
             chunks: Array(vectors.prefix(chunks.count)),

@@ -16,6 +16,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Folder of the .tiktoken rank files.")
     var tokenizerData = "data/tokenizer"
 
+    @Option(help: "The started server's --embedding-model: a model folder, or none for lexical search only.")
+    var embeddingModel: String?
+
     func validate() throws {
         if url != nil, key == nil { throw ValidationError("--url needs --key.") }
     }
@@ -45,7 +48,7 @@ struct ServerOptions: ParsableArguments {
                 [
                     "serve", "--port", "0", "--database", database, "--tokenizer-data", tokenizerData,
                     "--allow-private-targets", "--visitor-rate-limit", "1000000", "--bot-rate-limit", "1000000",
-                ] + extraArguments
+                ] + (embeddingModel.map { ["--embedding-model", $0] } ?? []) + extraArguments
             let output = Pipe()
             let log = Pipe()
             process.standardOutput = output
