@@ -36,14 +36,23 @@ function askForm(bot) {
     h("button", { type: "submit" }, "Search"),
     results);
   return onSubmit(form, async ({ q }) => {
-    const hits = (await api.get(`/api/v1/bots/${bot.id}/search?q=${encodeURIComponent(q)}&limit=3`)).data;
-    results.replaceChildren(...(hits.length
-      ? hits.map((hit) => h("div", { class: "hit" },
-        h("p", {}, h("span", { class: `badge ${hit.answers ? "ok" : "muted"}` }, hit.answers ? "Would answer" : "Too loose"), " ",
+    const found = await api.get(`/api/v1/bots/${bot.id}/search?q=${encodeURIComponent(q)}&limit=3`);
+    const how = found.mode === "lexical"
+      ? "Word search only (the server runs without its embedding model)."
+      : "Searched by meaning and by words.";
+    results.replaceChildren(h("p", { class: "hint" }, how), ...(found.data.length
+      ? found.data.map((hit) => h("div", { class: "hit" },
+        h("p", {}, h("span", { class: `badge ${hit.answers ? "ok" : "muted"}` }, hit.answers ? "Would answer" : "Would not answer"), " ",
           h("strong", {}, hit.source.title ?? hit.source.rowKey), h("span", { class: "hint", style: "display: inline" }, ` · ${hit.source.dataSourceName}`)),
-        h("p", { class: "hint" }, truncate(hit.text, 160))))
+        h("p", { class: "hint" }, evidence(hit), " · ", truncate(hit.text, 160))))
       : [h("p", { class: "hint" }, "Nothing matches: the bot would say it does not know.")]));
   });
+}
+
+/** "meaning 62% · words 50%": why a passage ranks where it does. */
+function evidence(hit) {
+  const words = `words ${Math.round(hit.coverage * 100)}%`;
+  return hit.similarity === null ? words : `meaning ${Math.round(hit.similarity * 100)}% · ${words}`;
 }
 
 function sourceForm(bot) {

@@ -2,6 +2,7 @@ import Crypto
 import Embedding
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// The sentence-embedding model of this instance and the threads it runs on. An embedding is tens to hundreds of
 /// milliseconds of matrix products: run on the cooperative pool it would stall every request, so questions go to
@@ -65,7 +66,8 @@ final class Embedder: Sendable {
                 let (index, text) = (next, texts[next])
                 next += 1
                 group.addTask { [encoder, documentQueue] in
-                    try Task.checkCancellation()
+                    // A stopping server does not wait out a long sync: it is requeued at the next start.
+                    if Task.isCancelled || Task.isShuttingDownGracefully { throw CancellationError() }
                     return await withCheckedContinuation { continuation in
                         documentQueue.addOperation {
                             let (whole, passages) = encoder.embed(document: text)

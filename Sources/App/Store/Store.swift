@@ -214,6 +214,9 @@ protocol Store: Sendable {
     /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than
     /// `perWorkspace` running, and reads what it needs.
     func startNextSync() async throws -> SyncInput?
+    /// Keeps a running sync its instance's while it works (a sync that embeds many documents outlasts a lease);
+    /// SQLite has one instance and no lease.
+    func renewSyncLease(jobID: String) async throws
     /// Writes a planned sync, all or nothing: documents, row hashes, the month's ledger, the job's results and
     /// the `sync.success` deliveries — or, over the plan's limit, nothing but the failure.
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob

@@ -15,6 +15,8 @@ struct SyncWorker: Service {
     let metrics: any MetricsFactory
     let logger: Logger
     var safetyInterval: Duration = .seconds(30)
+    /// Well inside PostgreSQL's sync lease (10 minutes).
+    var leaseRenewal: Duration = .seconds(60)
 
     func run() async throws {
         // Services start together: the schema may be this instance's to create (idempotent, under a lock).
@@ -52,6 +54,25 @@ struct SyncWorker: Service {
     }
 
     private func sync(_ input: SyncInput) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await renewLease(of: input.job) }
+            await run(input)
+            group.cancelAll()
+        }
+    }
+
+    /// Renews the sync's lease every `leaseRenewal` until cancelled.
+    private func renewLease(of job: SyncJob) async {
+        while (try? await Task.sleep(for: leaseRenewal)) != nil {
+            do {
+                try await store.renewSyncLease(jobID: job.id)
+            } catch {
+                logger.warning("Could not renew a sync's lease", metadata: ["sync": "\(job.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func run(_ input: SyncInput) async {
         let start = ContinuousClock.now
         do {
             let job: SyncJob

@@ -118,6 +118,15 @@ extension PostgresStore {
         }
     }
 
+    func renewSyncLease(jobID: String) async throws {
+        let expires = Timestamp(millisecondsSince1970: Timestamp.now().millisecondsSince1970 + syncLease.nanoseconds / 1_000_000)
+        try await write { connection in
+            try await connection.run(
+                "UPDATE syncJob SET leaseExpiresAt = \(expires) WHERE id = \(jobID) AND status = 'running'"
+            )
+        }
+    }
+
     /// The workspace row is locked before the limit is checked: syncs of one workspace finishing on different
     /// instances at once are written one after the other, each seeing the other's tokens.
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
@@ -354,8 +363,9 @@ extension PostgresStore {
         return Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
     }
 
-    /// How long a started sync stays its instance's before another may take it over: longer than any sync runs
-    /// (its page fetches have whole-response deadlines, and tokenizing is bounded by the row limits).
+    /// How long a started sync stays its instance's before another may take it over, unless renewed: the worker
+    /// renews it while the sync runs (embedding a large source takes many minutes), so only a dead instance's
+    /// sync expires.
     var syncLease: Duration { .seconds(600) }
 
     /// The advisory lock key sync starts take.

@@ -69,6 +69,8 @@ extension SQLiteStore {
         }
     }
 
+    func renewSyncLease(jobID: String) async throws {}
+
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
         try await pool.write { db in
             guard var job = try SyncJob.fetchOne(db, key: input.job.id),
