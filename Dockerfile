@@ -13,17 +13,19 @@ COPY Tests ./Tests
 COPY Public ./Public
 RUN swift build -c release --static-swift-stdlib --product switchboard
 
-# Run: a slim Debian with the SQLite and libxml2 libraries and CA certificates, as a user without privileges.
+# Run: a slim Debian with the SQLite, libxml2 and OpenBLAS libraries and CA certificates, as a user without
+# privileges.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 libxml2 ca-certificates \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libxml2 libopenblas0 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /app --uid 10001 switchboard
 WORKDIR /app
 COPY --from=build /build/.build/release/switchboard /app/switchboard
 COPY --from=build /build/Public /app/Public
 COPY --from=build /build/data/tokenizer /app/tokenizer
-ENV SWITCHBOARD_TOKENIZER_DATA=/app/tokenizer
+COPY --from=build /build/data/embedding/all-MiniLM-L6-v2 /app/embedding-model
+ENV SWITCHBOARD_TOKENIZER_DATA=/app/tokenizer SWITCHBOARD_EMBEDDING_MODEL=/app/embedding-model
 RUN mkdir -p /app/data && chown switchboard:switchboard /app/data
 USER switchboard
 VOLUME ["/app/data"]

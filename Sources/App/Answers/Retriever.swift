@@ -46,7 +46,9 @@ struct Retriever: Sendable {
             )
             return (bot, found.passages.map { $0.answering($0.coverage >= Self.lexicalThreshold) })
         }
-        async let questionVector = embedder.embed(question: question)
+        // The question is embedded while the store answers, unless the bot is known to have no vectors (a bot
+        // without documents: most visitors' greetings would cost an embedding for nothing).
+        let early = cache.documentCount(botID: botID) == 0 ? nil : Task { await embedder.embed(question: question) }
         let (bot, found) = try await store.botWithPassages(
             botID: botID,
             workspaceID: workspaceID,
@@ -56,35 +58,47 @@ struct Retriever: Sendable {
         let entry = try await cache.vectors(botID: botID, generation: found.generation) {
             try await store.documentVectors(botID: botID, model: embedder.model, dimension: embedder.encoder.dimension)
         }
-        let similarities = entry.vectors.similarities(to: await questionVector)
+        guard !entry.vectors.documentIDs.isEmpty else {
+            let lexical = mode == .vector ? [] : found.passages.prefix(limit)
+            return (bot, lexical.map { $0.answering($0.coverage >= Self.lexicalThreshold) })
+        }
+        let questionVector: [Float]
+        if let early {
+            questionVector = await early.value
+        } else {
+            questionVector = await embedder.embed(question: question)
+        }
+        let similarities = entry.vectors.similarities(to: questionVector)
         let nearest = Self.best(similarities, limit: Self.candidatesPerRanking).map { entry.vectors.documentIDs[$0] }
         let lexical = Dictionary(found.passages.map { ($0.documentId, $0) }, uniquingKeysWith: { first, _ in first })
-        let missing = nearest.filter { lexical[$0] == nil }
-        var candidates = (mode == .vector ? [] : found.passages)
-        candidates += mode == .vector ? nearest.compactMap { lexical[$0] } : []
-        candidates += try await store.passages(documentIDs: missing, botID: botID)
+        let fetched = try await store.passages(documentIDs: nearest.filter { lexical[$0] == nil }, botID: botID)
+        let candidates = (mode == .vector ? nearest.compactMap { lexical[$0] } : found.passages) + fetched
         let bestBM25 = found.passages.map(\.score).max() ?? 0
         let ranked = candidates.map { candidate in
             var passage = candidate
             passage.similarity = entry.indices[passage.documentId].map { similarities[$0] }
             let bm25 = lexical[passage.documentId].map { bestBM25 > 0 ? $0.score / bestBM25 : 0 } ?? 0
-            passage.coverage = lexical[passage.documentId]?.coverage ?? 0
-            let similarity = passage.similarity ?? 0
-            switch mode {
-            case .vector:
-                passage.score = similarity
-                return passage.answering(similarity >= Self.vectorThreshold)
-            case .hybrid, .lexical:
-                passage.score = similarity + Self.coverageWeight * passage.coverage + Self.bm25Weight * bm25
-                // Without a vector (synced before the model was there), the words decide.
-                return passage.answering(
-                    passage.similarity == nil
-                        ? passage.coverage >= Self.lexicalThreshold : passage.score >= Self.hybridThreshold
-                )
-            }
+            return score(passage, mode: mode, bm25: bm25)
         }
         .sorted { ($0.score, $1.documentId) > ($1.score, $0.documentId) }
         return (bot, Array(ranked.prefix(limit)))
+    }
+
+    /// The passage's score in `mode` and whether it answers. `bm25`: its bm25 over the question's best (0 when
+    /// the full-text search did not find it, which also leaves its coverage 0).
+    private func score(_ candidate: Passage, mode: Mode, bm25: Double) -> Passage {
+        var passage = candidate
+        let similarity = passage.similarity ?? 0
+        if mode == .vector {
+            passage.score = similarity
+            return passage.answering(similarity >= Self.vectorThreshold)
+        }
+        passage.score = similarity + Self.coverageWeight * passage.coverage + Self.bm25Weight * bm25
+        // Without a vector (synced before the model was there), the words decide.
+        return passage.answering(
+            passage.similarity == nil
+                ? passage.coverage >= Self.lexicalThreshold : passage.score >= Self.hybridThreshold
+        )
     }
 
     /// The indices of the `limit` largest of `scores`, largest first; ties keep their order. A bounded selection:

@@ -32,6 +32,11 @@ final class VectorCache: Sendable {
         self.byteBudget = byteBudget
     }
 
+    /// How many documents of the bot have vectors, as far as this cache knows (nil: it does not).
+    func documentCount(botID: String) -> Int? {
+        state.withLock { $0.entries[botID]?.entry.vectors.documentIDs.count }
+    }
+
     /// The bot's vectors of `generation` or later, from memory or else from `load`.
     func vectors(
         botID: String,

@@ -42,14 +42,7 @@ extension PostgresStore {
             for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url) in rows.decode(
                 (String, String, String, String, String, String?, String?).self
             ) {
-                let source = MessageSource(
-                    dataSourceId: dataSourceID,
-                    dataSourceName: dataSourceName,
-                    rowKey: rowKey,
-                    title: title,
-                    url: url
-                )
-                found[id] = Passage(documentId: id, text: text, score: 0, coverage: 0, source: source)
+                found[id] = Self.passage(id, text, rowKey, dataSourceID, dataSourceName, title, url, score: 0)
             }
             return documentIDs.compactMap { found[$0] }
         }
@@ -78,6 +71,27 @@ extension PostgresStore {
         }
     }
 
+    /// A passage from the columns both reads select, in their order.
+    private static func passage(
+        _ id: String,
+        _ text: String,
+        _ rowKey: String,
+        _ dataSourceID: String,
+        _ dataSourceName: String,
+        _ title: String?,
+        _ url: String?,
+        score: Double
+    ) -> Passage {
+        let source = MessageSource(
+            dataSourceId: dataSourceID,
+            dataSourceName: dataSourceName,
+            rowKey: rowKey,
+            title: title,
+            url: url
+        )
+        return Passage(documentId: id, text: text, score: score, coverage: 0, source: source)
+    }
+
     private static func documentGeneration(botID: String, _ connection: PostgresConnection) async throws -> Int64 {
         try await connection.value(Int64.self, "SELECT documentGeneration FROM bot WHERE id = \(botID)") ?? 0
     }
@@ -97,14 +111,9 @@ extension PostgresStore {
         )
         var found: [(Passage, matched: Int)] = []
         for try await (id, text, rowKey, dataSourceID, dataSourceName, title, url, rank, matched) in rows {
-            let source = MessageSource(
-                dataSourceId: dataSourceID,
-                dataSourceName: dataSourceName,
-                rowKey: rowKey,
-                title: title,
-                url: url
+            found.append(
+                (Self.passage(id, text, rowKey, dataSourceID, dataSourceName, title, url, score: rank), matched)
             )
-            found.append((Passage(documentId: id, text: text, score: rank, coverage: 0, source: source), matched))
         }
         guard !found.isEmpty else { return [] }
         let weight = try await questionWeight(botID: botID, terms: terms, connection)

@@ -119,7 +119,9 @@ extension PostgresStore {
     }
 
     func renewSyncLease(jobID: String) async throws {
-        let expires = Timestamp(millisecondsSince1970: Timestamp.now().millisecondsSince1970 + syncLease.nanoseconds / 1_000_000)
+        let expires = Timestamp(
+            millisecondsSince1970: Timestamp.now().millisecondsSince1970 + syncLease.nanoseconds / 1_000_000
+        )
         try await write { connection in
             try await connection.run(
                 "UPDATE syncJob SET leaseExpiresAt = \(expires) WHERE id = \(jobID) AND status = 'running'"
