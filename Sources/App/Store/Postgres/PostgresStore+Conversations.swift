@@ -10,7 +10,11 @@ extension PostgresStore {
         let token = Credential.generate(.visitorToken)
         let started: (Conversation, [Message])
         do {
-            started = try await read { connection in
+            // In a transaction, though it is one statement: outside one, PostgreSQL commits a statement of the
+            // extended protocol only at the Sync after its results, so a database stopped in between rolls back a
+            // start whose results the caller already had — acknowledged (201) and lost. COMMIT answers only once
+            // it is durable.
+            started = try await write { connection in
                 try await start(new, with: bot, token: token, reply: reply, connection)
             }
         } catch let error as PSQLError where error.serverInfo?[.constraintName] == "conversation_botid_fkey" {
@@ -20,9 +24,8 @@ extension PostgresStore {
         return (conversation, token, messages)
     }
 
-    /// The listening hooks read, then one statement — atomic without BEGIN and COMMIT — that inserts the
-    /// conversation, its opening messages and their deliveries and sends the notifications: on a busy database each
-    /// round trip counts.
+    /// The listening hooks read, then one statement that inserts the conversation, its opening messages and their
+    /// deliveries and sends the notifications: on a busy database each round trip counts.
     private func start(
         _ new: NewConversation,
         with bot: Bot,
