@@ -159,7 +159,7 @@ public struct SentenceEncoder: Sendable {
         var passages: [String] = []
         var current = ""
         for sentence in sentences {
-            current += current.isEmpty ? String(sentence) : " " + sentence
+            current += sentence
             if Double(current.count) >= target, passages.count < limit - 1 {
                 passages.append(current)
                 current = ""

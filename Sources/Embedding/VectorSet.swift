@@ -15,15 +15,6 @@ public struct VectorSet: Sendable {
     /// The bytes one vector is stored as: its floats, little-endian.
     public var bytesPerVector: Int { dimension * MemoryLayout<Float>.size }
 
-    /// Adds `vector`; false (and nothing added) when its length is not `dimension`.
-    @discardableResult
-    public mutating func append(_ vector: [Float]) -> Bool {
-        guard vector.count == dimension else { return false }
-        values.append(contentsOf: vector)
-        count += 1
-        return true
-    }
-
     /// Adds the vectors stored in `bytes` (see `bytes(of:)`), one after the other; answers how many, none when
     /// the bytes are not whole vectors of this dimension.
     @discardableResult
