@@ -57,6 +57,16 @@ func buildApplication(
     app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
     app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger))
+    if configuration.retentionDays > 0 {
+        app.addServices(
+            RetentionWorker(
+                store: store,
+                retentionDays: configuration.retentionDays,
+                metrics: PrometheusMetricsFactory(registry: dependencies.registry),
+                logger: logger
+            )
+        )
+    }
     // With the store's services running (a PostgreSQL client answers only then), before the first request.
     app.beforeServerStarts {
         try await store.migrate()
@@ -199,6 +209,7 @@ func buildRouter(
         HookController(store: store, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"
     )
+    api.addRoutes(HookTypeController().endpoints, atPath: "hook-types")
     api.addRoutes(DataSourceController(store: store).endpoints, atPath: "bots/{botId}/data-sources")
     api.addRoutes(
         SearchController(store: store, retriever: dependencies.retriever).endpoints,

@@ -17,6 +17,9 @@ struct AppConfiguration: Sendable {
     var deliveryTimeout = 10
     /// `--disable-after` / `SWITCHBOARD_DISABLE_AFTER`: consecutive failed attempts that disable a hook.
     var disableAfter = 5
+    /// `--retention-days` / `SWITCHBOARD_RETENTION_DAYS`: finished deliveries and sync jobs older than this are
+    /// deleted; 0 keeps them forever.
+    var retentionDays = 30
     /// `--allow-private-targets` / `SWITCHBOARD_ALLOW_PRIVATE_TARGETS=1`: let hooks and URL sources reach
     /// loopback, private, link-local and metadata addresses (for development and tests only).
     var allowPrivateTargets = false
@@ -207,6 +210,12 @@ extension AppConfiguration {
         ) { $0.retrySchedule.map(String.init).joined(separator: ",") },
         .integer("delivery-timeout", \.deliveryTimeout, in: 1...300, "Seconds one delivery attempt may take"),
         .integer("disable-after", \.disableAfter, in: 1...1000, "Consecutive failed attempts that disable a hook"),
+        .integer(
+            "retention-days",
+            \.retentionDays,
+            in: 0...36_500,
+            "Days finished deliveries and sync jobs are kept (0: forever)"
+        ),
         Setting(
             name: "allow-private-targets",
             summary: "Allow hook and URL-source targets on private and loopback addresses",

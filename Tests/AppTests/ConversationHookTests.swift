@@ -146,6 +146,7 @@ import Testing
             escalatedAt: nil,
             claimedAt: nil,
             resolvedAt: nil,
+            eventSequence: 1,
             createdAt: .now(),
             updatedAt: .now()
         )

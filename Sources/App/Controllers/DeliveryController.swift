@@ -11,14 +11,21 @@ struct DeliveryController {
             .post("{deliveryId}/retry", use: retry)
     }
 
+    /// The log, oldest first, filtered by `status`, `event` and the creation window `since`..<`until`.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<DeliveryResponse> {
         let workspaceID = try context.requireOwner()
-        let status: DeliveryStatus? = try request.queryChoice("status")
+        let event: HookType? = try request.queryChoice("event")
+        let filter = DeliveryFilter(
+            status: try request.queryChoice("status"),
+            event: event?.rawValue,
+            since: try request.queryTime("since"),
+            until: try request.queryTime("until")
+        )
         return try await store.deliveries(
             hookID: try context.parameters.require("hookId"),
             botID: try context.parameters.require("botId"),
             workspaceID: workspaceID,
-            status: status,
+            filter: filter,
             page: request.pageRequest()
         ).map { DeliveryResponse($0) }
     }

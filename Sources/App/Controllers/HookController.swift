@@ -18,6 +18,7 @@ struct HookController {
             .delete("{hookId}", use: delete)
             .post("{hookId}/rotate-secret", use: rotateSecret)
             .post("{hookId}/test", use: test)
+            .post("{hookId}/recover", use: recover)
     }
 
     struct CreateBody: Decodable {
@@ -26,28 +27,55 @@ struct HookController {
         let dataSourceId: String?
         let secret: String?
         let enabled: Bool?
+        let ordering: String?
+        let maxPerSecond: Double?
+        let headers: [String: String]?
     }
 
     struct UpdateBody: Decodable {
         let targetUrl: String?
         let dataSourceId: String??
         let enabled: Bool?
+        let ordering: String?
+        let maxPerSecond: Double??
+        let headers: [String: String]??
 
-        private enum CodingKeys: String, CodingKey { case targetUrl, dataSourceId, enabled }
+        private enum CodingKeys: String, CodingKey {
+            case targetUrl, dataSourceId, enabled, ordering, maxPerSecond, headers
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             targetUrl = try container.decodeIfPresent(String.self, forKey: .targetUrl)
-            // Present and null clears the filter; absent leaves it.
-            dataSourceId =
-                container.contains(.dataSourceId)
-                ? .some(try container.decodeIfPresent(String.self, forKey: .dataSourceId)) : .none
+            // Present and null clears a setting; absent leaves it.
+            dataSourceId = try Self.clearable(String.self, .dataSourceId, container)
             enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
+            ordering = try container.decodeIfPresent(String.self, forKey: .ordering)
+            maxPerSecond = try Self.clearable(Double.self, .maxPerSecond, container)
+            headers = try Self.clearable([String: String].self, .headers, container)
+        }
+
+        private static func clearable<Value: Decodable>(
+            _ type: Value.Type,
+            _ key: CodingKeys,
+            _ container: KeyedDecodingContainer<CodingKeys>
+        ) throws -> Value?? {
+            container.contains(key) ? .some(try container.decodeIfPresent(type, forKey: key)) : .none
         }
     }
 
     struct RotateBody: Decodable {
         let secret: String?
+        let overlapSeconds: Double?
+    }
+
+    struct RecoverBody: Decodable {
+        let since: Timestamp
+        let until: Timestamp?
+    }
+
+    struct RecoverResult: ResponseEncodable {
+        let requeued: Int
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<HookResponse> {
@@ -73,13 +101,19 @@ struct HookController {
         if type.requiresDataSource, dataSourceId == nil { throw AppError.dataSourceRequired }
         if dataSourceId != nil, !type.takesDataSource { throw AppError.dataSourceNotTaken }
         try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
+        if !type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
+            throw AppError.invalidField("type", "A sync.trigger hook sends nothing: it takes no ordering, pace or headers.")
+        }
         let hook = try await store.createHook(
             NewHook(
                 type: type,
                 targetUrl: targetUrl,
                 dataSourceId: dataSourceId,
                 secret: try body.secret.map(HookSecret.validated) ?? HookSecret.generated(),
-                enabled: body.enabled ?? true
+                enabled: body.enabled ?? true,
+                ordering: try body.ordering.map(Self.validOrdering) ?? .none,
+                maxPerSecond: try body.maxPerSecond.map(Self.validMaxPerSecond),
+                headers: try body.headers.flatMap(HookOptions.headers)
             ),
             botID: botID,
             workspaceID: workspaceID
@@ -121,6 +155,12 @@ struct HookController {
             try await requireDataSource(validated, botID: botID, workspaceID: workspaceID)
             changes.dataSourceId = .some(validated)
         }
+        if !current.type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
+            throw AppError.invalidField("type", "A sync.trigger hook sends nothing: it takes no ordering, pace or headers.")
+        }
+        changes.ordering = try body.ordering.map(Self.validOrdering)
+        if let maxPerSecond = body.maxPerSecond { changes.maxPerSecond = .some(try maxPerSecond.map(Self.validMaxPerSecond)) }
+        if let headers = body.headers { changes.headers = .some(try headers.flatMap(HookOptions.headers)) }
         let hook = try await store.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
         return HookResponse(hook, publicURL: publicURL)
     }
@@ -135,24 +175,52 @@ struct HookController {
         return .noContent
     }
 
-    /// Replaces the secret at once: the old one, and a trigger URL made with it, stop working.
+    /// Replaces the secret. Without an overlap the old one, and a trigger URL made with it, stop working at once;
+    /// with `overlapSeconds` they keep working that long (deliveries carry both signatures).
     /// The body is optional; `{"secret": "…"}` chooses the new secret.
     @Sendable func rotateSecret(_ request: Request, context: AppRequestContext) async throws -> HookResponse {
         let workspaceID = try context.requireOwner()
         let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
         var secret = HookSecret.generated()
+        var overlapSeconds = 0
         if request.headers[.contentType] != nil || (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 {
-            if let chosen = try await request.decodeJSON(as: RotateBody.self, context: context).secret {
-                secret = try HookSecret.validated(chosen)
+            let body = try await request.decodeJSON(as: RotateBody.self, context: context)
+            if let chosen = body.secret { secret = try HookSecret.validated(chosen) }
+            if let overlap = body.overlapSeconds {
+                overlapSeconds = try Validate.wholeNumber(overlap, HookOptions.overlapSeconds, field: "overlapSeconds")
             }
         }
+        let now = Timestamp.now()
+        let overlapUntil =
+            overlapSeconds > 0
+            ? Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Int64(overlapSeconds) * 1000) : nil
         let hook = try await store.updateHook(
             id: id,
             botID: botID,
             workspaceID: workspaceID,
-            HookChanges(secret: secret)
+            HookChanges(rotation: (secret, overlapUntil))
         )
         return HookResponse(hook, publicURL: publicURL)
+    }
+
+    /// Queues again every failed delivery of the hook created in `since..<until` (until: now), with its id.
+    @Sendable func recover(_ request: Request, context: AppRequestContext) async throws -> RecoverResult {
+        let workspaceID = try context.requireOwner()
+        let (id, botID) = (try context.parameters.require("hookId"), try context.parameters.require("botId"))
+        _ = try await store.hook(id: id, botID: botID, workspaceID: workspaceID)
+        let body = try await request.decodeJSON(as: RecoverBody.self, context: context)
+        let until = body.until ?? .now()
+        guard body.since < until else {
+            throw AppError.invalidField("until", "until must be later than since.")
+        }
+        let requeued = try await store.recoverDeliveries(
+            hookID: id,
+            botID: botID,
+            workspaceID: workspaceID,
+            since: body.since,
+            until: until
+        )
+        return RecoverResult(requeued: requeued)
     }
 
     struct TestResult: ResponseEncodable {
@@ -217,6 +285,17 @@ struct HookController {
         } catch let error as AppError where error.status == .notFound {
             throw AppError.invalidField("dataSourceId", "dataSourceId is not a data source of this bot.")
         }
+    }
+
+    private static func validOrdering(_ text: String) throws(AppError) -> DeliveryOrdering {
+        guard let ordering = DeliveryOrdering(rawValue: text) else {
+            throw .invalidField("ordering", "ordering must be \"none\" or \"conversation\".")
+        }
+        return ordering
+    }
+
+    private static func validMaxPerSecond(_ value: Double) throws(AppError) -> Int {
+        try Validate.wholeNumber(value, HookOptions.maxPerSecond, field: "maxPerSecond")
     }
 
     private static func validDataSourceID(_ text: String) throws(AppError) -> String {

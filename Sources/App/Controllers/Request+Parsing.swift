@@ -54,6 +54,15 @@ extension Request {
         return choice
     }
 
+    /// A query parameter that must be an ISO 8601 time; `nil` when absent, 400 when it is not one.
+    func queryTime(_ name: String) throws(AppError) -> Timestamp? {
+        guard let given = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard let time = Timestamp(iso8601: given) else {
+            throw .invalidParameter(name, "\(name) must be an ISO 8601 time such as 2026-12-01T00:00:00Z.")
+        }
+        return time
+    }
+
     /// `?limit=` and the decoded `?cursor=` position of a list with its own order (transcripts, rows, documents).
     func pageBounds() throws(AppError) -> (limit: Int, after: String?) {
         let limit = try PageRequest(limit: uri.queryParameters["limit"].map(String.init), cursor: nil).limit

@@ -71,6 +71,11 @@ struct HookResponse: ResponseEncodable, Sendable {
     let signingSecret: String
     /// `sync.trigger` only: GET it to start a sync.
     let triggerUrl: String?
+    /// While a rotation's overlap lasts: when the replaced secret stops working.
+    let previousSecretExpiresAt: Timestamp?
+    let ordering: DeliveryOrdering
+    let maxPerSecond: Int?
+    let headers: [String: String]
     let enabled: Bool
     let disabledReason: String?
     let lastError: String?
@@ -87,6 +92,10 @@ struct HookResponse: ResponseEncodable, Sendable {
         secret = hook.secret
         signingSecret = Signature.signingSecret(for: hook.secret)
         triggerUrl = hook.type == .syncTrigger ? "\(publicURL)/api/public/hooks/\(hook.id)/\(hook.secret)" : nil
+        previousSecretExpiresAt = hook.previousSecretExpiry(at: .now())
+        ordering = hook.ordering
+        maxPerSecond = hook.maxPerSecond
+        headers = hook.headers ?? [:]
         enabled = hook.enabled
         disabledReason = hook.disabledReason
         lastError = hook.lastError
@@ -106,6 +115,10 @@ struct HookResponse: ResponseEncodable, Sendable {
         try container.encode(secret, forKey: .secret)
         try container.encode(signingSecret, forKey: .signingSecret)
         try container.encode(triggerUrl, forKey: .triggerUrl)
+        try container.encode(previousSecretExpiresAt, forKey: .previousSecretExpiresAt)
+        try container.encode(ordering, forKey: .ordering)
+        try container.encode(maxPerSecond, forKey: .maxPerSecond)
+        try container.encode(headers, forKey: .headers)
         try container.encode(enabled, forKey: .enabled)
         try container.encode(disabledReason, forKey: .disabledReason)
         try container.encode(lastError, forKey: .lastError)
@@ -115,8 +128,9 @@ struct HookResponse: ResponseEncodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, botId, type, targetUrl, dataSourceId, secret, signingSecret, triggerUrl, enabled, disabledReason
-        case lastError, consecutiveFailures, createdAt, updatedAt
+        case id, botId, type, targetUrl, dataSourceId, secret, signingSecret, triggerUrl, previousSecretExpiresAt
+        case ordering, maxPerSecond, headers, enabled, disabledReason, lastError, consecutiveFailures, createdAt
+        case updatedAt
     }
 }
 
@@ -138,6 +152,9 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
     let nextAttemptAt: Timestamp?
     let lastResponseCode: Int?
     let lastError: String?
+    /// A conversation event's conversation and `sequence` (absent for sync events).
+    let conversationId: String?
+    let sequence: Int?
     /// The body as sent; only on a single delivery.
     let payload: JSONValue?
     /// Every attempt, oldest first; only on a single delivery.
@@ -154,6 +171,8 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
         nextAttemptAt = delivery.status == .pending ? delivery.nextAttemptAt : nil
         lastResponseCode = delivery.lastResponseCode
         lastError = delivery.lastError
+        conversationId = delivery.conversationId
+        sequence = delivery.sequence
         payload = attempts == nil ? nil : try? JSONDecoder().decode(JSONValue.self, from: delivery.payload)
         self.attempts = attempts?.map {
             Attempt(

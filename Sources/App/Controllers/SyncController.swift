@@ -126,13 +126,14 @@ struct SyncController {
         let success: Bool
     }
 
-    /// `GET /api/public/hooks/{hookId}/{secret}`: queues a sync of the hook's data source. The secret is
-    /// compared in constant time; an unknown hook, a wrong secret or a disabled hook are all the same 404.
+    /// `GET /api/public/hooks/{hookId}/{secret}`: queues a sync of the hook's data source. The secret (or during a
+    /// rotation's overlap the one it replaced) is compared in constant time; an unknown hook, a wrong secret or a
+    /// disabled hook are all the same 404.
     @Sendable func trigger(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TriggerResult>
     {
         let notFound = EditedResponse(status: .notFound, response: TriggerResult(success: false))
         guard let hook = try await store.triggerHook(id: try context.parameters.require("hookId")),
-            constantTimeEquals(hook.secret, try context.parameters.require("secret")),
+            hook.acceptsTriggerSecret(try context.parameters.require("secret"), at: .now()),
             hook.enabled, let dataSourceID = hook.dataSourceId
         else { return notFound }
         do {

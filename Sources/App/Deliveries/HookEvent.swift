@@ -20,13 +20,19 @@ enum HookEvent {
 }
 
 extension HookEvent {
-    // The conversation hooks, keyed exactly as `reference/001_0853b0092a8e0cba.txt` (DESIGN.md §6).
+    // The conversation hooks, keyed exactly as `reference/001_0853b0092a8e0cba.txt` (DESIGN.md §6), with the
+    // event's `sequence` in its conversation added. A transition's is the conversation's `eventSequence` after it.
 
     static func conversationStarted(_ conversation: Conversation, botName: String) throws -> Data {
         var summary = conversationSummary(conversation, botName: botName, withState: false)
         if let initialMessage = conversation.initialMessage { summary["initialMessage"] = .string(initialMessage) }
         summary["createdAt"] = .string(conversation.createdAt.iso8601)
-        return try envelope("conversation.started", at: conversation.createdAt, ["conversation": .object(summary)])
+        return try envelope(
+            "conversation.started",
+            at: conversation.createdAt,
+            sequence: 1,
+            ["conversation": .object(summary)]
+        )
     }
 
     static func conversationEscalated(_ conversation: Conversation, botName: String) throws -> Data {
@@ -35,6 +41,7 @@ extension HookEvent {
         return try envelope(
             "conversation.escalated",
             at: conversation.updatedAt,
+            sequence: conversation.eventSequence,
             ["conversation": .object(summary), "userEmail": .string(conversation.userEmail ?? "")]
         )
     }
@@ -43,6 +50,7 @@ extension HookEvent {
         try envelope(
             "conversation.claimed",
             at: conversation.updatedAt,
+            sequence: conversation.eventSequence,
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "agent": .object(["name": .string(agent.name), "email": .string(agent.email)]),
@@ -54,6 +62,7 @@ extension HookEvent {
         try envelope(
             "conversation.released",
             at: conversation.updatedAt,
+            sequence: conversation.eventSequence,
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "agent": .object(["name": .string(agentName)]),
@@ -62,7 +71,12 @@ extension HookEvent {
     }
 
     /// Beyond the reference: every message of a transcript, as the API shows it.
-    static func conversationMessage(_ message: Message, in conversation: Conversation, botName: String) throws -> Data {
+    static func conversationMessage(
+        _ message: Message,
+        sequence: Int,
+        in conversation: Conversation,
+        botName: String
+    ) throws -> Data {
         let shown = try JSONDecoder().decode(
             JSONValue.self,
             from: JSONEncoder.api().encode(MessageResponse(message: message, audience: .staff))
@@ -70,6 +84,7 @@ extension HookEvent {
         return try envelope(
             "conversation.message",
             at: message.createdAt,
+            sequence: sequence,
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "message": shown,
@@ -90,10 +105,16 @@ extension HookEvent {
         return summary
     }
 
-    private static func envelope(_ event: String, at time: Timestamp, _ fields: [String: JSONValue]) throws -> Data {
+    private static func envelope(
+        _ event: String,
+        at time: Timestamp,
+        sequence: Int,
+        _ fields: [String: JSONValue]
+    ) throws -> Data {
         var body = fields
         body["event"] = .string(event)
         body["timestamp"] = .string(time.iso8601)
+        body["sequence"] = .number(Double(sequence))
         return try encode(.object(body))
     }
 }

@@ -42,14 +42,21 @@ struct HookSender: Sendable {
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: target)
         request.method = .POST
+        // The hook's own headers first: none of them may have a name of ours (HookOptions.headers).
+        for (name, value) in (hook.headers ?? [:]).sorted(by: { $0.key < $1.key }) {
+            request.headers.add(name: name, value: value)
+        }
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Switchboard-Hooks/1")
         request.headers.add(name: "X-Secret-Key", value: hook.secret)
         request.headers.add(name: "webhook-id", value: deliveryID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+        // During a rotation's overlap, one signature per valid secret, newest first (Standard Webhooks).
         request.headers.add(
             name: "webhook-signature",
-            value: Signature.sign(id: deliveryID, timestamp: timestamp, body: Array(payload), secret: hook.secret)
+            value: hook.signingSecrets(at: .now()).map {
+                Signature.sign(id: deliveryID, timestamp: timestamp, body: Array(payload), secret: $0)
+            }.joined(separator: " ")
         )
         request.headers.add(name: "X-Switchboard-Event", value: event)
         request.headers.add(name: "X-Switchboard-Attempt", value: String(attempt))

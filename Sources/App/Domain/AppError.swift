@@ -159,6 +159,12 @@ extension AppError {
         AppError(.conflict, code: .escalationUnavailable, message: reason, details: ["reason": .string(reason)])
     }
 
+    static let recoverWhileDisabled = AppError(
+        .conflict,
+        code: .hookDisabled,
+        message: "The hook is disabled: enable it (PATCH {\"enabled\": true}), then recover its failed deliveries."
+    )
+
     static let notClaimingAgent = AppError(
         .forbidden,
         code: .notClaimingAgent,

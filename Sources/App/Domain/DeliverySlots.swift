@@ -56,22 +56,33 @@ extension DeliverySlots {
 
 /// One claim's walk over due deliveries, oldest first: which to take, which to pause (their hook is disabled),
 /// and when to stop — when the slots are full, after four rows a free slot, or `passLimit` rows after the last one
-/// taken (the rows passed over belong to hooks or workspaces that filled up during this claim).
+/// taken (the rows passed over belong to hooks or workspaces that filled up during this claim). A paced hook's
+/// delivery is taken with a booked start, or passed over once its pace is booked out.
 struct DeliveryClaim: Sendable {
     static let passLimit = 4 * DeliverySlots.perHook
 
     private(set) var slots: DeliverySlots
     private(set) var chosen: [String] = []
     private(set) var paused: [String] = []
+    /// The paced hooks' schedules, as this claim leaves them.
+    private(set) var paces: [String: DeliveryPace]
+    /// When each chosen delivery of a paced hook may start, in microseconds since 1970.
+    private(set) var startsAt: [String: Int64] = [:]
     /// The most rows the walk reads: four a free slot.
     let readLimit: Int
+    private let now: Int64
     private var read = 0
     private var passed = 0
 
-    init(slots: DeliverySlots) {
+    init(slots: DeliverySlots, paces: [DeliveryPace] = [], now: Timestamp = .now()) {
         self.slots = slots
+        self.paces = Dictionary(uniqueKeysWithValues: paces.map { ($0.hookID, $0) })
+        self.now = now.millisecondsSince1970 * 1000
         readLimit = slots.free * 4
     }
+
+    /// Hooks whose pace is booked out: the scan leaves their rows out, as it does busy hooks'.
+    var bookedOutHooks: [String] { paces.values.filter { $0.isBookedOut(now: now) }.map(\.hookID) }
 
     /// Whether the walk goes on to another row.
     var wantsMore: Bool { slots.free > 0 && read < readLimit && passed < Self.passLimit }
@@ -80,12 +91,21 @@ struct DeliveryClaim: Sendable {
         read += 1
         if !hookEnabled {
             paused.append(deliveryID)
-        } else if slots.canTake(hookID: hookID, workspaceID: workspaceID) {
+        } else if slots.canTake(hookID: hookID, workspaceID: workspaceID), let start = bookStart(hookID) {
             chosen.append(deliveryID)
+            if let start { startsAt[deliveryID] = start }
             slots.take(hookID: hookID, workspaceID: workspaceID)
             passed = 0
         } else {
             passed += 1
         }
+    }
+
+    /// `.some(nil)` for an unpaced hook, `.some(start)` for a paced one with a start free, nil when it has none.
+    private mutating func bookStart(_ hookID: String) -> Int64?? {
+        guard var pace = paces[hookID] else { return .some(nil) }
+        guard let start = pace.book(now: now) else { return nil }
+        paces[hookID] = pace
+        return .some(start)
     }
 }

@@ -66,15 +66,20 @@ struct Timestamp: Hashable, Comparable, Sendable {
 
 extension Timestamp: Codable {
     init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard
-            let date = (try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)))
-                ?? (try? Date(text, strategy: .iso8601))
-        else {
+        guard let time = Timestamp(iso8601: try decoder.singleValueContainer().decode(String.self)) else {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "Not an ISO 8601 time.")
             )
         }
+        self = time
+    }
+
+    /// `2026-11-24T05:45:46.123Z`, with or without the fraction.
+    init?(iso8601 text: String) {
+        guard
+            let date = (try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)))
+                ?? (try? Date(text, strategy: .iso8601))
+        else { return nil }
         self.init(date)
     }
 

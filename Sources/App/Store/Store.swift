@@ -155,7 +155,7 @@ protocol Store: Sendable {
         hookID: String,
         botID: String,
         workspaceID: String,
-        status: DeliveryStatus?,
+        filter: DeliveryFilter,
         page: PageRequest
     ) async throws -> Page<Delivery>
     func delivery(
@@ -174,6 +174,20 @@ protocol Store: Sendable {
         workspaceID: String
     ) async throws
         -> (Delivery, [DeliveryAttempt])
+
+    /// Queues every `failed` delivery of the hook created in `since..<until` again, at once, with its id (its
+    /// attempts go on counting); answers how many. 409 while the hook is disabled.
+    func recoverDeliveries(
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        since: Timestamp,
+        until: Timestamp
+    ) async throws -> Int
+    /// Retention: deletes up to `limit` finished deliveries (with their attempts) and up to `limit` finished sync
+    /// jobs last changed before `cutoff`, oldest first, in one short transaction; answers how many rows went.
+    /// Pending, delivering and paused deliveries, and queued or running jobs, are never deleted.
+    func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int
 
     // MARK: Data sources and rows
     func createDataSource(_ settings: DataSourceSettings, botID: String, workspaceID: String) async throws -> DataSource

@@ -34,10 +34,26 @@ struct RecordedAttempt: Sendable {
     let disabledHook: Bool
 }
 
-/// A delivery handed to the worker, with what it needs of its hook.
+/// A delivery handed to the worker, with what it needs of its hook, and for a paced hook when it may start.
 struct ClaimedDelivery: Sendable {
     let delivery: Delivery
     let hook: Hook
+    /// Microseconds since 1970.
+    var startsAt: Int64? = nil
+}
+
+/// A conversation event's place: its conversation and its number among that conversation's events.
+struct EventPosition: Sendable, Equatable {
+    let conversationID: String
+    let sequence: Int
+}
+
+/// Which deliveries of a hook's log to list; nil leaves a filter out.
+struct DeliveryFilter: Sendable {
+    var status: DeliveryStatus?
+    var event: String?
+    var since: Timestamp?
+    var until: Timestamp?
 }
 
 /// What a new hook is made of, validated by the controller.
@@ -47,6 +63,9 @@ struct NewHook: Sendable {
     var dataSourceId: String?
     var secret: String
     var enabled: Bool
+    var ordering: DeliveryOrdering = .none
+    var maxPerSecond: Int?
+    var headers: [String: String]?
 }
 
 /// A change to a hook; `nil` leaves a field as it is.
@@ -54,7 +73,13 @@ struct HookChanges: Sendable {
     var targetUrl: String?
     var dataSourceId: String??
     var enabled: Bool?
-    var secret: String?
+    /// A new secret, and until when the old one stays valid (nil: it stops at once).
+    var rotation: (secret: String, overlapUntil: Timestamp?)?
+    var ordering: DeliveryOrdering?
+    /// `.some(nil)` removes the pace.
+    var maxPerSecond: Int??
+    /// `.some(nil)` removes the headers.
+    var headers: [String: String]??
 }
 
 /// What a sync needs to read before it plans.

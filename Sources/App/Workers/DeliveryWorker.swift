@@ -79,6 +79,10 @@ struct DeliveryWorker: Service {
     }
 
     private func deliver(_ item: ClaimedDelivery, recorder: AttemptRecorder) async {
+        if let startsAt = item.startsAt {  // a paced hook's booked start
+            let wait = startsAt - Int64(Date().timeIntervalSince1970 * 1_000_000)
+            if wait > 0 { try? await Task.sleep(for: .microseconds(wait)) }
+        }
         let result = await sender.send(
             deliveryID: item.delivery.id,
             event: item.delivery.event,

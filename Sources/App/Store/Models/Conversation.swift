@@ -20,11 +20,15 @@ struct Conversation: AppRecord, Listed {
     var escalatedAt: Timestamp?
     var claimedAt: Timestamp?
     var resolvedAt: Timestamp?
+    /// How many events the conversation has had: each transition and message is the next one, and its hook
+    /// payloads carry that number as `sequence`.
+    var eventSequence: Int
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
     enum Columns {
         static let id = Column(CodingKeys.id)
+        static let eventSequence = Column(CodingKeys.eventSequence)
         static let workspaceId = Column(CodingKeys.workspaceId)
         static let botId = Column(CodingKeys.botId)
         static let state = Column(CodingKeys.state)
@@ -91,6 +95,7 @@ extension Conversation {
             escalatedAt: nil,
             claimedAt: nil,
             resolvedAt: nil,
+            eventSequence: 1,  // `conversation.started`
             createdAt: now,
             updatedAt: now
         )
@@ -103,6 +108,7 @@ extension Conversation {
         self.userEmail = userEmail
         if let userData { self.userData = userData }
         escalatedAt = now
+        eventSequence += 1
         claimedByAgentId = nil
         claimedByName = nil
         claimedByEmail = nil
@@ -116,8 +122,12 @@ extension Conversation {
         let now = Timestamp.now()
         state = target
         resolvedAt = now
+        eventSequence += 1
         updatedAt = now
     }
+
+    /// Where the latest event stands among the conversation's events.
+    var latestEvent: EventPosition { EventPosition(conversationID: id, sequence: eventSequence) }
 
     /// A refused claim says who has the conversation, if anyone.
     func claimRefusal(_ refusal: AppError) -> AppError {

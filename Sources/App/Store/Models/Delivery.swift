@@ -17,12 +17,18 @@ struct Delivery: AppRecord, Listed {
     var nextAttemptAt: Timestamp
     var lastResponseCode: Int?
     var lastError: String?
+    /// A conversation event's conversation and its place among that conversation's events (the payload's
+    /// `sequence`): what an ordered hook waits on.
+    var conversationId: String?
+    var sequence: Int?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let hookId = Column(CodingKeys.hookId)
+        static let event = Column(CodingKeys.event)
+        static let createdAt = Column(CodingKeys.createdAt)
         static let status = Column(CodingKeys.status)
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
         static let updatedAt = Column(CodingKeys.updatedAt)
@@ -55,7 +61,13 @@ struct DeliveryAttempt: AppRecord {
 
 extension Delivery {
     /// `event` on its way to `hook`: due at once, or kept `paused` while the hook is disabled.
-    static func queued(_ event: HookType, to hook: Hook, payload: Data, at now: Timestamp) -> Delivery {
+    static func queued(
+        _ event: HookType,
+        to hook: Hook,
+        payload: Data,
+        position: EventPosition?,
+        at now: Timestamp
+    ) -> Delivery {
         Delivery(
             id: newID(),
             hookId: hook.id,
@@ -66,6 +78,8 @@ extension Delivery {
             nextAttemptAt: now,
             lastResponseCode: nil,
             lastError: nil,
+            conversationId: position?.conversationID,
+            sequence: position?.sequence,
             createdAt: now,
             updatedAt: now
         )
@@ -127,6 +141,11 @@ extension Delivery {
 }
 
 extension Delivery {
+    /// 409 while the hook is disabled: recovered deliveries would only be paused again (enable it first).
+    static func checkRecovery(hookEnabled: Bool) throws(AppError) {
+        guard hookEnabled else { throw AppError.recoverWhileDisabled }
+    }
+
     /// 409 unless this delivery is failed or paused and its hook enabled (enabling the hook resumes paused
     /// deliveries by itself).
     func checkRetry(hookEnabled: Bool) throws(AppError) {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 
 extension HookType: DatabaseValueConvertible {}
+extension DeliveryOrdering: DatabaseValueConvertible {}
 
 /// A bot's hook. The secret is kept as given: it is sent in `X-Secret-Key` and keys the signature.
 struct Hook: AppRecord, Listed {
@@ -12,6 +13,15 @@ struct Hook: AppRecord, Listed {
     var targetUrl: String?
     var dataSourceId: String?
     var secret: String
+    /// The secret a rotation with an overlap replaced: it still signs, and still opens a trigger URL, until
+    /// `previousSecretExpiresAt`.
+    var previousSecret: String?
+    var previousSecretExpiresAt: Timestamp?
+    var ordering: DeliveryOrdering
+    /// Attempts per second across all instances; nil: as fast as the slots allow.
+    var maxPerSecond: Int?
+    /// Sent on every attempt, besides Switchboard's own headers.
+    var headers: [String: String]?
     var enabled: Bool
     var disabledReason: String?
     var lastError: String?
@@ -40,6 +50,11 @@ extension Hook {
             targetUrl: new.targetUrl,
             dataSourceId: new.dataSourceId,
             secret: new.secret,
+            previousSecret: nil,
+            previousSecretExpiresAt: nil,
+            ordering: new.ordering,
+            maxPerSecond: new.maxPerSecond,
+            headers: new.headers,
             enabled: new.enabled,
             disabledReason: nil,
             lastError: nil,
@@ -55,7 +70,10 @@ extension Hook {
     mutating func apply(_ changes: HookChanges) -> Bool {
         if let targetUrl = changes.targetUrl { self.targetUrl = targetUrl }
         if let dataSourceId = changes.dataSourceId { self.dataSourceId = dataSourceId }
-        if let secret = changes.secret { self.secret = secret }
+        if let rotation = changes.rotation { rotate(to: rotation.secret, overlapUntil: rotation.overlapUntil) }
+        if let ordering = changes.ordering { self.ordering = ordering }
+        if let maxPerSecond = changes.maxPerSecond { self.maxPerSecond = maxPerSecond }
+        if let headers = changes.headers { self.headers = headers }
         var reenabled = false
         if let enabled = changes.enabled, enabled != self.enabled {
             self.enabled = enabled
@@ -69,5 +87,34 @@ extension Hook {
         }
         updatedAt = .now()
         return reenabled
+    }
+}
+
+extension Hook {
+    /// The secrets that sign an attempt now, newest first: during a rotation's overlap, the old one too.
+    func signingSecrets(at now: Timestamp) -> [String] {
+        guard let previousSecret, let expires = previousSecretExpiresAt, now < expires else { return [secret] }
+        return [secret, previousSecret]
+    }
+
+    /// Whether `given` opens this trigger hook's URL now: its secret, or during an overlap the one it replaced.
+    /// Compared in constant time.
+    func acceptsTriggerSecret(_ given: String, at now: Timestamp) -> Bool {
+        signingSecrets(at: now).reduce(false) { accepted, secret in
+            constantTimeEquals(secret, given) || accepted
+        }
+    }
+
+    /// When the replaced secret stops working; nil when there is none in use.
+    func previousSecretExpiry(at now: Timestamp) -> Timestamp? {
+        signingSecrets(at: now).count > 1 ? previousSecretExpiresAt : nil
+    }
+
+    /// A new secret. With an overlap the old one stays valid until `overlapUntil` (only the one just replaced:
+    /// a rotation during an overlap ends the older one's); without, it stops at once.
+    private mutating func rotate(to newSecret: String, overlapUntil: Timestamp?) {
+        previousSecret = overlapUntil == nil ? nil : secret
+        previousSecretExpiresAt = overlapUntil
+        secret = newSecret
     }
 }

@@ -7,6 +7,8 @@ struct Outbox {
         let type: HookType
         let botID: String
         let dataSourceID: String?
+        /// A conversation event's place among its conversation's events.
+        let position: EventPosition?
         /// Encoded only if some hook listens.
         let payload: () throws -> Data
     }
@@ -18,9 +20,12 @@ struct Outbox {
         _ type: HookType,
         botID: String,
         dataSourceID: String? = nil,
+        position: EventPosition? = nil,
         payload: @escaping () throws -> Data
     ) {
-        events.append(Event(type: type, botID: botID, dataSourceID: dataSourceID, payload: payload))
+        events.append(
+            Event(type: type, botID: botID, dataSourceID: dataSourceID, position: position, payload: payload)
+        )
     }
 
     /// Tells the other instances' live streams about the change when the transaction commits.

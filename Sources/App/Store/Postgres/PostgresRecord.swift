@@ -69,6 +69,7 @@ extension StoredAsText {
 extension ConversationState: StoredAsText {}
 extension MessageRole: StoredAsText {}
 extension HookType: StoredAsText {}
+extension DeliveryOrdering: StoredAsText {}
 extension DeliveryStatus: StoredAsText {}
 extension DataSourceType: StoredAsText {}
 extension SyncStatus: StoredAsText {}

@@ -34,7 +34,7 @@ extension PostgresStore {
         _ connection: PostgresConnection
     ) async throws -> (Conversation, [Message]) {
         let now = Timestamp.now()
-        let conversation = Conversation.started(new, bot: bot, token: token, at: now)
+        var conversation = Conversation.started(new, bot: bot, token: token, at: now)
         var messages: [Message] = []
         if let text = new.initialMessage {
             messages.append(Message(in: conversation, role: .user, text: text, at: now))
@@ -45,12 +45,14 @@ extension PostgresStore {
             }
         }
         var outbox = Outbox()
-        outbox.fire(.conversationStarted, botID: bot.id) {
+        outbox.fire(.conversationStarted, botID: bot.id, position: conversation.latestEvent) { [conversation] in
             try HookEvent.conversationStarted(conversation, botName: bot.name)
         }
         for message in messages {
-            outbox.fire(.conversationMessage, botID: bot.id) {
-                try HookEvent.conversationMessage(message, in: conversation, botName: bot.name)
+            conversation.eventSequence += 1
+            outbox.fire(.conversationMessage, botID: bot.id, position: conversation.latestEvent) {
+                [conversation, sequence = conversation.eventSequence] in
+                try HookEvent.conversationMessage(message, sequence: sequence, in: conversation, botName: bot.name)
             }
         }
         outbox.announce(conversation.change(stateChanged: true, messages: messages))
@@ -72,7 +74,7 @@ extension PostgresStore {
             try conversation.escalate(userEmail: userEmail, userData: userData)
             try await connection.update(conversation)
             var outbox = Outbox()
-            outbox.fire(.conversationEscalated, botID: bot.id) { [conversation] in
+            outbox.fire(.conversationEscalated, botID: bot.id, position: conversation.latestEvent) { [conversation] in
                 try HookEvent.conversationEscalated(conversation, botName: bot.name)
             }
             outbox.announce(conversation.change(stateChanged: true))
@@ -100,7 +102,8 @@ extension PostgresStore {
                 Conversation.self,
                 """
                 UPDATE conversation SET state = \(target), claimedByAgentId = \(agent.id),
-                  claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now)
+                  claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now),
+                  eventSequence = eventSequence + 1
                 WHERE id = \(conversationID) AND state = \(conversation.state)
                 RETURNING *
                 """
@@ -112,7 +115,7 @@ extension PostgresStore {
             }
             let bot = try await Self.bot(id: claimed.botId, workspaceID: workspaceID, connection)
             var outbox = Outbox()
-            outbox.fire(.conversationClaimed, botID: bot.id) {
+            outbox.fire(.conversationClaimed, botID: bot.id, position: claimed.latestEvent) {
                 try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
             }
             outbox.announce(claimed.change(stateChanged: true))
@@ -135,7 +138,7 @@ extension PostgresStore {
             try await connection.update(conversation)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
             var outbox = Outbox()
-            outbox.fire(.conversationReleased, botID: bot.id) { [conversation] in
+            outbox.fire(.conversationReleased, botID: bot.id, position: conversation.latestEvent) { [conversation] in
                 try HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName)
             }
             outbox.announce(conversation.change(stateChanged: true))
@@ -150,7 +153,12 @@ extension PostgresStore {
         reply: BotReply?
     ) async throws -> (message: Message, reply: Message?) {
         try await write { connection in
-            let conversation = try await Self.conversation(id: conversationID, workspaceID: nil, connection)
+            let conversation = try await Self.conversation(
+                id: conversationID,
+                workspaceID: nil,
+                lock: true,
+                connection
+            )
             let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
             let now = Timestamp.now()
             var messages = [Message(in: conversation, role: .user, text: text, at: now)]
@@ -174,7 +182,12 @@ extension PostgresStore {
         text: String
     ) async throws -> Message {
         try await write { connection in
-            let conversation = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
+            let conversation = try await Self.conversation(
+                id: conversationID,
+                workspaceID: workspaceID,
+                lock: true,
+                connection
+            )
             try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
             guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
                 throw AppError.notClaimingAgent
@@ -223,7 +236,8 @@ extension PostgresStore {
         }
     }
 
-    /// Adds messages to a transcript in one statement, in order, and fires their `conversation.message` events.
+    /// Adds messages to a transcript in one statement, in order, as the conversation's next events (its row is
+    /// locked: the caller read it `lock`ed), and fires their `conversation.message` events.
     private func insertMessages(
         _ messages: [Message],
         of conversation: Conversation,
@@ -233,20 +247,27 @@ extension PostgresStore {
     ) async throws -> [Message] {
         guard !messages.isEmpty else { return [] }
         var binds = PostgresBindings()
+        let insertion = try Self.insertion(of: messages, binding: &binds)
+        binds.append(conversation.eventSequence + messages.count)
+        binds.append(conversation.id)
+        let counted = "UPDATE conversation SET eventSequence = $\(binds.count - 1) WHERE id = $\(binds.count)"
         let rows = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: try Self.insertion(of: messages, binding: &binds) + " RETURNING id, seq",
-                binds: binds
-            ),
+            PostgresQuery(unsafeSQL: "WITH counted AS (\(counted)) \(insertion) RETURNING id, seq", binds: binds),
             logger: PostgresConnection.quiet
         )
         var seqs: [String: Int64] = [:]
         for try await (id, seq) in rows.decode((String, Int64).self) { seqs[id] = seq }
-        return messages.map { message in
+        return messages.enumerated().map { index, message in
             var message = message
             message.seq = seqs[message.id]
-            outbox.fire(.conversationMessage, botID: conversation.botId) { [message] in
-                try HookEvent.conversationMessage(message, in: conversation, botName: bot.name)
+            let position = EventPosition(conversationID: conversation.id, sequence: conversation.eventSequence + index + 1)
+            outbox.fire(.conversationMessage, botID: conversation.botId, position: position) { [message] in
+                try HookEvent.conversationMessage(
+                    message,
+                    sequence: position.sequence,
+                    in: conversation,
+                    botName: bot.name
+                )
             }
             return message
         }

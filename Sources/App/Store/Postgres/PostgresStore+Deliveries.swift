@@ -65,7 +65,9 @@ extension PostgresStore {
             // Encoded only when some hook wants it: most messages go to no hook at all.
             guard !listening.isEmpty else { continue }
             let payload = try event.payload()
-            deliveries += listening.map { Delivery.queued(event.type, to: $0, payload: payload, at: now) }
+            deliveries += listening.map {
+                Delivery.queued(event.type, to: $0, payload: payload, position: event.position, at: now)
+            }
         }
         return deliveries
     }
@@ -124,11 +126,15 @@ extension PostgresStore {
                 }
             }
             if leaseExpired { _ = try await Self.requeueExpiredLeases(connection) }
-            var claim = DeliveryClaim(slots: DeliverySlots(inFlight: inFlight, free: currentSlots().free))
+            var claim = DeliveryClaim(
+                slots: DeliverySlots(inFlight: inFlight, free: currentSlots().free),
+                paces: try await Self.paces(connection),
+                now: now
+            )
             let candidates = try await connection.execute(
                 ClaimCandidatesStatement(
                     now: now,
-                    busyHooks: claim.slots.busyHooks,
+                    busyHooks: claim.slots.busyHooks + claim.bookedOutHooks,
                     busyWorkspaces: claim.slots.busyWorkspaces,
                     limit: claim.readLimit
                 ),
@@ -147,6 +153,16 @@ extension PostgresStore {
                 )
             }
             guard !claim.chosen.isEmpty else { return [] }
+            if !claim.paces.isEmpty {
+                let paces = Array(claim.paces.values)
+                try await connection.run(
+                    """
+                    UPDATE hook SET paceNextAt = booked.nextStart
+                    FROM unnest(\(paces.map(\.hookID))::text[], \(paces.map(\.nextStart))::bigint[]) AS booked(id, nextStart)
+                    WHERE hook.id = booked.id
+                    """
+                )
+            }
             let leaseExpiresAt = Timestamp(
                 millisecondsSince1970: now.millisecondsSince1970 + lease.nanoseconds / 1_000_000
             )
@@ -158,9 +174,29 @@ extension PostgresStore {
             let hooks = try await connection.all(HooksStatement(ids: hookIDs))
             let hooksByID = Dictionary(uniqueKeysWithValues: hooks.map { ($0.id, $0) })
             return deliveries.sorted { $0.nextAttemptAt < $1.nextAttemptAt }.compactMap { delivery in
-                hooksByID[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
+                hooksByID[delivery.hookId].map {
+                    ClaimedDelivery(delivery: delivery, hook: $0, startsAt: claim.startsAt[delivery.id])
+                }
             }
         }
+    }
+
+    /// The schedules of the paced hooks that have deliveries queued (under the claim lock: every instance books
+    /// from the same schedule).
+    private static func paces(_ connection: PostgresConnection) async throws -> [DeliveryPace] {
+        var paces: [DeliveryPace] = []
+        let rows = try await connection.query(
+            """
+            SELECT id, maxPerSecond, paceNextAt FROM hook
+            WHERE maxPerSecond IS NOT NULL
+              AND EXISTS (SELECT 1 FROM delivery WHERE hookId = hook.id AND status = 'pending')
+            """,
+            logger: PostgresConnection.quiet
+        )
+        for try await (id, maxPerSecond, nextStart) in rows.decode((String, Int, Int64?).self) {
+            paces.append(DeliveryPace(hookID: id, maxPerSecond: maxPerSecond, nextStart: nextStart))
+        }
+        return paces
     }
 
     func pendingDeliveryCount() async throws -> Int {
@@ -169,20 +205,30 @@ extension PostgresStore {
         }
     }
 
-    /// Also when the first lease of another instance's attempts runs out: that delivery is then due again here.
+    /// Also when the first lease of another instance's attempts runs out (that delivery is then due again here),
+    /// and when a booked-out paced hook may take its next attempt.
     func nextDueTime(slots: DeliverySlots) async throws -> Timestamp? {
         try await read { connection in
-            try await connection.value(
+            let now = Timestamp.now().millisecondsSince1970 * 1000
+            let bookedOut = try await Self.paces(connection).filter { $0.isBookedOut(now: now) }
+            let due = try await connection.value(
                 Timestamp.self,
                 """
                 SELECT LEAST(
                   (SELECT delivery.nextAttemptAt FROM delivery JOIN hook ON hook.id = delivery.hookId
-                   WHERE delivery.status = 'pending' AND delivery.hookId <> ALL(\(slots.busyHooks))
+                   WHERE delivery.status = 'pending' AND delivery.hookId <> ALL(\(slots.busyHooks + bookedOut.map(\.hookID)))
                      AND hook.workspaceId <> ALL(\(slots.busyWorkspaces))
+                     AND (hook.ordering <> 'conversation' OR NOT EXISTS (
+                       SELECT 1 FROM delivery AS earlier
+                       WHERE earlier.hookId = delivery.hookId AND earlier.conversationId = delivery.conversationId
+                         AND earlier.sequence < delivery.sequence
+                         AND earlier.status IN ('pending', 'delivering', 'paused')))
                    ORDER BY delivery.nextAttemptAt LIMIT 1),
                   (SELECT MIN(leaseExpiresAt) FROM delivery WHERE status = 'delivering'))
                 """
             )
+            let paced = bookedOut.map { Timestamp(millisecondsSince1970: $0.freesAt / 1000) }.min()
+            return [due, paced].compactMap { $0 }.min()
         }
     }
 
@@ -228,7 +274,13 @@ extension PostgresStore {
                 )
             }
             for id in changedHooks.sorted() { try await connection.update(hooks[id]!) }
-            if written.contains(where: { $0.status == .pending }) { try await Self.notify(.deliveries, connection) }
+            // A finished delivery of an ordered hook lets the next event of its conversation go, on any instance.
+            let unblocks = written.contains {
+                $0.conversationId != nil && $0.status != .delivering && hooks[$0.hookId]?.ordering == .conversation
+            }
+            if unblocks || written.contains(where: { $0.status == .pending }) {
+                try await Self.notify(.deliveries, connection)
+            }
             return recorded
         }
     }
@@ -239,7 +291,7 @@ extension PostgresStore {
         hookID: String,
         botID: String,
         workspaceID: String,
-        status: DeliveryStatus?,
+        filter: DeliveryFilter,
         page: PageRequest
     ) async throws -> Page<Delivery> {
         try await read { connection in
@@ -247,10 +299,59 @@ extension PostgresStore {
             return try await Self.page(
                 Delivery.self,
                 from: "delivery",
-                where: "hookId = \(hookID) AND (\(status)::text IS NULL OR status = \(status))",
+                where: """
+                    hookId = \(hookID) AND (\(filter.status)::text IS NULL OR status = \(filter.status))
+                    AND (\(filter.event)::text IS NULL OR event = \(filter.event))
+                    AND (\(filter.since)::bigint IS NULL OR createdAt >= \(filter.since))
+                    AND (\(filter.until)::bigint IS NULL OR createdAt < \(filter.until))
+                    """,
                 page,
                 connection
             )
+        }
+    }
+
+    func recoverDeliveries(
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        since: Timestamp,
+        until: Timestamp
+    ) async throws -> Int {
+        try await write { connection in
+            let hook = try await Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, lock: true, connection)
+            try Delivery.checkRecovery(hookEnabled: hook.enabled)
+            let now = Timestamp.now()
+            let requeued = try await connection.run(
+                """
+                UPDATE delivery SET status = 'pending', nextAttemptAt = \(now), updatedAt = \(now)
+                WHERE hookId = \(hookID) AND status = 'failed' AND createdAt >= \(since) AND createdAt < \(until)
+                """
+            )
+            if requeued > 0 { try await Self.notify(.deliveries, connection) }
+            return requeued
+        }
+    }
+
+    /// Batches taken `FOR UPDATE SKIP LOCKED`: instances running retention at once never wait on each other, and
+    /// no row a writer holds is waited for.
+    func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int {
+        try await write { connection in
+            let deliveries = try await connection.run(
+                """
+                DELETE FROM delivery WHERE id IN (
+                  SELECT id FROM delivery WHERE status IN ('succeeded', 'failed') AND updatedAt < \(cutoff)
+                  ORDER BY updatedAt LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                """
+            )
+            let jobs = try await connection.run(
+                """
+                DELETE FROM syncJob WHERE id IN (
+                  SELECT id FROM syncJob WHERE status IN ('succeeded', 'failed') AND finishedAt < \(cutoff)
+                  ORDER BY finishedAt LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                """
+            )
+            return deliveries + jobs
         }
     }
 
@@ -353,6 +454,10 @@ private struct ClaimCandidatesStatement: PostgresPreparedStatement {
         CROSS JOIN LATERAL (
           SELECT delivery.id, delivery.nextAttemptAt FROM delivery
           WHERE delivery.hookId = hook.id AND delivery.status = 'pending' AND delivery.nextAttemptAt <= $1
+            AND (hook.ordering <> 'conversation' OR NOT EXISTS (
+              SELECT 1 FROM delivery AS earlier
+              WHERE earlier.hookId = delivery.hookId AND earlier.conversationId = delivery.conversationId
+                AND earlier.sequence < delivery.sequence AND earlier.status IN ('pending', 'delivering', 'paused')))
           ORDER BY delivery.nextAttemptAt LIMIT $2) AS due
         WHERE hook.id <> ALL($3::text[]) AND hook.workspaceId <> ALL($4::text[])
         ORDER BY due.nextAttemptAt

@@ -136,6 +136,24 @@ extension PostgresStore {
                 "ALTER TABLE bot ADD COLUMN documentGeneration bigint NOT NULL DEFAULT 0",
             ]
         ),
+        (
+            "v4: rotation overlap, ordering, pacing and headers of hooks; event sequences (SQLite's v12)",
+            [
+                """
+                ALTER TABLE hook ADD COLUMN previousSecret text, ADD COLUMN previousSecretExpiresAt bigint,
+                  ADD COLUMN ordering text NOT NULL DEFAULT 'none', ADD COLUMN maxPerSecond bigint,
+                  ADD COLUMN headers text, ADD COLUMN paceNextAt bigint
+                """,
+                "ALTER TABLE conversation ADD COLUMN eventSequence bigint NOT NULL DEFAULT 0",
+                "ALTER TABLE delivery ADD COLUMN conversationId text, ADD COLUMN sequence bigint",
+                """
+                CREATE INDEX delivery_in_conversation ON delivery (hookId, conversationId, sequence)
+                WHERE conversationId IS NOT NULL
+                """,
+                "CREATE INDEX delivery_finished ON delivery (updatedAt) WHERE status IN ('succeeded', 'failed')",
+                "CREATE INDEX syncJob_finished ON syncJob (finishedAt) WHERE status IN ('succeeded', 'failed')",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

@@ -21,6 +21,7 @@ extension SQLiteStore {
                 try enqueueDeliveries(
                     event: .conversationStarted,
                     botID: bot.id,
+                    position: conversation.latestEvent,
                     payload: HookEvent.conversationStarted(conversation, botName: bot.name),
                     db
                 )
@@ -62,6 +63,7 @@ extension SQLiteStore {
             try enqueueDeliveries(
                 event: .conversationEscalated,
                 botID: bot.id,
+                position: conversation.latestEvent,
                 payload: HookEvent.conversationEscalated(conversation, botName: bot.name),
                 db
             )
@@ -93,7 +95,8 @@ extension SQLiteStore {
                     Column("claimedByName").set(to: agent.name),
                     Column("claimedByEmail").set(to: agent.email),
                     Column("claimedAt").set(to: now),
-                    Column("updatedAt").set(to: now)
+                    Column("updatedAt").set(to: now),
+                    Conversation.Columns.eventSequence += 1
                 )
             // Lost a race: someone changed the state since it was read.
             guard changed == 1 else {
@@ -105,6 +108,7 @@ extension SQLiteStore {
             try enqueueDeliveries(
                 event: .conversationClaimed,
                 botID: bot.id,
+                position: conversation.latestEvent,
                 payload: HookEvent.conversationClaimed(conversation, botName: bot.name, agent: agent),
                 db
             )
@@ -123,6 +127,7 @@ extension SQLiteStore {
             try enqueueDeliveries(
                 event: .conversationReleased,
                 botID: bot.id,
+                position: conversation.latestEvent,
                 payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName),
                 db
             )
@@ -197,7 +202,8 @@ extension SQLiteStore {
         }
     }
 
-    /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction.
+    /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction: the
+    /// conversation's next event.
     @discardableResult
     private func insertMessage(
         in conversation: Conversation,
@@ -210,11 +216,20 @@ extension SQLiteStore {
     ) throws -> Message {
         let message = Message(in: conversation, role: role, text: text, agent: agent, sources: sources, at: time)
         try message.insert(db)
+        let sequence = try Int.fetchOne(
+            db.cachedStatement(
+                sql: "UPDATE conversation SET eventSequence = eventSequence + 1 WHERE id = ? RETURNING eventSequence"
+            ),
+            arguments: [conversation.id]
+        )
+        let position = EventPosition(conversationID: conversation.id, sequence: sequence ?? 0)
         try enqueueDeliveries(
             event: .conversationMessage,
             botID: conversation.botId,
+            position: position,
             payload: HookEvent.conversationMessage(
                 message,
+                sequence: position.sequence,
                 in: conversation,
                 botName: try Bot.fetchOne(db, key: conversation.botId)?.name ?? ""
             ),

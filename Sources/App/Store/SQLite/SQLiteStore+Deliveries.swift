@@ -12,6 +12,7 @@ extension SQLiteStore {
         event: HookType,
         botID: String,
         dataSourceID: String? = nil,
+        position: EventPosition? = nil,
         payload: @autoclosure () throws -> Data,
         _ db: Database
     ) throws -> [Delivery] {
@@ -29,7 +30,9 @@ extension SQLiteStore {
         guard !matching.isEmpty else { return [] }
         let payload = try payload()
         let now = Timestamp.now()
-        let deliveries = matching.map { Delivery.queued(event, to: $0, payload: payload, at: now) }
+        let deliveries = matching.map {
+            Delivery.queued(event, to: $0, payload: payload, position: position, at: now)
+        }
         for delivery in deliveries { try delivery.insert(db) }
         if deliveries.contains(where: { $0.status == .pending }) { wakeWorkerOnCommit(db) }
         return deliveries
@@ -50,9 +53,10 @@ extension SQLiteStore {
         }
     }
 
-    /// Hooks and workspaces with no slot left are skipped in the scan of the due index itself; the walk over the
-    /// rows read is `DeliveryClaim`'s (the rows it passes over belong to hooks or workspaces that filled up during
-    /// this claim, which the next claim leaves out in the index scan itself).
+    /// Hooks and workspaces with no slot left, and paced hooks booked out, are skipped in the scan of the due index
+    /// itself, and so are an ordered hook's deliveries that wait for an earlier one of their conversation; the walk
+    /// over the rows read is `DeliveryClaim`'s (the rows it passes over belong to hooks or workspaces that filled up
+    /// during this claim, which the next claim leaves out in the index scan itself).
     func claimDueDeliveries(
         slots currentSlots: @escaping @Sendable () -> DeliverySlots
     ) async throws
@@ -60,15 +64,16 @@ extension SQLiteStore {
     {
         guard currentSlots().free > 0 else { return [] }
         return try await pool.write { db in
-            let slots = currentSlots()
             let now = Timestamp.now()
+            var claim = DeliveryClaim(slots: currentSlots(), paces: try Self.paces(db), now: now)
             // Ids and hooks only: most candidates are passed over, and payloads are large.
-            var due = Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
-                .filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
-                .filter(Delivery.Columns.nextAttemptAt <= now && !slots.busyHooks.contains(Delivery.Columns.hookId))
-            due = Self.excludingWorkspaces(slots.busyWorkspaces, due)
-            let candidates = try due.order(Delivery.Columns.nextAttemptAt).asRequest(of: Row.self).fetchCursor(db)
-            var claim = DeliveryClaim(slots: slots)
+            let candidates = try Self.due(
+                Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
+                    .filter(Delivery.Columns.nextAttemptAt <= now),
+                busyHooks: claim.slots.busyHooks + claim.bookedOutHooks,
+                busyWorkspaces: claim.slots.busyWorkspaces,
+                db
+            ).order(Delivery.Columns.nextAttemptAt).asRequest(of: Row.self).fetchCursor(db)
             var hooks: [String: Hook] = [:]
             while claim.wantsMore, let candidate = try candidates.next() {
                 let (id, hookID): (String, String) = (candidate["id"], candidate["hookId"])
@@ -89,11 +94,58 @@ extension SQLiteStore {
                     Delivery.Columns.updatedAt.set(to: now)
                 )
             }
+            for pace in claim.paces.values {
+                try db.execute(sql: "UPDATE hook SET paceNextAt = ? WHERE id = ?", arguments: [pace.nextStart, pace.hookID])
+            }
             return try Delivery.fetchAll(db, keys: claim.chosen).sorted { $0.nextAttemptAt < $1.nextAttemptAt }
-                .compactMap {
-                    delivery in hooks[delivery.hookId].map { ClaimedDelivery(delivery: delivery, hook: $0) }
+                .compactMap { delivery in
+                    hooks[delivery.hookId].map {
+                        ClaimedDelivery(delivery: delivery, hook: $0, startsAt: claim.startsAt[delivery.id])
+                    }
                 }
         }
+    }
+
+    /// The schedules of the paced hooks that have deliveries queued.
+    private static func paces(_ db: Database) throws -> [DeliveryPace] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT id, maxPerSecond, paceNextAt FROM hook
+                    WHERE maxPerSecond IS NOT NULL AND EXISTS (
+                      SELECT 1 FROM delivery WHERE hookId = hook.id AND status = 'pending')
+                    """
+            )
+        ).map { DeliveryPace(hookID: $0["id"], maxPerSecond: $0["maxPerSecond"], nextStart: $0["paceNextAt"]) }
+    }
+
+    /// Pending deliveries of `request` that a claim could take: not of busy hooks or workspaces, and not waiting
+    /// for an earlier event of their conversation to an ordered hook (only the ordered hooks' rows are read for
+    /// that: the others are decided in the index).
+    private static func due(
+        _ request: QueryInterfaceRequest<Delivery>,
+        busyHooks: [String],
+        busyWorkspaces: [String],
+        _ db: Database
+    ) throws -> QueryInterfaceRequest<Delivery> {
+        var due = request.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
+            .filter(!busyHooks.contains(Delivery.Columns.hookId))
+        due = excludingWorkspaces(busyWorkspaces, due)
+        let ordered = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT id FROM hook WHERE ordering = 'conversation'")
+        )
+        guard !ordered.isEmpty else { return due }
+        return due.filter(
+            !ordered.contains(Delivery.Columns.hookId)
+                || SQL(
+                    """
+                    NOT EXISTS (SELECT 1 FROM delivery AS earlier
+                      WHERE earlier.hookId = delivery.hookId AND earlier.conversationId = delivery.conversationId
+                        AND earlier.sequence < delivery.sequence
+                        AND earlier.status IN ('pending', 'delivering', 'paused'))
+                    """
+                )
+        )
     }
 
     /// `request` without the deliveries of hooks in `workspaces`.
@@ -112,13 +164,19 @@ extension SQLiteStore {
         }
     }
 
+    /// Also when a booked-out paced hook may take its next attempt.
     func nextDueTime(slots: DeliverySlots = DeliverySlots()) async throws -> Timestamp? {
         try await pool.read { db in
-            let pending = Delivery.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
-                .filter(!slots.busyHooks.contains(Delivery.Columns.hookId))
-            return try Self.excludingWorkspaces(slots.busyWorkspaces, pending)
-                .select(min(Delivery.Columns.nextAttemptAt), as: Timestamp.self)
-                .fetchOne(db)
+            let now = Timestamp.now()
+            let bookedOut = try Self.paces(db).filter { $0.isBookedOut(now: now.millisecondsSince1970 * 1000) }
+            let due = try Self.due(
+                Delivery.all(),
+                busyHooks: slots.busyHooks + bookedOut.map(\.hookID),
+                busyWorkspaces: slots.busyWorkspaces,
+                db
+            ).select(min(Delivery.Columns.nextAttemptAt), as: Timestamp.self).fetchOne(db)
+            let paced = bookedOut.map { Timestamp(millisecondsSince1970: $0.freesAt / 1000) }.min()
+            return [due, paced].compactMap { $0 }.min()
         }
     }
 
@@ -169,14 +227,66 @@ extension SQLiteStore {
         hookID: String,
         botID: String,
         workspaceID: String,
-        status: DeliveryStatus?,
+        filter: DeliveryFilter,
         page: PageRequest
     ) async throws -> Page<Delivery> {
         try await pool.read { db in
             _ = try Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, db)
             var request = Delivery.filter(Delivery.Columns.hookId == hookID)
-            if let status { request = request.filter(Delivery.Columns.status == status.rawValue) }
+            if let status = filter.status { request = request.filter(Delivery.Columns.status == status.rawValue) }
+            if let event = filter.event { request = request.filter(Delivery.Columns.event == event) }
+            if let since = filter.since { request = request.filter(Delivery.Columns.createdAt >= since) }
+            if let until = filter.until { request = request.filter(Delivery.Columns.createdAt < until) }
             return try Self.page(request, page, db)
+        }
+    }
+
+    func recoverDeliveries(
+        hookID: String,
+        botID: String,
+        workspaceID: String,
+        since: Timestamp,
+        until: Timestamp
+    ) async throws -> Int {
+        try await pool.write { db in
+            let hook = try Self.hook(id: hookID, botID: botID, workspaceID: workspaceID, db)
+            try Delivery.checkRecovery(hookEnabled: hook.enabled)
+            let now = Timestamp.now()
+            let requeued = try Delivery.filter(
+                Delivery.Columns.hookId == hookID && Delivery.Columns.status == DeliveryStatus.failed.rawValue
+                    && Delivery.Columns.createdAt >= since && Delivery.Columns.createdAt < until
+            ).updateAll(
+                db,
+                Delivery.Columns.status.set(to: DeliveryStatus.pending.rawValue),
+                Delivery.Columns.nextAttemptAt.set(to: now),
+                Delivery.Columns.updatedAt.set(to: now)
+            )
+            if requeued > 0 { wakeWorkerOnCommit(db) }
+            return requeued
+        }
+    }
+
+    func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            // Attempts go with their deliveries (ON DELETE CASCADE); each batch is a short write.
+            try db.execute(
+                sql: """
+                    DELETE FROM delivery WHERE id IN (
+                      SELECT id FROM delivery WHERE status IN ('succeeded', 'failed') AND updatedAt < ?
+                      ORDER BY updatedAt LIMIT ?)
+                    """,
+                arguments: [cutoff, limit]
+            )
+            let deliveries = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM syncJob WHERE id IN (
+                      SELECT id FROM syncJob WHERE status IN ('succeeded', 'failed') AND finishedAt < ?
+                      ORDER BY finishedAt LIMIT ?)
+                    """,
+                arguments: [cutoff, limit]
+            )
+            return deliveries + db.changesCount
         }
     }
 

@@ -255,6 +255,45 @@ extension SQLiteStore {
                 t.add(column: "documentGeneration", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v12: rotation overlap, ordering, pacing and headers of hooks; event sequences") { db in
+            try db.alter(table: "hook") { t in
+                t.add(column: "previousSecret", .text)
+                t.add(column: "previousSecretExpiresAt", .integer)
+                t.add(column: "ordering", .text).notNull().defaults(to: "none")
+                t.add(column: "maxPerSecond", .integer)
+                t.add(column: "headers", .text)
+                // Microseconds: when the next attempt of a paced hook may start. Kept out of the model, so no
+                // write of a whole hook row ever sets it back.
+                t.add(column: "paceNextAt", .integer)
+            }
+            try db.alter(table: "conversation") { t in
+                t.add(column: "eventSequence", .integer).notNull().defaults(to: 0)
+            }
+            try db.alter(table: "delivery") { t in
+                t.add(column: "conversationId", .text)
+                t.add(column: "sequence", .integer)
+            }
+            // An ordered hook's next event waits for the earlier ones of its conversation still on their way.
+            try db.create(
+                index: "delivery_in_conversation",
+                on: "delivery",
+                columns: ["hookId", "conversationId", "sequence"],
+                condition: Column("conversationId") != nil
+            )
+            // Retention walks finished rows oldest first.
+            try db.create(
+                index: "delivery_finished",
+                on: "delivery",
+                columns: ["updatedAt"],
+                condition: ["succeeded", "failed"].contains(Column("status"))
+            )
+            try db.create(
+                index: "syncJob_finished",
+                on: "syncJob",
+                columns: ["finishedAt"],
+                condition: ["succeeded", "failed"].contains(Column("status"))
+            )
+        }
         return migrator
     }
 }
