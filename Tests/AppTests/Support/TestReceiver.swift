@@ -2,8 +2,13 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Synchronization
+import Testing
 
-/// A real HTTP server on 127.0.0.1 that records what hooks send it and answers as a test tells it to.
+@testable import App
+
+/// A real HTTP server on 127.0.0.1 that records what hooks send it and answers as a test tells it to. Every body
+/// it receives is checked against its event's schema in the hook catalogue (`openapi.yaml`'s payload components):
+/// a test whose deliveries break their schema fails.
 final class TestReceiver: Sendable {
     struct Received: Sendable {
         let headers: HTTPFields
@@ -33,6 +38,19 @@ final class TestReceiver: Sendable {
     }
 
     var requests: [Received] { received.withLock { $0 } }
+
+    /// What received bodies broke their event's schema.
+    var schemaViolations: [String] {
+        requests.flatMap { request -> [String] in
+            guard let event = request.header("X-Switchboard-Event").flatMap(HookType.init(rawValue:)),
+                let schema = HookCatalog.entry(for: event).schema
+            else { return [] }  // `test` sends, and requests that are not deliveries
+            guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8)) else {
+                return ["\(event.rawValue): the body is not JSON"]
+            }
+            return JSONSchemaValidator.violations(of: body, against: schema).map { "\(event.rawValue) \($0)" }
+        }
+    }
 
     /// Runs `body` while the receiver listens; passes the URL to point hooks at.
     func run<Value: Sendable>(_ body: @Sendable (String) async throws -> Value) async throws -> Value {
@@ -64,7 +82,10 @@ final class TestReceiver: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: answer.body))
             )
         }
-        return try await withLocalServer(router) { base in try await body("\(base)/hook") }
+        let value = try await withLocalServer(router) { base in try await body("\(base)/hook") }
+        let violations = schemaViolations
+        #expect(violations.isEmpty, "delivered payloads break their schema: \(violations)")
+        return value
     }
 
     /// Waits until `count` requests have arrived, or fails after `timeout`.
