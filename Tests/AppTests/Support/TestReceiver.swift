@@ -30,12 +30,27 @@ final class TestReceiver: Sendable {
         var trickle: Duration?
     }
 
+    /// A request answered: its delivery and the status it got.
+    struct Answered: Sendable {
+        let deliveryID: String
+        let status: Int
+    }
+
     private let received = Mutex<[Received]>([])
-    private let answer: @Sendable (Int) -> Answer
+    private let answers = Mutex<[Answered]>([])
+    private let answer: @Sendable (Int, String) -> Answer
 
     init(answer: @escaping @Sendable (Int) -> Answer = { _ in Answer() }) {
+        self.answer = { number, _ in answer(number) }
+    }
+
+    /// Answers by the request's number and body.
+    init(answeringBody answer: @escaping @Sendable (Int, String) -> Answer) {
         self.answer = answer
     }
+
+    /// Every request answered so far, in the order the answers were chosen.
+    var answered: [Answered] { answers.withLock { $0 } }
 
     var requests: [Received] { received.withLock { $0 } }
 
@@ -61,7 +76,10 @@ final class TestReceiver: Sendable {
                 $0.append(Received(headers: request.headers, body: text, receivedAt: .now))
                 return $0.count
             }
-            let answer = self.answer(number)
+            let answer = self.answer(number, text)
+            self.answers.withLock {
+                $0.append(Answered(deliveryID: request.headers[values: .init("webhook-id")!].first ?? "", status: Int(answer.status.code)))
+            }
             if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
             if let trickle = answer.trickle {
                 return Response(
