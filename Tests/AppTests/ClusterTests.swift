@@ -79,6 +79,48 @@ struct ClusterTests {
     }
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
+    func anOrderedHookSeesEachConversationInSequenceWhenAnInstanceIsKilledMidBurst() async throws {
+        // A target that takes a moment and fails every fourth request: retries, and attempts in flight at the kill
+        let receiver = TestReceiver { $0 % 4 == 0 ? .init(status: .serviceUnavailable) : .init(delay: .milliseconds(50)) }
+        try await receiver.run { target in
+            let arguments = Self.serveArguments + ["--retry-schedule", "1,1,1,1,1,1,1,1", "--disable-after", "1000"]
+            try await Self.withTwoInstancesBehindNginx(arguments: arguments) { nginx, key, _, second in
+                let client = ClusterClient()
+                let bot = try await client.post("\(nginx.url)/api/v1/bots", key: key, json: #"{"name": "Helper"}"#)
+                    .json["id"]!.string!
+                let hook = try await client.post(
+                    "\(nginx.url)/api/v1/bots/\(bot)/hooks",
+                    key: key,
+                    json: """
+                        {"type": "conversation.message", "targetUrl": \(jsonString(target)), "ordering": "conversation"}
+                        """
+                )
+                #expect(hook.status == 201, "\(hook.body)")
+                // Given eight visitors writing through nginx, so through both instances in turn
+                let end = End(in: .seconds(5))
+                async let written = Self.writeMessages(through: nginx.url, bot: bot, until: end)
+                // When one instance is killed in the middle of it
+                try await Task.sleep(for: .seconds(2))
+                try await second.stop(signal: SIGKILL)
+                let acknowledged = try await written
+                #expect(acknowledged.count > 20)
+                // Then every acknowledged message is delivered, and each conversation's events arrived in sequence
+                // (a retry, or a redelivery after the kill, may repeat one; a later one never comes before it)
+                let deadline = ContinuousClock.now + .seconds(90)
+                var missing = acknowledged
+                while !missing.isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(250))
+                    missing.subtract(Self.deliveredMessageIDs(receiver))
+                }
+                #expect(missing.isEmpty, "\(missing.count) of \(acknowledged.count) acknowledged messages never arrived")
+                for (conversation, sequences) in OrderedDeliveryTests.sequencesByConversation(receiver) {
+                    #expect(sequences == sequences.sorted(), "\(conversation): \(sequences)")
+                }
+            }
+        }
+    }
+
+    @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func throughNginxAnAgentSeesEventsFromBothInstancesAndOfTwentyClaimsOneWins() async throws {
         try await Self.withTwoInstancesBehindNginx { nginx, key, _, _ in
             let client = ClusterClient()
@@ -151,14 +193,15 @@ struct ClusterTests {
     /// Two instances on a PostgreSQL cluster of their own, behind nginx; `body` gets nginx, the owner key of a
     /// workspace, and the instances.
     private static func withTwoInstancesBehindNginx(
+        arguments: [String] = serveArguments,
         _ body: (LoadBalancer, String, ServerProcess, ServerProcess) async throws -> Void
     ) async throws {
         let database = try await PostgresCluster.start()
         defer { database.stop() }
         let key = try await database.createWorkspace(name: "Acme")
-        let first = try await ServerProcess.start(database: database.url, arguments: serveArguments)
+        let first = try await ServerProcess.start(database: database.url, arguments: arguments)
         defer { kill(first.process.processIdentifier, SIGKILL) }
-        let second = try await ServerProcess.start(database: database.url, arguments: serveArguments)
+        let second = try await ServerProcess.start(database: database.url, arguments: arguments)
         defer { kill(second.process.processIdentifier, SIGKILL) }
         let nginx = try await LoadBalancer.start(upstreams: [first.port, second.port])
         defer { nginx.stop() }
@@ -207,6 +250,49 @@ struct ClusterTests {
                 total.1.merge(one.1, uniquingKeysWith: +)
             }
         }
+    }
+
+    /// Eight visitors each starting a conversation and writing into it until `end`: the ids of the messages
+    /// acknowledged (201).
+    private static func writeMessages(through base: String, bot: String, until end: End) async throws -> Set<String> {
+        try await withThrowingTaskGroup(of: Set<String>.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let client = ClusterClient()
+                    var acknowledged: Set<String> = []
+                    var conversation: JSONValue?
+                    while !end.hasPassed {
+                        guard let started = conversation else {
+                            let reply = try? await client.post(
+                                "\(base)/api/v1/public/bots/\(bot)/conversations",
+                                json: #"{"channelType": "web"}"#
+                            )
+                            conversation = reply?.status == 201 ? try reply?.json : nil
+                            continue
+                        }
+                        let reply = try? await client.post(
+                            "\(base)/api/v1/public/conversations/\(started["id"]!.string!)/messages",
+                            key: started["visitorToken"]!.string!,
+                            json: #"{"text": "Where is my order?"}"#
+                        )
+                        if reply?.status == 201, let id = try reply?.json["id"]?.string { acknowledged.insert(id) }
+                    }
+                    return acknowledged
+                }
+            }
+            return try await group.reduce(into: []) { $0.formUnion($1) }
+        }
+    }
+
+    /// The ids of the messages whose delivery was answered 2xx.
+    private static func deliveredMessageIDs(_ receiver: TestReceiver) -> Set<String> {
+        let succeeded = Set(receiver.answered.filter { (200..<300).contains($0.status) }.map(\.deliveryID))
+        return Set(
+            receiver.requests.compactMap { request -> String? in
+                guard let id = request.header("webhook-id"), succeeded.contains(id) else { return nil }
+                return (try? JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8)))?["message"]?["id"]?.string
+            }
+        )
     }
 
     /// `/readyz`'s status every 50 ms until `end`, through a client of its own, as a load balancer's health check

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@testable import App
+
+/// A hook's `maxPerSecond` paces its deliveries — on every instance together — without dropping any.
+@Suite struct HookPacingTests {
+    @Test func aPacedHookGetsNoMoreThanItsRateInAnySecondAndEveryEvent() async throws {
+        let app = try await Fixtures.deliveryApp()
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            try await app.run { api in
+                try await Self.expectPaced(app, api, receiver, target: target)
+            }
+        }
+    }
+
+    @Test(.enabled(if: TestStore.isPostgres, "instances share a PostgreSQL database"))
+    func twoInstancesTogetherKeepTheRate() async throws {
+        let first = try await Fixtures.deliveryApp()
+        let second = try first.anotherInstance()
+        let receiver = TestReceiver()
+        try await receiver.run { target in
+            try await first.run { api in
+                try await second.run { _ in
+                    try await Self.expectPaced(first, api, receiver, target: target)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: ["0", "1001", "2.5", "\"fast\""])
+    func aRateOutsideOneToAThousandIsRefused(rate: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let reply = try await api.post(
+                "/api/v1/bots/\(bot)/hooks",
+                key: app.ownerKey,
+                json: #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "maxPerSecond": \#(rate)}"#
+            )
+            #expect(reply.status == .unprocessableContent, "\(reply.text)")
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "maxPerSecond")
+        }
+    }
+
+    /// Given a hook paced at 4 a second and ten events at once: all ten arrive, and no five within a second.
+    private static func expectPaced(_ app: TestApp, _ api: API, _ receiver: TestReceiver, target: String) async throws {
+        let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+        let hook = try await api.post(
+            "/api/v1/bots/\(bot)/hooks",
+            key: app.ownerKey,
+            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target)), "maxPerSecond": 4}"#
+        )
+        #expect(try hook.json["maxPerSecond"]?.int == 4)
+        for _ in 0..<10 { _ = try await Fixtures.startConversation(app, bot: bot) }
+        let requests = try await receiver.waitForRequests(10, timeout: .seconds(20))
+        #expect(Set(requests.compactMap { $0.header("webhook-id") }).count == 10)
+        let times = requests.map(\.receivedAt).sorted()
+        for index in 0..<(times.count - 4) {
+            // Five starts booked a quarter second apart span a second; they arrive give or take the scheduling
+            // jitter of a loaded machine (unpaced, they would arrive within milliseconds)
+            #expect(times[index + 4] - times[index] >= .milliseconds(850), "arrivals \(index)…\(index + 4)")
+        }
+    }
+}
