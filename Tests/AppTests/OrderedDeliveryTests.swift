@@ -56,8 +56,11 @@ import Testing
 
     @Test func anOrderedHookGetsEachConversationsEventsInSequenceThroughRetries() async throws {
         let app = try await Fixtures.deliveryApp(schedule: [1, 1, 1, 1])
-        // Every third request fails: retries that an unordered hook would overtake
-        let receiver = TestReceiver { $0 % 3 == 0 ? .init(status: .internalServerError) : .init() }
+        // The first attempt of every user message fails: retries that an unordered hook's later events would overtake
+        let receiver = TestReceiver { _, request in
+            request.header("X-Switchboard-Attempt") == "1" && request.body.contains(#""role":"user""#)
+                ? .init(status: .internalServerError) : .init()
+        }
         try await receiver.run { target in
             try await app.run { api in
                 // Given an ordered conversation.message hook
@@ -99,8 +102,8 @@ import Testing
     @Test func aLaterEventGoesOutOnceAnEarlierOneHasFailedForGood() async throws {
         let app = try await Fixtures.deliveryApp(schedule: [1])
         // The user's first message (sequence 2) is refused on every attempt
-        let receiver = TestReceiver { _, body in
-            body.contains(#""sequence":2"#) ? .init(status: .badRequest) : .init()
+        let receiver = TestReceiver { _, request in
+            request.body.contains(#""sequence":2"#) ? .init(status: .badRequest) : .init()
         }
         try await receiver.run { target in
             try await app.run { api in

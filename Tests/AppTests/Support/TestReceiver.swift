@@ -38,14 +38,14 @@ final class TestReceiver: Sendable {
 
     private let received = Mutex<[Received]>([])
     private let answers = Mutex<[Answered]>([])
-    private let answer: @Sendable (Int, String) -> Answer
+    private let answer: @Sendable (Int, Received) -> Answer
 
     init(answer: @escaping @Sendable (Int) -> Answer = { _ in Answer() }) {
         self.answer = { number, _ in answer(number) }
     }
 
-    /// Answers by the request's number and body.
-    init(answeringBody answer: @escaping @Sendable (Int, String) -> Answer) {
+    /// Answers by the request's number and what it carried.
+    init(answeringRequest answer: @escaping @Sendable (Int, Received) -> Answer) {
         self.answer = answer
     }
 
@@ -72,13 +72,14 @@ final class TestReceiver: Sendable {
         let router = Router()
         router.post("hook") { request, _ -> Response in
             let text = String(buffer: try await request.body.collect(upTo: 1 << 20))
+            let received = Received(headers: request.headers, body: text, receivedAt: .now)
             let number = self.received.withLock {
-                $0.append(Received(headers: request.headers, body: text, receivedAt: .now))
+                $0.append(received)
                 return $0.count
             }
-            let answer = self.answer(number, text)
+            let answer = self.answer(number, received)
             self.answers.withLock {
-                $0.append(Answered(deliveryID: request.headers[values: .init("webhook-id")!].first ?? "", status: Int(answer.status.code)))
+                $0.append(Answered(deliveryID: received.header("webhook-id") ?? "", status: Int(answer.status.code)))
             }
             if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
             if let trickle = answer.trickle {
