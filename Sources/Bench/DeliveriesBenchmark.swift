@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// `switchboard-bench deliveries`: how fast the outbox drains to a fast receiver, and whether a target that
-/// never answers changes anything for a healthy one.
+/// `switchboard-bench deliveries`: how fast the outbox drains to a fast receiver, what delivering each conversation
+/// in sequence (`ordering: "conversation"`) costs beside the default, and whether a target that never answers
+/// changes anything for a healthy one.
 struct DeliveriesBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliveries",
@@ -74,6 +75,16 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         let distinctIDs = receiver.distinctDeliveries
         _ = receiver.takeLatencies()
 
+        // Ordering: the same message backlog (each conversation's user message and bot reply, in that sequence),
+        // drained by default hooks and then by ordered ones.
+        var messageDrains: [(ordering: String, delivered: Int, expected: Int, perSecond: Double)] = []
+        for ordering in ["none", "conversation"] {
+            Report.progress("message backlog, ordering \(ordering)")
+            let drain = try await drainMessages(api, receiver: receiver, receiverURL: receiverURL, ordering: ordering)
+            messageDrains.append((ordering, drain.delivered, drain.expected, drain.perSecond))
+        }
+        _ = receiver.takeLatencies()
+
         // Isolation: the same paced load without and then with a target that never answers.
         Report.progress("healthy targets only, \(Int(rate)) starts/s")
         let healthy = try await paced(api, bot: botID, receiver: receiver)
@@ -93,6 +104,14 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
                 + "\(Report.rate(deliveriesPerSecond)) = \(Report.ratio(deliveriesPerSecond, to: ceiling.perSecond)) "
                 + "(goal ≥ 2,000/s), \(distinctIDs) distinct webhook-ids"
         )
+        for drain in messageDrains {
+            print(
+                "conversation.message, ordering \(drain.ordering): \(drain.delivered) of \(drain.expected) "
+                    + "= \(Report.rate(drain.perSecond))"
+                    + (drain.ordering == "none"
+                        ? "" : " = \(Report.ratio(drain.perSecond, to: messageDrains[0].perSecond)) of unordered")
+            )
+        }
         if let memory = memoryAfterDrain {
             print(
                 String(
@@ -112,10 +131,45 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
             String(format: #""deliveriesPerSecond":%.0f"#, deliveriesPerSecond),
             String(format: #""deliveriesRatio":%.3f"#, deliveriesPerSecond / ceiling.perSecond),
             String(format: #""peakMemoryMiB":%.0f"#, memoryAfterDrain?.peak ?? 0),
+            String(format: #""messagesUnorderedPerSecond":%.0f"#, messageDrains[0].perSecond),
+            String(format: #""messagesOrderedPerSecond":%.0f"#, messageDrains[1].perSecond),
             #""healthyLatency":\#(healthy.json)"#,
             #""withDeadTargetLatency":\#(withDead.json)"#,
         ]
         print("{\(json.joined(separator: ","))}")
+    }
+
+    /// A quarter of `conversations` started (each a user message and the bot's reply) on a bot of its own whose
+    /// `conversation.message` hooks, `ordering` as given, are off; then the hooks on, and the backlog timed.
+    private func drainMessages(
+        _ api: BenchClient,
+        receiver: HookReceiver,
+        receiverURL: String,
+        ordering: String
+    ) async throws -> (delivered: Int, expected: Int, perSecond: Double) {
+        let bot = try await api.send(.POST, "/api/v1/bots", #"{"name": "Bench \#(ordering)"}"#)["id"] as! String
+        var hookIDs: [String] = []
+        for _ in 0..<hooks {
+            let hook = try await api.send(
+                .POST,
+                "/api/v1/bots/\(bot)/hooks",
+                #"{"type": "conversation.message", "targetUrl": "\#(receiverURL)/fast", "enabled": false, "ordering": "\#(ordering)"}"#
+            )
+            hookIDs.append(hook["id"] as! String)
+        }
+        let backlog = await Load.run(concurrency: concurrency, duration: .seconds(3600), calls: conversations / 4) {
+            _ in
+            _ = try await LifecycleBenchmark.start(api, bot: bot)
+        }
+        let expected = backlog.calls * hooks * 2
+        let before = receiver.received
+        let start = ContinuousClock.now
+        for id in hookIDs {
+            try await api.send(.PATCH, "/api/v1/bots/\(bot)/hooks/\(id)", #"{"enabled": true}"#)
+        }
+        let delivered = await receiver.waitFor(before + expected, timeout: .seconds(600)) - before
+        let seconds = ((receiver.lastArrival ?? .now) - start).seconds
+        return (delivered, expected, Double(delivered) / seconds)
     }
 
     /// Starts conversations at `rate` for `seconds`, waits for the fast receiver to get their hooks, and

@@ -80,8 +80,10 @@ struct ClusterTests {
 
     @Test(.enabled(if: LoadBalancer.isInstalled, "nginx is installed (scripts/postgres.sh install)"))
     func anOrderedHookSeesEachConversationInSequenceWhenAnInstanceIsKilledMidBurst() async throws {
-        // A target that takes a moment and fails every fourth request: retries, and attempts in flight at the kill
-        let receiver = TestReceiver { $0 % 4 == 0 ? .init(status: .serviceUnavailable) : .init(delay: .milliseconds(50)) }
+        // A target that takes a moment and fails every sixth request: retries, and attempts in flight at the kill
+        let receiver = TestReceiver {
+            $0 % 6 == 0 ? .init(status: .serviceUnavailable) : .init(delay: .milliseconds(20))
+        }
         try await receiver.run { target in
             let arguments = Self.serveArguments + ["--retry-schedule", "1,1,1,1,1,1,1,1", "--disable-after", "1000"]
             try await Self.withTwoInstancesBehindNginx(arguments: arguments) { nginx, key, _, second in
@@ -112,7 +114,10 @@ struct ClusterTests {
                     try await Task.sleep(for: .milliseconds(250))
                     missing.subtract(Self.deliveredMessageIDs(receiver))
                 }
-                #expect(missing.isEmpty, "\(missing.count) of \(acknowledged.count) acknowledged messages never arrived")
+                #expect(
+                    missing.isEmpty,
+                    "\(missing.count) of \(acknowledged.count) acknowledged messages never arrived"
+                )
                 for (conversation, sequences) in OrderedDeliveryTests.sequencesByConversation(receiver) {
                     #expect(sequences == sequences.sorted(), "\(conversation): \(sequences)")
                 }
@@ -252,8 +257,8 @@ struct ClusterTests {
         }
     }
 
-    /// Eight visitors each starting a conversation and writing into it until `end`: the ids of the messages
-    /// acknowledged (201).
+    /// Eight visitors each writing three messages into a conversation, then starting another, until `end`: the ids of
+    /// the messages acknowledged (201). (Many conversations: each one's events go one at a time.)
     private static func writeMessages(through base: String, bot: String, until end: End) async throws -> Set<String> {
         try await withThrowingTaskGroup(of: Set<String>.self) { group in
             for _ in 0..<8 {
@@ -261,8 +266,10 @@ struct ClusterTests {
                     let client = ClusterClient()
                     var acknowledged: Set<String> = []
                     var conversation: JSONValue?
+                    var written = 0
                     while !end.hasPassed {
-                        guard let started = conversation else {
+                        guard let started = conversation, written < 3 else {
+                            written = 0
                             let reply = try? await client.post(
                                 "\(base)/api/v1/public/bots/\(bot)/conversations",
                                 json: #"{"channelType": "web"}"#
@@ -275,7 +282,10 @@ struct ClusterTests {
                             key: started["visitorToken"]!.string!,
                             json: #"{"text": "Where is my order?"}"#
                         )
-                        if reply?.status == 201, let id = try reply?.json["id"]?.string { acknowledged.insert(id) }
+                        if reply?.status == 201, let id = try reply?.json["id"]?.string {
+                            acknowledged.insert(id)
+                            written += 1
+                        }
                     }
                     return acknowledged
                 }
@@ -290,7 +300,8 @@ struct ClusterTests {
         return Set(
             receiver.requests.compactMap { request -> String? in
                 guard let id = request.header("webhook-id"), succeeded.contains(id) else { return nil }
-                return (try? JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8)))?["message"]?["id"]?.string
+                return (try? JSONDecoder().decode(JSONValue.self, from: Data(request.body.utf8)))?["message"]?["id"]?
+                    .string
             }
         )
     }

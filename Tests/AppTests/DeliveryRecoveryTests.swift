@@ -94,7 +94,11 @@ import Testing
     func aRecoveryWindowMustStartBeforeItEnds(body: String, field: String) async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: HookRoutesTests.publicTarget)
+            let (bot, hook) = try await Fixtures.botWithHook(
+                api,
+                key: app.ownerKey,
+                target: HookRoutesTests.publicTarget
+            )
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/recover",
                 key: app.ownerKey,
@@ -117,7 +121,10 @@ import Testing
                     key: app.ownerKey,
                     json: #"{"type": "conversation.message", "targetUrl": \#(jsonString(target))}"#
                 ).json
-                let started = try await api.startConversation(bot: bot, body: #"{"channelType": "web", "initialMessage": "Hello"}"#)
+                let started = try await api.startConversation(
+                    bot: bot,
+                    body: #"{"channelType": "web", "initialMessage": "Hello"}"#
+                )
                 try await Task.sleep(for: .milliseconds(5))
                 let between = Timestamp.now()
                 _ = try await Fixtures.say(api, started, "Where is my order?")

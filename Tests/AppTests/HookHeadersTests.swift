@@ -44,7 +44,8 @@ import Testing
             let hook = try await api.post(
                 "/api/v1/bots/\(bot)/hooks",
                 key: app.ownerKey,
-                json: #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": {"A": "1"}}"#
+                json:
+                    #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": {"A": "1"}}"#
             ).json
             let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
             let replaced = try await api.patch(path, key: app.ownerKey, json: #"{"headers": {"B": "2"}}"#).json
@@ -71,7 +72,8 @@ import Testing
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/hooks",
                 key: app.ownerKey,
-                json: #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": \#(headers)}"#
+                json:
+                    #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": \#(headers)}"#
             )
             #expect(reply.status == .unprocessableContent, "\(headers): \(reply.text)")
             #expect(try reply.json["error"]?["details"]?["field"]?.string?.hasPrefix("headers") == true)

@@ -37,7 +37,8 @@ import Testing
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/hooks",
                 key: app.ownerKey,
-                json: #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "maxPerSecond": \#(rate)}"#
+                json:
+                    #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "maxPerSecond": \#(rate)}"#
             )
             #expect(reply.status == .unprocessableContent, "\(reply.text)")
             #expect(try reply.json["error"]?["details"]?["field"]?.string == "maxPerSecond")

@@ -122,7 +122,9 @@ import Testing
         ]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/verify-webhook.py").path, signingSecret]
+        process.arguments = [
+            "python3", packageRoot.appendingPathComponent("scripts/verify-webhook.py").path, signingSecret,
+        ]
         let input = Pipe()
         process.standardInput = input
         try process.run()

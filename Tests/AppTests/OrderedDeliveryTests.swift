@@ -43,7 +43,9 @@ import Testing
                 #expect(events.compactMap { $0["sequence"]?.int } == Array(1...7))
                 #expect(
                     events.map { event in
-                        [event["event"]?.string, event["message"]?["role"]?.string].compactMap { $0 }.joined(separator: " ")
+                        [event["event"]?.string, event["message"]?["role"]?.string].compactMap { $0 }.joined(
+                            separator: " "
+                        )
                     } == [
                         "conversation.started", "conversation.message user", "conversation.message bot",
                         "conversation.escalated", "conversation.claimed", "conversation.message agent",
@@ -111,7 +113,8 @@ import Testing
                 let hook = try await api.post(
                     "/api/v1/bots/\(bot)/hooks",
                     key: app.ownerKey,
-                    json: #"{"type": "conversation.message", "targetUrl": \#(jsonString(target)), "ordering": "conversation"}"#
+                    json:
+                        #"{"type": "conversation.message", "targetUrl": \#(jsonString(target)), "ordering": "conversation"}"#
                 ).json
                 let conversation = try await api.startConversation(bot: bot)
                 _ = try await Fixtures.say(api, conversation, "First")
@@ -134,7 +137,8 @@ import Testing
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/hooks",
                 key: app.ownerKey,
-                json: #"{"type": "conversation.message", "targetUrl": "\#(HookRoutesTests.publicTarget)", "ordering": "strict"}"#
+                json:
+                    #"{"type": "conversation.message", "targetUrl": "\#(HookRoutesTests.publicTarget)", "ordering": "strict"}"#
             )
             #expect(reply.status == .unprocessableContent)
             #expect(try reply.json["error"]?["details"]?["field"]?.string == "ordering")

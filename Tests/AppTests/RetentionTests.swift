@@ -33,13 +33,17 @@ import Testing
             }
         }
         // And all of it forty days old
-        try await app.execute("UPDATE delivery SET createdAt = ?, updatedAt = ?", [Self.fortyDaysAgo, Self.fortyDaysAgo])
+        try await app.execute(
+            "UPDATE delivery SET createdAt = ?, updatedAt = ?",
+            [Self.fortyDaysAgo, Self.fortyDaysAgo]
+        )
         try await app.execute("UPDATE syncJob SET finishedAt = ?", [Self.fortyDaysAgo])
         // When the server runs with the default 30 days
         try await app.run { api in
             // Then the finished deliveries, their attempts and the sync job go, as the server starts
             let deadline = ContinuousClock.now + .seconds(10)
-            while try await app.records(Delivery.self, "SELECT * FROM delivery WHERE status = 'succeeded'", []).count > 0,
+            while try await app.records(Delivery.self, "SELECT * FROM delivery WHERE status = 'succeeded'", []).count
+                > 0,
                 ContinuousClock.now < deadline
             {
                 try await Task.sleep(for: .milliseconds(50))

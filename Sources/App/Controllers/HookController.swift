@@ -102,7 +102,10 @@ struct HookController {
         if dataSourceId != nil, !type.takesDataSource { throw AppError.dataSourceNotTaken }
         try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
         if !type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
-            throw AppError.invalidField("type", "A sync.trigger hook sends nothing: it takes no ordering, pace or headers.")
+            throw AppError.invalidField(
+                "type",
+                "A sync.trigger hook sends nothing: it takes no ordering, pace or headers."
+            )
         }
         let hook = try await store.createHook(
             NewHook(
@@ -156,10 +159,15 @@ struct HookController {
             changes.dataSourceId = .some(validated)
         }
         if !current.type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
-            throw AppError.invalidField("type", "A sync.trigger hook sends nothing: it takes no ordering, pace or headers.")
+            throw AppError.invalidField(
+                "type",
+                "A sync.trigger hook sends nothing: it takes no ordering, pace or headers."
+            )
         }
         changes.ordering = try body.ordering.map(Self.validOrdering)
-        if let maxPerSecond = body.maxPerSecond { changes.maxPerSecond = .some(try maxPerSecond.map(Self.validMaxPerSecond)) }
+        if let maxPerSecond = body.maxPerSecond {
+            changes.maxPerSecond = .some(try maxPerSecond.map(Self.validMaxPerSecond))
+        }
         if let headers = body.headers { changes.headers = .some(try headers.flatMap(HookOptions.headers)) }
         let hook = try await store.updateHook(id: id, botID: botID, workspaceID: workspaceID, changes)
         return HookResponse(hook, publicURL: publicURL)

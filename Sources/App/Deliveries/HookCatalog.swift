@@ -136,7 +136,10 @@ enum HookCatalog {
     ]
 
     private static let message: JSONValue = object(
-        ["id": string, "role": ["type": "string", "enum": ["user", "bot", "agent"]], "text": string, "createdAt": dateTime],
+        [
+            "id": string, "role": ["type": "string", "enum": ["user", "bot", "agent"]], "text": string,
+            "createdAt": dateTime,
+        ],
         optional: [
             "agent": object(["id": string, "name": string], optional: ["email": string]),
             "sources": [

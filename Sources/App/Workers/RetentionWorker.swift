@@ -21,7 +21,7 @@ struct RetentionWorker: Service {
             while !Task.isCancelled {
                 do {
                     try await sweep()
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
                     logger.error("Retention sweep failed; trying again later", metadata: ["error": "\(error)"])

@@ -260,7 +260,10 @@ extension PostgresStore {
         return messages.enumerated().map { index, message in
             var message = message
             message.seq = seqs[message.id]
-            let position = EventPosition(conversationID: conversation.id, sequence: conversation.eventSequence + index + 1)
+            let position = EventPosition(
+                conversationID: conversation.id,
+                sequence: conversation.eventSequence + index + 1
+            )
             outbox.fire(.conversationMessage, botID: conversation.botId, position: position) { [message] in
                 try HookEvent.conversationMessage(
                     message,

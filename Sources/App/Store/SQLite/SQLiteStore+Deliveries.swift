@@ -95,7 +95,10 @@ extension SQLiteStore {
                 )
             }
             for pace in claim.paces.values {
-                try db.execute(sql: "UPDATE hook SET paceNextAt = ? WHERE id = ?", arguments: [pace.nextStart, pace.hookID])
+                try db.execute(
+                    sql: "UPDATE hook SET paceNextAt = ? WHERE id = ?",
+                    arguments: [pace.nextStart, pace.hookID]
+                )
             }
             return try Delivery.fetchAll(db, keys: claim.chosen).sorted { $0.nextAttemptAt < $1.nextAttemptAt }
                 .compactMap { delivery in

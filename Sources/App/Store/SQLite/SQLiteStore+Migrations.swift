@@ -255,7 +255,8 @@ extension SQLiteStore {
                 t.add(column: "documentGeneration", .integer).notNull().defaults(to: 0)
             }
         }
-        migrator.registerMigration("v12: rotation overlap, ordering, pacing and headers of hooks; event sequences") { db in
+        migrator.registerMigration("v12: rotation overlap, ordering, pacing and headers of hooks; event sequences") {
+            db in
             try db.alter(table: "hook") { t in
                 t.add(column: "previousSecret", .text)
                 t.add(column: "previousSecretExpiresAt", .integer)
