@@ -47,7 +47,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        Receiver.received.append((self.headers.get("X-Secret-Key"), body))
+        Receiver.received.append((self.headers.get("X-Secret-Key"), body, self.headers.get("X-Tenant")))
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -193,17 +193,32 @@ def run(binary):
         owner.find("dialog .primary").click()
         owner.wait_gone("dialog")
 
-        step("adds hooks for escalations and releases, and tests one")
+        step("adds hooks for escalations and releases (ordered, paced, with a header of its own), and tests one")
         for event in ["conversation.escalated", "conversation.released"]:
             Select(owner.find("#hook-type")).select_by_value(event)
             owner.type("#hook-target", target)
+            if event == "conversation.released":
+                owner.wait_text("#hook-type-about", "handed the conversation back")  # the catalogue's description
+                Select(owner.find("#hook-ordering-new")).select_by_value("conversation")
+                owner.type("#hook-pace-new", "5")
+                owner.type("#hook-headers-new", "X-Tenant: acme")
             owner.click("#new-hook button[type=submit]")
             owner.find(f"[data-hook-type='{event}']")
+        owner.wait_text("[data-hook-type='conversation.released'] .hook-settings",
+                        "Each conversation in sequence · at most 5/s · extra headers: X-Tenant")
         owner.button("[data-hook-type='conversation.escalated']", "Test").click()
         owner.wait_text("[data-hook-type='conversation.escalated'] .test-result", "Delivered")
         owner.wait_text("[data-hook-type='conversation.escalated'] .test-result", "HTTP 200")
         owner.button("[data-hook-type='conversation.escalated'] .secret", "Show").click()
         owner.shot("03-console-hooks")
+
+        step("rotates the escalation hook's secret with a day's overlap")
+        card = "[data-hook-type='conversation.escalated']"
+        Select(owner.find(f"{card} select[aria-label='Keep the old secret valid for']")).select_by_value("86400")
+        owner.button(card, "Rotate secret").click()
+        owner.find("dialog .primary").click()
+        owner.wait_text(f"{card} [data-overlap]", "previous secret stays valid until")
+        owner.wait_gone("#toasts .toast")  # they would cover the next form's button
 
         step("adds a text data source, a row, estimates and syncs it")
         owner.click("#tab-data-sources")
@@ -286,17 +301,28 @@ def run(binary):
         owner.click("#tab-hooks")
         for event in ["conversation.escalated", "conversation.released"]:
             card = f"[data-hook-type='{event}']"
-            owner.find(f"{card} details summary").click()
+            owner.find(f"{card} details.delivery-log summary").click()
             deadline = time.time() + 15
             while not driver.find_elements(By.CSS_SELECTOR, f"{card} tr[data-delivery-status=succeeded]"):
                 assert time.time() < deadline, f"no succeeded delivery of {event} in the log"
-                owner.button(f"{card} details", "Refresh").click()
+                owner.button(f"{card} details.delivery-log", "Refresh").click()
                 time.sleep(0.5)
-            owner.wait_text(f"{card} details", event)
+            owner.wait_text(f"{card} details.delivery-log", event)
         owner.button("[data-hook-type='conversation.escalated'] tr[data-delivery-status=succeeded]", "Attempts").click()
-        owner.wait_text("[data-hook-type='conversation.escalated'] details ol", "HTTP 200")
+        owner.wait_text("[data-hook-type='conversation.escalated'] details.delivery-log ol", "HTTP 200")
         owner.shot("12-console-delivery-log")
         assert len(Receiver.received) >= 3, "the test delivery, the escalation and the release"
+        assert any(tenant == "acme" for _, _, tenant in Receiver.received), "the release carried its X-Tenant header"
+
+        step("recovers the log's failed deliveries since an hour ago (none failed)")
+        card = "[data-hook-type='conversation.escalated']"
+        driver.execute_script("""
+            const input = document.querySelector(arguments[0]);
+            const hourAgo = new Date(Date.now() - 3600e3 - new Date().getTimezoneOffset() * 60e3);
+            input.value = hourAgo.toISOString().slice(0, 16);
+            input.dispatchEvent(new Event('change'));""", f"{card} input[aria-label='Created since']")
+        owner.button(f"{card} details.delivery-log", "Recover failed").click()
+        owner.wait_text("#toasts", "0 failed deliveries queued again")
 
         step("every page reads on a phone")
         for page, name in [(visitor, "13-phone-widget"), (agent, "14-phone-inbox"), (owner, "15-phone-console")]:

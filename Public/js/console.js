@@ -145,8 +145,9 @@ function botHeader(bot) {
           type: "button",
           class: "danger",
           onclick: async (event) => {
+            const button = event.currentTarget;  // gone from the event once it has been dispatched
             if (!(await confirmDialog("Delete this bot?", `“${bot.name}”, its hooks, data sources and conversations are deleted.`, "Delete bot"))) return;
-            await busy(event.currentTarget, async () => {
+            await busy(button, async () => {
               await api.delete(`/api/v1/bots/${bot.id}`);
               toast("Bot deleted.", "ok");
               await refreshBots();

@@ -15,8 +15,9 @@ export async function refreshAgents() {
               class: "small danger",
               "aria-label": `Remove agent ${agent.name}`,
               onclick: async (event) => {
+                const button = event.currentTarget;  // gone from the event once it has been dispatched
                 if (!(await confirmDialog("Remove agent?", `${agent.name}'s token stops working at once.`, "Remove"))) return;
-                await busy(event.currentTarget, () => api.delete(`/api/v1/agents/${agent.id}`));
+                await busy(button, () => api.delete(`/api/v1/agents/${agent.id}`));
                 await refreshAgents();
               },
             }, "Remove")))

@@ -124,8 +124,9 @@ function sourceDetail(bot, source) {
             type: "button",
             class: "danger",
             onclick: async (event) => {
+              const button = event.currentTarget;  // gone from the event once it has been dispatched
               if (!(await confirmDialog("Delete this data source?", "Its rows and documents are deleted.", "Delete"))) return;
-              await busy(event.currentTarget, async () => { await api.delete(base); go(bot.id, "data-sources"); });
+              await busy(button, async () => { await api.delete(base); go(bot.id, "data-sources"); });
             },
           }, "Delete"))),
       estimate),

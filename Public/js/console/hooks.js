@@ -138,6 +138,7 @@ function hookCard(bot, hook, dataSources, refresh) {
   const rotate = h("button", {
     type: "button",
     onclick: async (event) => {
+      const button = event.currentTarget;  // gone from the event once it has been dispatched
       const overlapSeconds = Number(overlap.value);
       const ok = await confirmDialog("Rotate the secret?",
         overlapSeconds > 0
@@ -146,7 +147,7 @@ function hookCard(bot, hook, dataSources, refresh) {
             ? "The current trigger URL stops working at once. Update every system that calls it."
             : "Receivers that check X-Secret-Key or the signature must be given the new secret.", "Rotate");
       if (!ok) return;
-      await busy(event.currentTarget, async () => {
+      await busy(button, async () => {
         await api.post(`${path}/rotate-secret`, { overlapSeconds });
         toast(overlapSeconds > 0 ? "Secret rotated; the old one stays valid during the overlap." : "Secret rotated.", "ok");
         refresh();
@@ -157,8 +158,9 @@ function hookCard(bot, hook, dataSources, refresh) {
     type: "button",
     class: "danger",
     onclick: async (event) => {
+      const button = event.currentTarget;
       if (!(await confirmDialog("Delete this hook?", "Its pending deliveries are dropped.", "Delete hook"))) return;
-      await busy(event.currentTarget, async () => { await api.delete(path); refresh(); });
+      await busy(button, async () => { await api.delete(path); refresh(); });
     },
   }, "Delete");
   const log = hook.type === "sync.trigger" ? null : deliveryLog(path);
@@ -251,7 +253,7 @@ function deliveryLog(hookPath) {
       refresh();
     }),
   }, "Recover failed");
-  const details = h("details", {}, h("summary", {}, "Delivery log"), h("div", { class: "actions" },
+  const details = h("details", { class: "delivery-log" }, h("summary", {}, "Delivery log"), h("div", { class: "actions" },
     status, since, until, recover,
     h("button", { type: "button", class: "small", onclick: refresh }, "Refresh")), body);
   details.addEventListener("toggle", () => details.open && refresh());
