@@ -116,11 +116,12 @@ import Testing
             try await app.run { api in
                 // Given a hook of two types' worth of deliveries: a start, then a message, at known times
                 let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-                let hook = try await api.post(
-                    "/api/v1/bots/\(bot)/hooks",
+                let hook = try await Fixtures.hook(
+                    api,
                     key: app.ownerKey,
-                    json: #"{"type": "conversation.message", "targetUrl": \#(jsonString(target))}"#
-                ).json
+                    bot: bot,
+                    #"{"type": "conversation.message", "targetUrl": \#(jsonString(target))}"#
+                )
                 let started = try await api.startConversation(
                     bot: bot,
                     body: #"{"channelType": "web", "initialMessage": "Hello"}"#

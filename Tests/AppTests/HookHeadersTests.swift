@@ -13,16 +13,16 @@ import Testing
             try await app.run { api in
                 // Given a hook with two headers of its own
                 let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-                let hook = try await api.post(
-                    "/api/v1/bots/\(bot)/hooks",
+                let hook = try await Fixtures.hook(
+                    api,
                     key: app.ownerKey,
-                    json: """
-                        {"type": "conversation.started", "targetUrl": \(jsonString(target)),
-                         "headers": {"Authorization": "Bearer partner-token", "X-Tenant": "acme"}}
-                        """
+                    bot: bot,
+                    """
+                    {"type": "conversation.started", "targetUrl": \(jsonString(target)),
+                     "headers": {"Authorization": "Bearer partner-token", "X-Tenant": "acme"}}
+                    """
                 )
-                #expect(hook.status == .created, "\(hook.text)")
-                #expect(try hook.json["headers"] == ["Authorization": "Bearer partner-token", "X-Tenant": "acme"])
+                #expect(hook["headers"] == ["Authorization": "Bearer partner-token", "X-Tenant": "acme"])
                 // When an event fails once and is retried
                 _ = try await Fixtures.startConversation(app, bot: bot)
                 let requests = try await receiver.waitForRequests(2)
@@ -31,7 +31,7 @@ import Testing
                     #expect(request.header("Authorization") == "Bearer partner-token")
                     #expect(request.header("X-Tenant") == "acme")
                     #expect(request.header("Content-Type") == "application/json")
-                    #expect(request.header("X-Secret-Key") == (try hook.json["secret"]?.string))
+                    #expect(request.header("X-Secret-Key") == (hook["secret"]?.string))
                 }
             }
         }
@@ -41,12 +41,12 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-            let hook = try await api.post(
-                "/api/v1/bots/\(bot)/hooks",
+            let hook = try await Fixtures.hook(
+                api,
                 key: app.ownerKey,
-                json:
-                    #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": {"A": "1"}}"#
-            ).json
+                bot: bot,
+                #"{"type": "sync.success", "targetUrl": "\#(HookRoutesTests.publicTarget)", "headers": {"A": "1"}}"#
+            )
             let path = "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)"
             let replaced = try await api.patch(path, key: app.ownerKey, json: #"{"headers": {"B": "2"}}"#).json
             #expect(replaced["headers"] == ["B": "2"])

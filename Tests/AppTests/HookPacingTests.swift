@@ -48,12 +48,13 @@ import Testing
     /// Given a hook paced at 4 a second and ten events at once: all ten arrive, and no five within a second.
     private static func expectPaced(_ app: TestApp, _ api: API, _ receiver: TestReceiver, target: String) async throws {
         let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-        let hook = try await api.post(
-            "/api/v1/bots/\(bot)/hooks",
+        let hook = try await Fixtures.hook(
+            api,
             key: app.ownerKey,
-            json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target)), "maxPerSecond": 4}"#
+            bot: bot,
+            #"{"type": "conversation.started", "targetUrl": \#(jsonString(target)), "maxPerSecond": 4}"#
         )
-        #expect(try hook.json["maxPerSecond"]?.int == 4)
+        #expect(hook["maxPerSecond"]?.int == 4)
         for _ in 0..<10 { _ = try await Fixtures.startConversation(app, bot: bot) }
         let requests = try await receiver.waitForRequests(10, timeout: .seconds(20))
         #expect(Set(requests.compactMap { $0.header("webhook-id") }).count == 10)

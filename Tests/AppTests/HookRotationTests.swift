@@ -94,11 +94,12 @@ import Testing
         let app = try await TestApp()
         try await app.run { api in
             let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-            let hook = try await api.post(
-                "/api/v1/bots/\(bot)/hooks",
+            let hook = try await Fixtures.hook(
+                api,
                 key: app.ownerKey,
-                json: #"{"type": "conversation.started", "targetUrl": "\#(HookRoutesTests.publicTarget)"}"#
-            ).json
+                bot: bot,
+                #"{"type": "conversation.started", "targetUrl": "\#(HookRoutesTests.publicTarget)"}"#
+            )
             let reply = try await api.post(
                 "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/rotate-secret",
                 key: app.ownerKey,

@@ -15,12 +15,12 @@ import Testing
                 // Given hooks for every conversation event
                 let (bot, agent) = try await Fixtures.botAndAgent(api, app)
                 for type in HookType.allCases where type.rawValue.hasPrefix("conversation.") {
-                    let hook = try await api.post(
-                        "/api/v1/bots/\(bot)/hooks",
+                    _ = try await Fixtures.hook(
+                        api,
                         key: app.ownerKey,
-                        json: #"{"type": "\#(type.rawValue)", "targetUrl": \#(jsonString(target))}"#
+                        bot: bot,
+                        #"{"type": "\#(type.rawValue)", "targetUrl": \#(jsonString(target))}"#
                     )
-                    #expect(hook.status == .created)
                 }
                 // When a conversation goes through its whole life
                 let conversation = try await api.startConversation(
@@ -67,14 +67,15 @@ import Testing
             try await app.run { api in
                 // Given an ordered conversation.message hook
                 let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-                let hook = try await api.post(
-                    "/api/v1/bots/\(bot)/hooks",
+                let hook = try await Fixtures.hook(
+                    api,
                     key: app.ownerKey,
-                    json: """
-                        {"type": "conversation.message", "targetUrl": \(jsonString(target)), "ordering": "conversation"}
-                        """
+                    bot: bot,
+                    """
+                    {"type": "conversation.message", "targetUrl": \(jsonString(target)), "ordering": "conversation"}
+                    """
                 )
-                #expect(try hook.json["ordering"]?.string == "conversation")
+                #expect(hook["ordering"]?.string == "conversation")
                 // When three visitors each write four messages (each answered by the bot)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<3 {
@@ -110,12 +111,12 @@ import Testing
         try await receiver.run { target in
             try await app.run { api in
                 let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-                let hook = try await api.post(
-                    "/api/v1/bots/\(bot)/hooks",
+                let hook = try await Fixtures.hook(
+                    api,
                     key: app.ownerKey,
-                    json:
-                        #"{"type": "conversation.message", "targetUrl": \#(jsonString(target)), "ordering": "conversation"}"#
-                ).json
+                    bot: bot,
+                    #"{"type": "conversation.message", "targetUrl": \#(jsonString(target)), "ordering": "conversation"}"#
+                )
                 let conversation = try await api.startConversation(bot: bot)
                 _ = try await Fixtures.say(api, conversation, "First")
                 // Then the bot's reply (3) waits for both attempts of 2, and goes once 2 has failed for good

@@ -15,11 +15,12 @@ import Testing
             try await app.run { api in
                 // Given delivered events, a disabled hook's paused ones, and a finished sync
                 let (bot, hook) = try await Fixtures.botWithHook(api, key: app.ownerKey, target: target)
-                let off = try await api.post(
-                    "/api/v1/bots/\(bot)/hooks",
+                let off = try await Fixtures.hook(
+                    api,
                     key: app.ownerKey,
-                    json: #"{"type": "conversation.started", "targetUrl": \#(jsonString(target)), "enabled": false}"#
-                ).json
+                    bot: bot,
+                    #"{"type": "conversation.started", "targetUrl": \#(jsonString(target)), "enabled": false}"#
+                )
                 for _ in 0..<3 { _ = try await Fixtures.startConversation(app, bot: bot) }
                 _ = try await Fixtures.eventually(
                     api,

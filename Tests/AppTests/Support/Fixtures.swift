@@ -204,6 +204,13 @@ enum Fixtures {
         return (bot, try reply.json)
     }
 
+    /// Creates a hook of `bot` from `json`, the POST's body; expects 201 and answers the hook.
+    static func hook(_ api: API, key: String, bot: String, _ json: String) async throws -> JSONValue {
+        let reply = try await api.post("/api/v1/bots/\(bot)/hooks", key: key, json: json)
+        #expect(reply.status == .created, "\(reply.text)")
+        return try reply.json
+    }
+
     static func deliveryPath(bot: String, hook: JSONValue, id: String = "") -> String {
         "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/deliveries" + (id.isEmpty ? "" : "/\(id)")
     }

@@ -272,24 +272,19 @@ extension SQLiteStore {
     func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int {
         try await pool.write { db in
             // Attempts go with their deliveries (ON DELETE CASCADE); each batch is a short write.
-            try db.execute(
-                sql: """
-                    DELETE FROM delivery WHERE id IN (
-                      SELECT id FROM delivery WHERE status IN ('succeeded', 'failed') AND updatedAt < ?
-                      ORDER BY updatedAt LIMIT ?)
-                    """,
-                arguments: [cutoff, limit]
-            )
-            let deliveries = db.changesCount
-            try db.execute(
-                sql: """
-                    DELETE FROM syncJob WHERE id IN (
-                      SELECT id FROM syncJob WHERE status IN ('succeeded', 'failed') AND finishedAt < ?
-                      ORDER BY finishedAt LIMIT ?)
-                    """,
-                arguments: [cutoff, limit]
-            )
-            return deliveries + db.changesCount
+            var deleted = 0
+            for (table, finishedAt) in [("delivery", "updatedAt"), ("syncJob", "finishedAt")] {
+                try db.execute(
+                    sql: """
+                        DELETE FROM \(table) WHERE id IN (
+                          SELECT id FROM \(table) WHERE status IN ('succeeded', 'failed') AND \(finishedAt) < ?
+                          ORDER BY \(finishedAt) LIMIT ?)
+                        """,
+                    arguments: [cutoff, limit]
+                )
+                deleted += db.changesCount
+            }
+            return deleted
         }
     }
 
