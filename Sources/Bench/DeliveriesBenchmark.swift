@@ -109,7 +109,7 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
                 "conversation.message, ordering \(drain.ordering): \(drain.delivered) of \(drain.expected) "
                     + "= \(Report.rate(drain.perSecond))"
                     + (drain.ordering == "none"
-                        ? "" : " = \(Report.ratio(drain.perSecond, to: messageDrains[0].perSecond)) of unordered")
+                        ? "" : String(format: " = %.2f× unordered", drain.perSecond / messageDrains[0].perSecond))
             )
         }
         if let memory = memoryAfterDrain {

@@ -61,7 +61,7 @@ import Testing
         }
     }
 
-    @Test func aBatchDeletesAtMostItsLimitOldestFirst() async throws {
+    @Test func aBatchDeletesAtMostItsLimitAndOnlyWhatIsPastTheCutoff() async throws {
         let app = try await Fixtures.deliveryApp()
         let receiver = TestReceiver()
         try await receiver.run { target in
@@ -78,16 +78,17 @@ import Testing
         // Given five finished deliveries, aged one to five days
         let deliveries = try await app.records(Delivery.self, "SELECT * FROM delivery ORDER BY createdAt", [])
         for (age, delivery) in deliveries.enumerated() {
-            let updatedAt = Timestamp.now().millisecondsSince1970 - Int64(age + 1) * 86_400_000
-            try await app.execute("UPDATE delivery SET updatedAt = ? WHERE id = ?", [updatedAt, delivery.id])
+            let time = Timestamp.now().millisecondsSince1970 - Int64(age + 1) * 86_400_000
+            try await app.execute("UPDATE delivery SET createdAt = ?, updatedAt = ? WHERE id = ?", [time, time, delivery.id])
         }
-        // When a batch of two deletes what is older than two and a half days
+        // When batches of two delete what is older than two and a half days
         let cutoff = Timestamp(millisecondsSince1970: Timestamp.now().millisecondsSince1970 - 60 * 3_600_000)
+        // Then the first takes two, the next the third, and then nothing is left to delete
         #expect(try await app.store.deleteFinished(before: cutoff, limit: 2) == 2)
-        // Then the two oldest went; the next batch takes the third; then nothing is left to delete
-        let left = try await app.records(Delivery.self, "SELECT * FROM delivery", [])
-        #expect(Set(left.map(\.id)) == Set(deliveries.prefix(3).map(\.id)))
         #expect(try await app.store.deleteFinished(before: cutoff, limit: 2) == 1)
         #expect(try await app.store.deleteFinished(before: cutoff, limit: 2) == 0)
+        // And the two younger than the cutoff are kept
+        let left = try await app.records(Delivery.self, "SELECT * FROM delivery", [])
+        #expect(Set(left.map(\.id)) == Set(deliveries.prefix(2).map(\.id)))
     }
 }

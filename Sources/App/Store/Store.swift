@@ -184,8 +184,9 @@ protocol Store: Sendable {
         since: Timestamp,
         until: Timestamp
     ) async throws -> Int
-    /// Retention: deletes up to `limit` finished deliveries (with their attempts) and up to `limit` finished sync
-    /// jobs last changed before `cutoff`, oldest first, in one short transaction; answers how many rows went.
+    /// Retention: deletes up to `limit` finished deliveries (with their attempts) created and last changed before
+    /// `cutoff`, and up to `limit` finished sync jobs that ended before it, in one short transaction; answers how
+    /// many rows went.
     /// Pending, delivering and paused deliveries, and queued or running jobs, are never deleted.
     func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int
 

@@ -334,14 +334,19 @@ extension PostgresStore {
     }
 
     /// Batches taken `FOR UPDATE SKIP LOCKED`: instances running retention at once never wait on each other, and
-    /// no row a writer holds is waited for.
+    /// no row a writer holds is waited for. Deliveries are found hook by hook through the index every delivery has
+    /// anyway (hook, creation time): an index of its own on the finished ones would cost each attempt's write.
     func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int {
         try await write { connection in
             let deliveries = try await connection.run(
                 """
                 DELETE FROM delivery WHERE id IN (
-                  SELECT id FROM delivery WHERE status IN ('succeeded', 'failed') AND updatedAt < \(cutoff)
-                  ORDER BY updatedAt LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                  SELECT old.id FROM hook CROSS JOIN LATERAL (
+                    SELECT id FROM delivery
+                    WHERE hookId = hook.id AND createdAt < \(cutoff) AND updatedAt < \(cutoff)
+                      AND status IN ('succeeded', 'failed')
+                    LIMIT \(limit) FOR UPDATE SKIP LOCKED) AS old
+                  LIMIT \(limit))
                 """
             )
             let jobs = try await connection.run(

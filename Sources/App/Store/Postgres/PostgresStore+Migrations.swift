@@ -150,7 +150,6 @@ extension PostgresStore {
                 CREATE INDEX delivery_in_conversation ON delivery (hookId, conversationId, sequence)
                 WHERE conversationId IS NOT NULL
                 """,
-                "CREATE INDEX delivery_finished ON delivery (updatedAt) WHERE status IN ('succeeded', 'failed')",
                 "CREATE INDEX syncJob_finished ON syncJob (finishedAt) WHERE status IN ('succeeded', 'failed')",
             ]
         ),

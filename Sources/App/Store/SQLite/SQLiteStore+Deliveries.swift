@@ -269,22 +269,30 @@ extension SQLiteStore {
         }
     }
 
+    /// Deliveries are found hook by hook through the index every delivery has anyway (hook, creation time): an
+    /// index of its own on the finished ones would cost each attempt's write, the hot path, for an hourly sweep.
     func deleteFinished(before cutoff: Timestamp, limit: Int) async throws -> Int {
         try await pool.write { db in
             // Attempts go with their deliveries (ON DELETE CASCADE); each batch is a short write.
-            var deleted = 0
-            for (table, finishedAt) in [("delivery", "updatedAt"), ("syncJob", "finishedAt")] {
-                try db.execute(
-                    sql: """
-                        DELETE FROM \(table) WHERE id IN (
-                          SELECT id FROM \(table) WHERE status IN ('succeeded', 'failed') AND \(finishedAt) < ?
-                          ORDER BY \(finishedAt) LIMIT ?)
-                        """,
-                    arguments: [cutoff, limit]
-                )
-                deleted += db.changesCount
-            }
-            return deleted
+            try db.execute(
+                sql: """
+                    DELETE FROM delivery WHERE id IN (
+                      SELECT id FROM delivery WHERE hookId IN (SELECT id FROM hook) AND createdAt < ?1
+                        AND updatedAt < ?1 AND status IN ('succeeded', 'failed')
+                      LIMIT ?2)
+                    """,
+                arguments: [cutoff, limit]
+            )
+            let deliveries = db.changesCount
+            try db.execute(
+                sql: """
+                    DELETE FROM syncJob WHERE id IN (
+                      SELECT id FROM syncJob WHERE status IN ('succeeded', 'failed') AND finishedAt < ?
+                      ORDER BY finishedAt LIMIT ?)
+                    """,
+                arguments: [cutoff, limit]
+            )
+            return deliveries + db.changesCount
         }
     }
 

@@ -281,13 +281,6 @@ extension SQLiteStore {
                 columns: ["hookId", "conversationId", "sequence"],
                 condition: Column("conversationId") != nil
             )
-            // Retention walks finished rows oldest first.
-            try db.create(
-                index: "delivery_finished",
-                on: "delivery",
-                columns: ["updatedAt"],
-                condition: ["succeeded", "failed"].contains(Column("status"))
-            )
             try db.create(
                 index: "syncJob_finished",
                 on: "syncJob",
