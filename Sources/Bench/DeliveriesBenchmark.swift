@@ -75,15 +75,6 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         let distinctIDs = receiver.distinctDeliveries
         _ = receiver.takeLatencies()
 
-        // Ordering: the same message backlog (each conversation's user message and bot reply, in that sequence),
-        // drained by default hooks and then by ordered ones.
-        var messageDrains: [(ordering: String, delivered: Int, expected: Int, perSecond: Double)] = []
-        for ordering in ["none", "conversation"] {
-            Report.progress("message backlog, ordering \(ordering)")
-            let drain = try await drainMessages(api, receiver: receiver, receiverURL: receiverURL, ordering: ordering)
-            messageDrains.append((ordering, drain.delivered, drain.expected, drain.perSecond))
-        }
-        _ = receiver.takeLatencies()
 
         // Isolation: the same paced load without and then with a target that never answers.
         Report.progress("healthy targets only, \(Int(rate)) starts/s")
@@ -95,6 +86,16 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         )
         Report.progress("with one target that never answers")
         let withDead = try await paced(api, bot: botID, receiver: receiver)
+
+        // Ordering, last (its bots and hooks stay): the same message backlog (each conversation's user message and bot reply, in that sequence),
+        // drained by default hooks and then by ordered ones.
+        var messageDrains: [(ordering: String, delivered: Int, expected: Int, perSecond: Double)] = []
+        for ordering in ["none", "conversation"] {
+            Report.progress("message backlog, ordering \(ordering)")
+            let drain = try await drainMessages(api, receiver: receiver, receiverURL: receiverURL, ordering: ordering)
+            messageDrains.append((ordering, drain.delivered, drain.expected, drain.perSecond))
+        }
+        _ = receiver.takeLatencies()
 
         print(
             "ceiling: GET /healthz, \(concurrency) callers: \(Report.rate(ceiling.perSecond)) — \(ceiling.latencies.summary)"

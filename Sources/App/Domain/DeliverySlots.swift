@@ -68,6 +68,8 @@ struct DeliveryClaim: Sendable {
     private(set) var paces: [String: DeliveryPace]
     /// When each chosen delivery of a paced hook may start, in microseconds since 1970.
     private(set) var startsAt: [String: Int64] = [:]
+    /// The paced hooks this claim booked starts of: the schedules to write back.
+    private(set) var bookedHooks: Set<String> = []
     /// The most rows the walk reads: four a free slot.
     let readLimit: Int
     private let now: Int64
@@ -106,6 +108,7 @@ struct DeliveryClaim: Sendable {
         guard var pace = paces[hookID] else { return .some(nil) }
         guard let start = pace.book(now: now) else { return nil }
         paces[hookID] = pace
+        bookedHooks.insert(hookID)
         return .some(start)
     }
 }

@@ -116,19 +116,22 @@ extension PostgresStore {
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.claimLock))")
             let now = Timestamp.now()
             var inFlight: [(hookID: String, workspaceID: String)] = []
+            var paces: [DeliveryPace] = []
             var leaseExpired = false
             let rows = try await connection.execute(InFlightStatement(), logger: PostgresConnection.quiet)
-            for try await (hookID, workspaceID, leaseExpiresAt) in rows {
-                if (leaseExpiresAt ?? now) <= now {
-                    leaseExpired = true
-                } else {
+            for try await (hookID, workspaceID, time, maxPerSecond) in rows {
+                if let maxPerSecond {
+                    paces.append(DeliveryPace(hookID: hookID, maxPerSecond: maxPerSecond, nextStart: time))
+                } else if let workspaceID, (time.map(Timestamp.init(millisecondsSince1970:)) ?? now) > now {
                     inFlight.append((hookID, workspaceID))
+                } else {
+                    leaseExpired = true
                 }
             }
             if leaseExpired { _ = try await Self.requeueExpiredLeases(connection) }
             var claim = DeliveryClaim(
                 slots: DeliverySlots(inFlight: inFlight, free: currentSlots().free),
-                paces: try await Self.paces(connection),
+                paces: paces,
                 now: now
             )
             let candidates = try await connection.execute(
@@ -153,8 +156,8 @@ extension PostgresStore {
                 )
             }
             guard !claim.chosen.isEmpty else { return [] }
-            if !claim.paces.isEmpty {
-                let paces = Array(claim.paces.values)
+            if !claim.bookedHooks.isEmpty {
+                let paces = claim.bookedHooks.compactMap { claim.paces[$0] }
                 try await connection.run(
                     """
                     UPDATE hook SET paceNextAt = booked.nextStart
@@ -430,13 +433,16 @@ extension PostgresStore {
 // The statements of every transition and claim, prepared: planning them cost more than running them, and the worker runs them all the
 // time under the claim lock.
 
-/// Every attempt in flight on any instance, with its hook's workspace and its lease.
+/// Every attempt in flight on any instance, with its hook's workspace and its lease (milliseconds); then every paced
+/// hook, with when its next attempt may start (microseconds) and its rate. One statement: claims run all the time.
 private struct InFlightStatement: PostgresPreparedStatement {
     static let sql = """
-        SELECT delivery.hookId, hook.workspaceId, delivery.leaseExpiresAt
+        SELECT delivery.hookId, hook.workspaceId, delivery.leaseExpiresAt, NULL::bigint
         FROM delivery JOIN hook ON hook.id = delivery.hookId WHERE delivery.status = 'delivering'
+        UNION ALL
+        SELECT id, NULL, paceNextAt, maxPerSecond FROM hook WHERE maxPerSecond IS NOT NULL
         """
-    typealias Row = (String, String, Timestamp?)
+    typealias Row = (String, String?, Int64?, Int?)
 
     func makeBindings() throws -> PostgresBindings { PostgresBindings() }
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }

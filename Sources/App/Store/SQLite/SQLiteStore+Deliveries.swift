@@ -65,14 +65,15 @@ extension SQLiteStore {
         guard currentSlots().free > 0 else { return [] }
         return try await pool.write { db in
             let now = Timestamp.now()
-            var claim = DeliveryClaim(slots: currentSlots(), paces: try Self.paces(db), now: now)
+            let settings = try Self.deliverySettings(db)
+            var claim = DeliveryClaim(slots: currentSlots(), paces: settings.paces, now: now)
             // Ids and hooks only: most candidates are passed over, and payloads are large.
             let candidates = try Self.due(
                 Delivery.select(Delivery.Columns.id, Delivery.Columns.hookId)
                     .filter(Delivery.Columns.nextAttemptAt <= now),
                 busyHooks: claim.slots.busyHooks + claim.bookedOutHooks,
                 busyWorkspaces: claim.slots.busyWorkspaces,
-                db
+                orderedHooks: settings.orderedHooks
             ).order(Delivery.Columns.nextAttemptAt).asRequest(of: Row.self).fetchCursor(db)
             var hooks: [String: Hook] = [:]
             while claim.wantsMore, let candidate = try candidates.next() {
@@ -94,7 +95,7 @@ extension SQLiteStore {
                     Delivery.Columns.updatedAt.set(to: now)
                 )
             }
-            for pace in claim.paces.values {
+            for pace in claim.bookedHooks.compactMap({ claim.paces[$0] }) {
                 try db.execute(
                     sql: "UPDATE hook SET paceNextAt = ? WHERE id = ?",
                     arguments: [pace.nextStart, pace.hookID]
@@ -109,17 +110,27 @@ extension SQLiteStore {
         }
     }
 
-    /// The schedules of the paced hooks that have deliveries queued.
-    private static func paces(_ db: Database) throws -> [DeliveryPace] {
-        try Row.fetchAll(
+    /// The hooks whose settings a claim must heed: the ordered ones, and the paced ones with their schedules. One
+    /// read of the (small) hook table a claim.
+    private static func deliverySettings(_ db: Database) throws -> (orderedHooks: [String], paces: [DeliveryPace]) {
+        var settings: (orderedHooks: [String], paces: [DeliveryPace]) = ([], [])
+        let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
-                    SELECT id, maxPerSecond, paceNextAt FROM hook
-                    WHERE maxPerSecond IS NOT NULL AND EXISTS (
-                      SELECT 1 FROM delivery WHERE hookId = hook.id AND status = 'pending')
+                    SELECT id, ordering, maxPerSecond, paceNextAt FROM hook
+                    WHERE ordering = 'conversation' OR maxPerSecond IS NOT NULL
                     """
             )
-        ).map { DeliveryPace(hookID: $0["id"], maxPerSecond: $0["maxPerSecond"], nextStart: $0["paceNextAt"]) }
+        )
+        while let row = try rows.next() {
+            if row["ordering"] == DeliveryOrdering.conversation.rawValue { settings.orderedHooks.append(row["id"]) }
+            if let maxPerSecond: Int = row["maxPerSecond"] {
+                settings.paces.append(
+                    DeliveryPace(hookID: row["id"], maxPerSecond: maxPerSecond, nextStart: row["paceNextAt"])
+                )
+            }
+        }
+        return settings
     }
 
     /// Pending deliveries of `request` that a claim could take: not of busy hooks or workspaces, and not waiting
@@ -129,17 +140,14 @@ extension SQLiteStore {
         _ request: QueryInterfaceRequest<Delivery>,
         busyHooks: [String],
         busyWorkspaces: [String],
-        _ db: Database
-    ) throws -> QueryInterfaceRequest<Delivery> {
+        orderedHooks: [String]
+    ) -> QueryInterfaceRequest<Delivery> {
         var due = request.filter(Delivery.Columns.status == DeliveryStatus.pending.rawValue)
             .filter(!busyHooks.contains(Delivery.Columns.hookId))
         due = excludingWorkspaces(busyWorkspaces, due)
-        let ordered = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT id FROM hook WHERE ordering = 'conversation'")
-        )
-        guard !ordered.isEmpty else { return due }
+        guard !orderedHooks.isEmpty else { return due }
         return due.filter(
-            !ordered.contains(Delivery.Columns.hookId)
+            !orderedHooks.contains(Delivery.Columns.hookId)
                 || SQL(
                     """
                     NOT EXISTS (SELECT 1 FROM delivery AS earlier
@@ -171,12 +179,13 @@ extension SQLiteStore {
     func nextDueTime(slots: DeliverySlots = DeliverySlots()) async throws -> Timestamp? {
         try await pool.read { db in
             let now = Timestamp.now()
-            let bookedOut = try Self.paces(db).filter { $0.isBookedOut(now: now.millisecondsSince1970 * 1000) }
+            let settings = try Self.deliverySettings(db)
+            let bookedOut = settings.paces.filter { $0.isBookedOut(now: now.millisecondsSince1970 * 1000) }
             let due = try Self.due(
                 Delivery.all(),
                 busyHooks: slots.busyHooks + bookedOut.map(\.hookID),
                 busyWorkspaces: slots.busyWorkspaces,
-                db
+                orderedHooks: settings.orderedHooks
             ).select(min(Delivery.Columns.nextAttemptAt), as: Timestamp.self).fetchOne(db)
             let paced = bookedOut.map { Timestamp(millisecondsSince1970: $0.freesAt / 1000) }.min()
             return [due, paced].compactMap { $0 }.min()
