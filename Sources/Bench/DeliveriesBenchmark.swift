@@ -75,7 +75,6 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         let distinctIDs = receiver.distinctDeliveries
         _ = receiver.takeLatencies()
 
-
         // Isolation: the same paced load without and then with a target that never answers.
         Report.progress("healthy targets only, \(Int(rate)) starts/s")
         let healthy = try await paced(api, bot: botID, receiver: receiver)
@@ -87,8 +86,8 @@ struct DeliveriesBenchmark: AsyncParsableCommand {
         Report.progress("with one target that never answers")
         let withDead = try await paced(api, bot: botID, receiver: receiver)
 
-        // Ordering, last (its bots and hooks stay): the same message backlog (each conversation's user message and bot reply, in that sequence),
-        // drained by default hooks and then by ordered ones.
+        // Ordering, last (its bots and hooks stay): the same message backlog (each conversation's user message and
+        // the bot's reply, in that sequence), drained by default hooks and then by ordered ones.
         var messageDrains: [(ordering: String, delivered: Int, expected: Int, perSecond: Double)] = []
         for ordering in ["none", "conversation"] {
             Report.progress("message backlog, ordering \(ordering)")
