@@ -300,4 +300,21 @@ import Testing
             #expect(try await rows() == (0, 0))
         }
     }
+
+    @Test(arguments: [#""ordering": "conversation""#, #""maxPerSecond": 5"#, #""headers": {"X-A": "1"}"#])
+    func aTriggerHookTakesNoDeliverySettings(setting: String) async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let source = try await createDataSource(api, botID: bot, key: app.ownerKey)
+            let reply = try await api.post(
+                "/api/v1/bots/\(bot)/hooks",
+                key: app.ownerKey,
+                json: #"{"type": "sync.trigger", "dataSourceId": "\#(source)", \#(setting)}"#
+            )
+            #expect(reply.status == .unprocessableContent, "\(reply.text)")
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "type")
+        }
+    }
+
 }

@@ -79,7 +79,10 @@ import Testing
         let deliveries = try await app.records(Delivery.self, "SELECT * FROM delivery ORDER BY createdAt", [])
         for (age, delivery) in deliveries.enumerated() {
             let time = Timestamp.now().millisecondsSince1970 - Int64(age + 1) * 86_400_000
-            try await app.execute("UPDATE delivery SET createdAt = ?, updatedAt = ? WHERE id = ?", [time, time, delivery.id])
+            try await app.execute(
+                "UPDATE delivery SET createdAt = ?, updatedAt = ? WHERE id = ?",
+                [time, time, delivery.id]
+            )
         }
         // When batches of two delete what is older than two and a half days
         let cutoff = Timestamp(millisecondsSince1970: Timestamp.now().millisecondsSince1970 - 60 * 3_600_000)

@@ -102,10 +102,7 @@ struct HookController {
         if dataSourceId != nil, !type.takesDataSource { throw AppError.dataSourceNotTaken }
         try await requireDataSource(dataSourceId, botID: botID, workspaceID: workspaceID)
         if !type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
-            throw AppError.invalidField(
-                "type",
-                "A sync.trigger hook sends nothing: it takes no ordering, pace or headers."
-            )
+            throw AppError.deliverySettingsNotTaken
         }
         let hook = try await store.createHook(
             NewHook(
@@ -159,10 +156,7 @@ struct HookController {
             changes.dataSourceId = .some(validated)
         }
         if !current.type.hasTarget, body.ordering != nil || body.maxPerSecond != nil || body.headers != nil {
-            throw AppError.invalidField(
-                "type",
-                "A sync.trigger hook sends nothing: it takes no ordering, pace or headers."
-            )
+            throw AppError.deliverySettingsNotTaken
         }
         changes.ordering = try body.ordering.map(Self.validOrdering)
         if let maxPerSecond = body.maxPerSecond {

@@ -151,6 +151,10 @@ extension AppError {
         "dataSourceId is required for a sync.trigger hook."
     )
 
+    static let deliverySettingsNotTaken = AppError.invalidField(
+        "type",
+        "A sync.trigger hook sends nothing: it takes no ordering, maxPerSecond or headers."
+    )
     static let dataSourceNotTaken = AppError.invalidField("dataSourceId", "Only sync hooks take a dataSourceId.")
 
     // MARK: Conversations
