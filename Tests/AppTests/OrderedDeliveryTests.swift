@@ -134,15 +134,12 @@ import Testing
     @Test func anOrderingOtherThanNoneOrConversationIsRefused() async throws {
         let app = try await TestApp()
         try await app.run { api in
-            let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
-            let reply = try await api.post(
-                "/api/v1/bots/\(bot)/hooks",
-                key: app.ownerKey,
-                json:
-                    #"{"type": "conversation.message", "targetUrl": "\#(HookRoutesTests.publicTarget)", "ordering": "strict"}"#
+            try await Fixtures.expectRefusedHook(
+                api,
+                app,
+                #"{"type": "conversation.message", "targetUrl": "\#(HookRoutesTests.publicTarget)", "ordering": "strict"}"#,
+                field: "ordering"
             )
-            #expect(reply.status == .unprocessableContent)
-            #expect(try reply.json["error"]?["details"]?["field"]?.string == "ordering")
         }
     }
 

@@ -211,6 +211,14 @@ enum Fixtures {
         return try reply.json
     }
 
+    /// Posts a hook of a new bot that must be refused: 422 naming `field` (or a field within it, `headers.X-A`).
+    static func expectRefusedHook(_ api: API, _ app: TestApp, _ settings: String, field: String) async throws {
+        let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+        let reply = try await api.post("/api/v1/bots/\(bot)/hooks", key: app.ownerKey, json: settings)
+        #expect(reply.status == .unprocessableContent, "\(settings): \(reply.text)")
+        #expect(try reply.json["error"]?["details"]?["field"]?.string?.hasPrefix(field) == true, "\(reply.text)")
+    }
+
     static func deliveryPath(bot: String, hook: JSONValue, id: String = "") -> String {
         "/api/v1/bots/\(bot)/hooks/\(hook["id"]!.string!)/deliveries" + (id.isEmpty ? "" : "/\(id)")
     }
