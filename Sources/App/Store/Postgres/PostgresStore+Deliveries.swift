@@ -184,8 +184,8 @@ extension PostgresStore {
         }
     }
 
-    /// The schedules of the paced hooks that have deliveries queued (under the claim lock: every instance books
-    /// from the same schedule).
+    /// The schedules of the paced hooks that have deliveries queued, for the next due time (claims read them with
+    /// the attempts in flight, under the claim lock).
     private static func paces(_ connection: PostgresConnection) async throws -> [DeliveryPace] {
         var paces: [DeliveryPace] = []
         let rows = try await connection.query(
