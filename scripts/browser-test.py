@@ -218,7 +218,8 @@ def run(binary):
         owner.button(card, "Rotate secret").click()
         owner.find("dialog .primary").click()
         owner.wait_text(f"{card} [data-overlap]", "previous secret stays valid until")
-        owner.wait_gone("#toasts .toast")  # they would cover the next form's button
+        # Every toast gone (each lasts 3 s): they would cover the next form's button
+        WebDriverWait(driver, 10).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#toasts .toast"))
 
         step("adds a text data source, a row, estimates and syncs it")
         owner.click("#tab-data-sources")
