@@ -45,6 +45,11 @@ func buildApplication(
         logger: logger
     )
     let router = buildRouter(store: store, dependencies: dependencies, configuration: configuration)
+    let timers = HandoffTimerWorker(
+        conversations: dependencies.conversations,
+        store: store,
+        logger: logger
+    )
     var app = Application(
         router: router,
         configuration: .init(
@@ -56,7 +61,7 @@ func buildApplication(
     // Shutdown runs in reverse order: the workers stop before the clients they use, the store's last.
     app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
-    app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger))
+    app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger), timers)
     if configuration.retentionDays > 0 {
         app.addServices(
             RetentionWorker(
@@ -101,6 +106,8 @@ struct AppDependencies {
     let responder: BotResponder
     let deliveryWorker: DeliveryWorker
     let syncWorker: SyncWorker
+    /// Every change to a conversation, done once (routes and the timer worker share it).
+    let conversations: Conversations
 
     init(
         _ configuration: AppConfiguration,
@@ -156,6 +163,14 @@ struct AppDependencies {
             },
             logger: logger
         )
+        conversations = Conversations(
+            store: store,
+            metrics: ConversationMetrics(factory: metrics),
+            feed: feed,
+            responder: responder,
+            clock: configuration.timerClock,
+            timersChanged: WakeUpSignal()
+        )
     }
 }
 
@@ -165,9 +180,7 @@ func buildRouter(
     dependencies: AppDependencies,
     configuration: AppConfiguration
 ) -> Router<AppRequestContext> {
-    let (metrics, sender, planner, responder) = (
-        dependencies.registry, dependencies.sender, dependencies.planner, dependencies.responder
-    )
+    let (metrics, sender, planner) = (dependencies.registry, dependencies.sender, dependencies.planner)
     let router = Router(context: AppRequestContext.self)
     // Outermost first: metrics see the final status, every response gets the security headers, errors become
     // JSON, then static files.
@@ -178,12 +191,7 @@ func buildRouter(
 
     HealthController(store: store, registry: metrics).addRoutes(to: router)
     let feed = dependencies.feed
-    let conversations = Conversations(
-        store: store,
-        metrics: ConversationMetrics(factory: PrometheusMetricsFactory(registry: metrics)),
-        feed: feed,
-        responder: responder
-    )
+    let conversations = dependencies.conversations
     let events = EventStreamController(feed: feed, heartbeatInterval: configuration.eventHeartbeatInterval)
 
     // The chat widget's public routes: limited per client address, then per bot.
@@ -240,6 +248,7 @@ func buildRouter(
     let conversationRoutes = ConversationController(store: store, conversations: conversations)
     api.addRoutes(conversationRoutes.integrationEndpoint, atPath: "bots/{botId}/conversations")
     api.addRoutes(conversationRoutes.endpoints, atPath: "conversations")
+    api.addRoutes(conversationRoutes.ratingsEndpoint, atPath: "bots/{botId}/ratings")
     api.addRoutes(events.workspaceEndpoint, atPath: "events")
     api.addRoutes(DeliveryController(store: store).endpoints, atPath: "bots/{botId}/hooks/{hookId}/deliveries")
     return router

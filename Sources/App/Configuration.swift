@@ -58,6 +58,8 @@ struct AppConfiguration: Sendable {
     var triggerRateLimit = 60
     /// How outbound host names resolve: the system's resolver. Not an option: tests put in one they control.
     var hostResolver = HostResolver.system
+    /// The time the handoff timers run on (tests inject a clock they move).
+    var timerClock: any TimerClock = SystemTimerClock()
 
     /// The LLM endpoint, when one is set with its model.
     var llm: LLMSettings? {

@@ -13,7 +13,16 @@ import Testing
             let bot = try reply.json
             #expect(bot["name"]?.string == "Support")
             #expect(bot["humanTakeoverEnabled"]?.bool == false)
-            #expect(bot.keys == ["id", "name", "humanTakeoverEnabled", "createdAt", "updatedAt"])
+            #expect(
+                bot.keys == [
+                    "id", "name", "humanTakeoverEnabled", "escalationTimeoutSeconds", "escalationExpiredMessage",
+                    "idleReleaseSeconds", "firstResponseSlaSeconds", "createdAt", "updatedAt",
+                ]
+            )
+            // And every handoff timer is off, the expiry note the default one
+            #expect(bot["escalationTimeoutSeconds"] == .null && bot["idleReleaseSeconds"] == .null)
+            #expect(bot["firstResponseSlaSeconds"] == .null)
+            #expect(bot["escalationExpiredMessage"]?.string == HandoffSettings.defaultExpiredMessage)
             let id = try #require(bot["id"]?.string)
             #expect(id == id.lowercased() && id.count == 36)
             #expect(bot["createdAt"]?.string?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
@@ -90,6 +99,15 @@ import Testing
         (#"{"name": null}"#, "name"),
         (#"{"name": 5}"#, "name"),
         (#"{"name": "Ok", "humanTakeoverEnabled": "yes"}"#, "humanTakeoverEnabled"),
+        (#"{"name": "Ok", "escalationTimeoutSeconds": 4}"#, "escalationTimeoutSeconds"),
+        (#"{"name": "Ok", "escalationTimeoutSeconds": 604801}"#, "escalationTimeoutSeconds"),
+        (#"{"name": "Ok", "idleReleaseSeconds": 90.5}"#, "idleReleaseSeconds"),
+        (#"{"name": "Ok", "firstResponseSlaSeconds": "60"}"#, "firstResponseSlaSeconds"),
+        (#"{"name": "Ok", "escalationExpiredMessage": "  "}"#, "escalationExpiredMessage"),
+        (
+            "{\"name\": \"Ok\", \"escalationExpiredMessage\": \"\(String(repeating: "x", count: 1001))\"}",
+            "escalationExpiredMessage"
+        ),
     ])
     func invalidFieldsAre422NamingTheField(body: String, field: String) async throws {
         let app = try await TestApp()
@@ -121,6 +139,54 @@ import Testing
                 json: #"{"name": "", "humanTakeoverEnabled": true}"#
             )
             #expect(reply.status == .unprocessableContent)
+            #expect(try await api.get(path, key: app.ownerKey).json == bot)
+        }
+    }
+
+    @Test func handoffTimersAreSetOnCreateChangedByPatchAndTurnedOffWithNull() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            // Given a bot created with an escalation timeout and an SLA
+            let created = try await api.post(
+                "/api/v1/bots",
+                key: app.ownerKey,
+                json: #"{"name": "Desk", "escalationTimeoutSeconds": 600, "firstResponseSlaSeconds": 120}"#
+            )
+            #expect(created.status == .created)
+            let path = "/api/v1/bots/\(try created.json["id"]!.string!)"
+            // When a PATCH sets the idle timer and the note, and turns the timeout off
+            let patched = try await api.patch(
+                path,
+                key: app.ownerKey,
+                json: #"""
+                    {"idleReleaseSeconds": 900, "escalationTimeoutSeconds": null,
+                     "escalationExpiredMessage": "We will email {email}."}
+                    """#
+            ).json
+            // Then the fields sent changed, the SLA it did not name stayed, and a read shows the same
+            #expect(patched["escalationTimeoutSeconds"] == .null)
+            #expect(patched["idleReleaseSeconds"]?.int == 900)
+            #expect(patched["firstResponseSlaSeconds"]?.int == 120)
+            #expect(patched["escalationExpiredMessage"]?.string == "We will email {email}.")
+            #expect(try await api.get(path, key: app.ownerKey).json == patched)
+            // And a null note goes back to the default one
+            let reset = try await api.patch(path, key: app.ownerKey, json: #"{"escalationExpiredMessage": null}"#).json
+            #expect(reset["escalationExpiredMessage"]?.string == HandoffSettings.defaultExpiredMessage)
+        }
+    }
+
+    @Test func anInvalidTimerInAPatchIs422AndChangesNothing() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let bot = try await api.createBot(name: "Sales", key: app.ownerKey)
+            let path = "/api/v1/bots/\(bot["id"]!.string!)"
+            let reply = try await api.patch(
+                path,
+                key: app.ownerKey,
+                json: #"{"name": "Renamed", "idleReleaseSeconds": 0}"#
+            )
+            #expect(reply.status == .unprocessableContent)
+            #expect(try reply.json["error"]?["details"]?["field"]?.string == "idleReleaseSeconds")
             #expect(try await api.get(path, key: app.ownerKey).json == bot)
         }
     }

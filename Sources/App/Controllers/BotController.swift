@@ -13,14 +13,93 @@ struct BotController {
             .delete("{botId}", use: delete)
     }
 
+    /// The handoff timers as a create or an update sends them: absent leaves a setting, `null` turns it off.
+    struct HandoffBody: Decodable {
+        let escalationTimeoutSeconds: Double??
+        let escalationExpiredMessage: String??
+        let idleReleaseSeconds: Double??
+        let firstResponseSlaSeconds: Double??
+
+        private enum CodingKeys: String, CodingKey {
+            case escalationTimeoutSeconds, escalationExpiredMessage, idleReleaseSeconds, firstResponseSlaSeconds
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            escalationTimeoutSeconds = try container.decodeClearable(Double.self, forKey: .escalationTimeoutSeconds)
+            escalationExpiredMessage = try container.decodeClearable(String.self, forKey: .escalationExpiredMessage)
+            idleReleaseSeconds = try container.decodeClearable(Double.self, forKey: .idleReleaseSeconds)
+            firstResponseSlaSeconds = try container.decodeClearable(Double.self, forKey: .firstResponseSlaSeconds)
+        }
+
+        var isEmpty: Bool {
+            escalationTimeoutSeconds == nil && escalationExpiredMessage == nil && idleReleaseSeconds == nil
+                && firstResponseSlaSeconds == nil
+        }
+
+        /// `current` with the fields sent applied, each validated (422 naming it).
+        func applied(to current: HandoffSettings) throws(AppError) -> HandoffSettings {
+            var settings = current
+            if let value = escalationTimeoutSeconds {
+                settings.escalationTimeoutSeconds = try value.map { v throws(AppError) in
+                    try Self.seconds(v, "escalationTimeoutSeconds")
+                }
+            }
+            if let value = idleReleaseSeconds {
+                settings.idleReleaseSeconds = try value.map { v throws(AppError) in
+                    try Self.seconds(v, "idleReleaseSeconds")
+                }
+            }
+            if let value = firstResponseSlaSeconds {
+                settings.firstResponseSlaSeconds = try value.map { v throws(AppError) in
+                    try Self.seconds(v, "firstResponseSlaSeconds")
+                }
+            }
+            if let value = escalationExpiredMessage {
+                settings.escalationExpiredMessage = try value.map { text throws(AppError) in
+                    try Validate.name(
+                        text,
+                        field: "escalationExpiredMessage",
+                        maxLength: HandoffSettings.expiredMessageLength.upperBound
+                    )
+                }
+            }
+            return settings
+        }
+
+        private static func seconds(_ value: Double, _ field: String) throws(AppError) -> Int {
+            try Validate.wholeNumber(value, HandoffSettings.seconds, field: field)
+        }
+    }
+
     struct CreateBody: Decodable {
         let name: String
         let humanTakeoverEnabled: Bool?
+        let handoff: HandoffBody
+
+        private enum CodingKeys: String, CodingKey { case name, humanTakeoverEnabled }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            humanTakeoverEnabled = try container.decodeIfPresent(Bool.self, forKey: .humanTakeoverEnabled)
+            handoff = try HandoffBody(from: decoder)
+        }
     }
 
     struct UpdateBody: Decodable {
         let name: String?
         let humanTakeoverEnabled: Bool?
+        let handoff: HandoffBody
+
+        private enum CodingKeys: String, CodingKey { case name, humanTakeoverEnabled }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            humanTakeoverEnabled = try container.decodeIfPresent(Bool.self, forKey: .humanTakeoverEnabled)
+            handoff = try HandoffBody(from: decoder)
+        }
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<BotResponse> {
@@ -29,7 +108,8 @@ struct BotController {
         let bot = try await store.createBot(
             workspaceID: workspaceID,
             name: try Validate.name(body.name),
-            humanTakeoverEnabled: body.humanTakeoverEnabled ?? false
+            humanTakeoverEnabled: body.humanTakeoverEnabled ?? false,
+            handoff: try body.handoff.applied(to: HandoffSettings())
         )
         return EditedResponse(status: .created, response: BotResponse(bot))
     }
@@ -50,13 +130,16 @@ struct BotController {
         let workspaceID = try context.requireOwner()
         let id = try context.parameters.require("botId")
         let body = try await request.decodeJSON(as: UpdateBody.self, context: context)
-        let bot = try await store.updateBot(
-            id: id,
-            workspaceID: workspaceID,
-            name: try body.name.map { try Validate.name($0) },
-            humanTakeoverEnabled: body.humanTakeoverEnabled
-        )
-        return BotResponse(bot)
+        let handoff = body.handoff
+        var changes = BotChanges(name: try body.name.map { try Validate.name($0) })
+        changes.humanTakeoverEnabled = body.humanTakeoverEnabled
+        if !handoff.isEmpty {
+            // Validated before the write; merged with the stored settings read here (a concurrent PATCH of other
+            // timer fields may be overwritten: last writer wins, as for every field).
+            let current = try await store.bot(id: id, workspaceID: workspaceID)
+            changes.handoff = try handoff.applied(to: current.handoff)
+        }
+        return BotResponse(try await store.updateBot(id: id, workspaceID: workspaceID, changes))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

@@ -18,6 +18,12 @@ struct ConversationController {
             .post("{conversationId}/claim", use: claim)
             .post("{conversationId}/messages", use: reply)
             .post("{conversationId}/release", use: release)
+            .post("{conversationId}/transfer", use: transfer)
+    }
+
+    /// `GET /api/v1/bots/{botId}/ratings` (owner).
+    var ratingsEndpoint: RouteCollection<AppRequestContext> {
+        RouteCollection(context: AppRequestContext.self).get(use: ratings)
     }
 
     @Sendable func start(
@@ -111,5 +117,31 @@ struct ConversationController {
             workspaceID: workspaceID
         )
         return ConversationResponse(conversation: conversation, audience: .staff)
+    }
+
+    /// The claiming agent or an owner hands the conversation to another agent.
+    @Sendable func transfer(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
+        let (workspaceID, actor) = try context.requireOwnerOrAgent()
+        let id = try context.parameters.require("conversationId")
+        _ = try await store.conversation(id: id, workspaceID: workspaceID)  // 404 before the body's 422
+        let body = try await request.decodeJSON(as: ConversationRequests.TransferBody.self, context: context)
+        let conversation = try await conversations.transfer(
+            id: id,
+            toAgentID: body.agentId.lowercased(),
+            by: actor,
+            workspaceID: workspaceID
+        )
+        return ConversationResponse(conversation: conversation, audience: .staff)
+    }
+
+    @Sendable func ratings(_ request: Request, context: AppRequestContext) async throws -> RatingsResponse {
+        let workspaceID = try context.requireOwner()
+        return RatingsResponse(
+            try await store.ratings(
+                botID: try context.parameters.require("botId"),
+                workspaceID: workspaceID,
+                page: request.pageRequest()
+            )
+        )
     }
 }

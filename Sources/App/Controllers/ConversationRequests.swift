@@ -18,6 +18,30 @@ enum ConversationRequests {
         let userData: JSONValue?
     }
 
+    struct TransferBody: Decodable {
+        let agentId: String
+    }
+
+    struct RatingBody: Decodable {
+        let score: Double
+        let comment: String?
+    }
+
+    static let ratingScores = 1...5
+    static let maximumRatingCommentLength = 2000
+
+    /// A rating's score (a whole 1–5) and optional comment (blank counts as none).
+    static func rating(_ body: RatingBody) throws(AppError) -> (score: Int, comment: String?) {
+        let score = try Validate.wholeNumber(body.score, ratingScores, field: "score")
+        guard let comment = body.comment?.trimmingCharacters(in: .whitespacesAndNewlines), !comment.isEmpty else {
+            return (score, nil)
+        }
+        guard comment.count <= maximumRatingCommentLength else {
+            throw .invalidField("comment", "comment must be at most \(maximumRatingCommentLength) characters.")
+        }
+        return (score, comment)
+    }
+
     static let maximumMessageLength = 10_000
 
     /// Validates a start request; `channel` is forced for the public widget.

@@ -48,19 +48,11 @@ struct HookController {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             targetUrl = try container.decodeIfPresent(String.self, forKey: .targetUrl)
             // Present and null clears a setting; absent leaves it.
-            dataSourceId = try Self.clearable(String.self, .dataSourceId, container)
+            dataSourceId = try container.decodeClearable(String.self, forKey: .dataSourceId)
             enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
             ordering = try container.decodeIfPresent(String.self, forKey: .ordering)
-            maxPerSecond = try Self.clearable(Double.self, .maxPerSecond, container)
-            headers = try Self.clearable([String: String].self, .headers, container)
-        }
-
-        private static func clearable<Value: Decodable>(
-            _ type: Value.Type,
-            _ key: CodingKeys,
-            _ container: KeyedDecodingContainer<CodingKeys>
-        ) throws -> Value?? {
-            container.contains(key) ? .some(try container.decodeIfPresent(type, forKey: key)) : .none
+            maxPerSecond = try container.decodeClearable(Double.self, forKey: .maxPerSecond)
+            headers = try container.decodeClearable([String: String].self, forKey: .headers)
         }
     }
 

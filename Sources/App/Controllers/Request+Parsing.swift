@@ -124,3 +124,10 @@ extension [any CodingKey] {
         return path
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A field an update can clear: absent leaves the setting (`.none`), `null` clears it (`.some(nil)`).
+    func decodeClearable<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value?? {
+        contains(key) ? .some(try decodeIfPresent(type, forKey: key)) : .none
+    }
+}

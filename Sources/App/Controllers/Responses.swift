@@ -29,6 +29,11 @@ struct BotResponse: ResponseEncodable, Sendable {
     let id: String
     let name: String
     let humanTakeoverEnabled: Bool
+    let escalationTimeoutSeconds: Int?
+    /// The note the visitor gets when nobody claimed in time, as it will be sent (`{email}` still in it).
+    let escalationExpiredMessage: String
+    let idleReleaseSeconds: Int?
+    let firstResponseSlaSeconds: Int?
     let createdAt: Timestamp
     let updatedAt: Timestamp
 
@@ -36,8 +41,31 @@ struct BotResponse: ResponseEncodable, Sendable {
         id = bot.id
         name = bot.name
         humanTakeoverEnabled = bot.humanTakeoverEnabled
+        escalationTimeoutSeconds = bot.escalationTimeoutSeconds
+        escalationExpiredMessage = bot.escalationExpiredMessage ?? HandoffSettings.defaultExpiredMessage
+        idleReleaseSeconds = bot.idleReleaseSeconds
+        firstResponseSlaSeconds = bot.firstResponseSlaSeconds
         createdAt = bot.createdAt
         updatedAt = bot.updatedAt
+    }
+
+    // A timer that is off shows as null.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(humanTakeoverEnabled, forKey: .humanTakeoverEnabled)
+        try container.encode(escalationTimeoutSeconds, forKey: .escalationTimeoutSeconds)
+        try container.encode(escalationExpiredMessage, forKey: .escalationExpiredMessage)
+        try container.encode(idleReleaseSeconds, forKey: .idleReleaseSeconds)
+        try container.encode(firstResponseSlaSeconds, forKey: .firstResponseSlaSeconds)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, humanTakeoverEnabled, escalationTimeoutSeconds, escalationExpiredMessage, idleReleaseSeconds
+        case firstResponseSlaSeconds, createdAt, updatedAt
     }
 }
 
@@ -214,6 +242,14 @@ struct ConversationResponse: ResponseEncodable, Sendable {
         try container.encode(conversation.escalatedAt, forKey: .escalatedAt)
         try container.encode(conversation.claimedAt, forKey: .claimedAt)
         try container.encode(conversation.resolvedAt, forKey: .resolvedAt)
+        try container.encode(conversation.rating, forKey: .rating)
+        if audience == .staff {
+            // The running timers' deadlines: what the inbox counts down.
+            try container.encode(conversation.expiresAt, forKey: .expiresAt)
+            try container.encode(conversation.slaDueAt, forKey: .slaDueAt)
+            try container.encode(conversation.idleReleaseAt, forKey: .idleReleaseAt)
+            try container.encode(conversation.firstAgentReplyAt, forKey: .firstAgentReplyAt)
+        }
         try container.encode(conversation.createdAt, forKey: .createdAt)
         try container.encode(conversation.updatedAt, forKey: .updatedAt)
         try container.encodeIfPresent(visitorToken, forKey: .visitorToken)
@@ -222,7 +258,8 @@ struct ConversationResponse: ResponseEncodable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case id, botId, state, channelType, initialMessage, userEmail, userData, claimedBy, escalatedAt, claimedAt
-        case resolvedAt, createdAt, updatedAt, visitorToken, messages
+        case resolvedAt, createdAt, updatedAt, visitorToken, messages, rating, expiresAt, slaDueAt, idleReleaseAt
+        case firstAgentReplyAt
     }
 }
 
@@ -341,5 +378,41 @@ struct OwnerKeyResponse: ResponseEncodable, Sendable {
         createdAt = key.createdAt
         self.current = current
         apiKey = plaintext
+    }
+}
+
+/// A bot's ratings: over all of them how many and their average, and a page of the rated conversations.
+struct RatingsResponse: ResponseEncodable, Sendable {
+    let count: Int
+    let average: Double?
+    let data: [ConversationResponse]
+    let nextCursor: String?
+
+    init(_ summary: RatingSummary) {
+        count = summary.count
+        average = summary.average.map { ($0 * 100).rounded() / 100 }
+        data = summary.page.data.map { ConversationResponse(conversation: $0, audience: .staff) }
+        nextCursor = summary.page.nextCursor
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(count, forKey: .count)
+        try container.encode(average, forKey: .average)
+        try container.encode(data, forKey: .data)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    private enum CodingKeys: String, CodingKey { case count, average, data, nextCursor }
+}
+
+extension Conversation {
+    /// The visitor's rating as the API shows it, or nil.
+    var rating: JSONValue? {
+        guard let ratingScore, let ratedAt else { return nil }
+        return .object([
+            "score": .number(Double(ratingScore)), "comment": ratingComment.map(JSONValue.string) ?? .null,
+            "ratedAt": .string(ratedAt.iso8601),
+        ])
     }
 }

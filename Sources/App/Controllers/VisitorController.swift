@@ -17,6 +17,7 @@ struct VisitorController {
             .get("messages", use: messages)
             .post("messages", use: post)
             .post("escalate", use: escalate)
+            .post("rating", use: rate)
     }
 
     @Sendable func start(
@@ -92,6 +93,15 @@ struct VisitorController {
             userData: try body.userData.map(ConversationRequests.userData)
         )
         return ConversationResponse(conversation: escalated, audience: .visitor)
+    }
+
+    /// The visitor's rating, once, after a release.
+    @Sendable func rate(_ request: Request, context: AppRequestContext) async throws -> ConversationResponse {
+        let conversation = try visitorConversation(context)
+        let body = try await request.decodeJSON(as: ConversationRequests.RatingBody.self, context: context)
+        let (score, comment) = try ConversationRequests.rating(body)
+        let rated = try await conversations.rate(conversation, score: score, comment: comment)
+        return ConversationResponse(conversation: rated, audience: .visitor)
     }
 
     private func visitorConversation(_ context: AppRequestContext) throws(AppError) -> Conversation {

@@ -85,12 +85,17 @@ enum HookCatalog {
         case .conversationReleased:
             Entry(
                 type: type,
-                description: "The agent (or an owner) handed the conversation back to the bot.",
+                description:
+                    "The conversation went back to the bot: released by its agent or an owner (reason \"agent\"), or "
+                    + "by the bot's idle timer (reason \"idle\").",
                 schemaName: "ConversationReleasedPayload",
                 schema: conversationPayload(
                     type,
                     conversation: object(summary.merging(["state": constant("Resolved")]) { $1 }),
-                    ["agent": object(["name": string])]
+                    [
+                        "agent": object(["name": string]),
+                        "reason": ["type": "string", "enum": ["agent", "idle"]],
+                    ]
                 )
             )
         case .conversationMessage:
@@ -102,6 +107,66 @@ enum HookCatalog {
                     type,
                     conversation: object(summary.merging(["state": states]) { $1 }),
                     ["message": message]
+                )
+            )
+        case .conversationEscalationExpired:
+            Entry(
+                type: type,
+                description:
+                    "Nobody claimed the escalated conversation within the bot's escalationTimeoutSeconds: it went back "
+                    + "to the bot, which told the visitor.",
+                schemaName: "ConversationEscalationExpiredPayload",
+                schema: conversationPayload(
+                    type,
+                    conversation: object(summary.merging(["state": constant("Bot")]) { $1 }),
+                    ["userEmail": string, "waitedSeconds": count]
+                )
+            )
+        case .conversationTransferred:
+            Entry(
+                type: type,
+                description: "The claiming agent (or an owner) handed the active conversation to another agent.",
+                schemaName: "ConversationTransferredPayload",
+                schema: conversationPayload(
+                    type,
+                    conversation: object(summary.merging(["state": constant("Active")]) { $1 }),
+                    [
+                        "from": object(["name": string, "email": string]),
+                        "to": object(["name": string, "email": string]),
+                    ]
+                )
+            )
+        case .conversationSlaBreached:
+            Entry(
+                type: type,
+                description:
+                    "The bot's firstResponseSlaSeconds ran out before an agent replied: nobody had claimed it "
+                    + "(breach \"claim\") or the claiming agent had not written yet (\"reply\"). Fires once per escalation.",
+                schemaName: "ConversationSlaBreachedPayload",
+                schema: conversationPayload(
+                    type,
+                    conversation: object(summary.merging(["state": states]) { $1 }),
+                    [
+                        "breach": ["type": "string", "enum": ["claim", "reply"]], "slaSeconds": count,
+                        "overdueSeconds": ["type": "number", "minimum": 0],
+                    ],
+                    optional: ["agent": object(["name": string])]
+                )
+            )
+        case .conversationRated:
+            Entry(
+                type: type,
+                description: "The visitor rated the conversation (1–5, with an optional comment) after its release.",
+                schemaName: "ConversationRatedPayload",
+                schema: conversationPayload(
+                    type,
+                    conversation: object(summary.merging(["state": states]) { $1 }),
+                    [
+                        "rating": object(
+                            ["score": ["type": "integer", "minimum": 1, "maximum": 5]],
+                            optional: ["comment": string]
+                        )
+                    ]
                 )
             )
         }
@@ -155,7 +220,8 @@ enum HookCatalog {
     private static func conversationPayload(
         _ type: HookType,
         conversation: JSONValue,
-        _ fields: [String: JSONValue] = [:]
+        _ fields: [String: JSONValue] = [:],
+        optional: [String: JSONValue] = [:]
     ) -> JSONValue {
         object(
             fields.merging([
@@ -163,7 +229,8 @@ enum HookCatalog {
                 "timestamp": dateTime,
                 "sequence": ["type": "integer", "minimum": 1],
                 "conversation": conversation,
-            ]) { $1 }
+            ]) { $1 },
+            optional: optional
         )
     }
 

@@ -58,7 +58,13 @@ extension HookEvent {
         )
     }
 
-    static func conversationReleased(_ conversation: Conversation, botName: String, agentName: String) throws -> Data {
+    /// The reference's keys, and why: `agent` (by hand) or `idle`.
+    static func conversationReleased(
+        _ conversation: Conversation,
+        botName: String,
+        agentName: String,
+        reason: ReleaseReason
+    ) throws -> Data {
         try envelope(
             "conversation.released",
             at: conversation.updatedAt,
@@ -66,8 +72,87 @@ extension HookEvent {
             [
                 "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
                 "agent": .object(["name": .string(agentName)]),
+                "reason": .string(reason.rawValue),
             ]
         )
+    }
+
+    /// Beyond the reference: the claiming agent (or an owner) handed the conversation to another agent.
+    static func conversationTransferred(
+        _ conversation: Conversation,
+        botName: String,
+        from: Agent.Contact,
+        to agent: Agent
+    ) throws -> Data {
+        try envelope(
+            "conversation.transferred",
+            at: conversation.updatedAt,
+            sequence: conversation.eventSequence,
+            [
+                "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
+                "from": .object(["name": .string(from.name), "email": .string(from.email)]),
+                "to": .object(["name": .string(agent.name), "email": .string(agent.email)]),
+            ]
+        )
+    }
+
+    /// Beyond the reference: the visitor rated the conversation after its release.
+    static func conversationRated(_ conversation: Conversation, botName: String) throws -> Data {
+        var rating: [String: JSONValue] = ["score": .number(Double(conversation.ratingScore ?? 0))]
+        if let comment = conversation.ratingComment { rating["comment"] = .string(comment) }
+        return try envelope(
+            "conversation.rated",
+            at: conversation.updatedAt,
+            sequence: conversation.eventSequence,
+            [
+                "conversation": .object(conversationSummary(conversation, botName: botName, withState: true)),
+                "rating": .object(rating),
+            ]
+        )
+    }
+
+    /// What a handoff timer that fired sends: the expiry, the idle release or the SLA breach. Its time is the
+    /// conversation's change; how late the timer fired shows as `overdueSeconds` where the payload has it.
+    static func timerFired(_ fired: FiredHandoffTimer, _ conversation: Conversation, botName: String) throws -> Data {
+        let summary = JSONValue.object(conversationSummary(conversation, botName: botName, withState: true))
+        switch fired.timer {
+        case .escalationTimeout:
+            let waited =
+                (conversation.updatedAt.millisecondsSince1970
+                    - (conversation.escalatedAt ?? conversation.updatedAt).millisecondsSince1970) / 1000
+            return try envelope(
+                "conversation.escalation_expired",
+                at: conversation.updatedAt,
+                sequence: conversation.eventSequence,
+                [
+                    "conversation": summary, "userEmail": .string(conversation.userEmail ?? ""),
+                    "waitedSeconds": .number(Double(waited)),
+                ]
+            )
+        case .idleRelease:
+            return try conversationReleased(
+                conversation,
+                botName: botName,
+                agentName: fired.agentName ?? "",
+                reason: .idle
+            )
+        case .firstResponseSla:
+            let overdue = max(0, conversation.updatedAt.millisecondsSince1970 - fired.deadline.millisecondsSince1970)
+            let sla =
+                fired.deadline.millisecondsSince1970
+                - (conversation.escalatedAt ?? fired.deadline).millisecondsSince1970
+            var fields: [String: JSONValue] = [
+                "conversation": summary, "breach": .string((fired.breach ?? .claim).rawValue),
+                "slaSeconds": .number(Double(sla / 1000)), "overdueSeconds": .number(Double(overdue) / 1000),
+            ]
+            if let agentName = fired.agentName { fields["agent"] = .object(["name": .string(agentName)]) }
+            return try envelope(
+                "conversation.sla_breached",
+                at: conversation.updatedAt,
+                sequence: conversation.eventSequence,
+                fields
+            )
+        }
     }
 
     /// Beyond the reference: every message of a transcript, as the API shows it.

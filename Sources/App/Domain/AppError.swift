@@ -6,8 +6,11 @@ import Hummingbird
 struct AppError: Error, HTTPResponseError, Sendable {
     /// Every error code the API answers with: the catalogue `Public/openapi.yaml`'s `Error.code` lists.
     enum Code: String, CaseIterable, Encodable, Sendable {
+        case alreadyAssigned = "already_assigned"
+        case alreadyRated = "already_rated"
         case badRequest = "bad_request"
         case conversationNotActive = "conversation_not_active"
+        case conversationNotResolved = "conversation_not_resolved"
         case databaseUnavailable = "database_unavailable"
         case deliveryNotRetryable = "delivery_not_retryable"
         case escalationUnavailable = "escalation_unavailable"

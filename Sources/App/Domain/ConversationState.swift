@@ -7,13 +7,16 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
     case resolved = "Resolved"
 
     enum Transition: String, Sendable {
-        case escalate, claim, release
+        /// `expire` is the escalation timeout's; `release` is also the idle timer's; `transfer` keeps the state and
+        /// changes the agent.
+        case escalate, claim, release, expire, transfer
 
         var target: ConversationState {
             switch self {
             case .escalate: .escalated
-            case .claim: .active
+            case .claim, .transfer: .active
             case .release: .resolved
+            case .expire: .bot
             }
         }
 
@@ -22,7 +25,8 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
             switch self {
             case .escalate: [.bot, .resolved]
             case .claim: [.escalated]
-            case .release: [.active]
+            case .release, .transfer: [.active]
+            case .expire: [.escalated]
             }
         }
     }
@@ -38,7 +42,7 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
         }
     }
 
-    /// Who may release a conversation: the agent who claimed it, or an owner (`403 not_claiming_agent`).
+    /// Who may release or transfer a conversation: the agent who claimed it, or an owner (`403 not_claiming_agent`).
     static func checkRelease(by actor: ConversationActor, claimedBy agentID: String?) throws(AppError) {
         if case .agent(let id) = actor, id != agentID { throw AppError.notClaimingAgent }
     }
@@ -60,7 +64,7 @@ enum ConversationState: String, Codable, CaseIterable, Sendable {
     /// The bot answers visitors in `Bot` and `Resolved`; while a human is asked for or has it, it is silent.
     var botAnswers: Bool { self == .bot || self == .resolved }
 
-    /// The states reachable from this one, in table order.
+    /// The states a caller can move this one to, in table order (`expire` is the timer's; `transfer` stays).
     var allowedTargets: [ConversationState] {
         [Transition.escalate, .claim, .release].filter { $0.sources.contains(self) }.map(\.target)
     }

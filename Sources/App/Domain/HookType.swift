@@ -10,6 +10,11 @@ enum HookType: String, Codable, CaseIterable, Sendable {
     case conversationReleased = "conversation.released"
     /// Every user, bot and agent message (beyond the reference: for CRMs and analytics).
     case conversationMessage = "conversation.message"
+    // The handoff beyond the reference (DESIGN.md §4).
+    case conversationEscalationExpired = "conversation.escalation_expired"
+    case conversationTransferred = "conversation.transferred"
+    case conversationSlaBreached = "conversation.sla_breached"
+    case conversationRated = "conversation.rated"
 
     /// Outbound hooks POST to a target; the trigger hook has none.
     var hasTarget: Bool { self != .syncTrigger }

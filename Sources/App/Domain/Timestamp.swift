@@ -24,6 +24,11 @@ struct Timestamp: Hashable, Comparable, Sendable {
 
     var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
 
+    /// This moment `duration` later (to the millisecond).
+    func adding(_ duration: Duration) -> Timestamp {
+        Timestamp(millisecondsSince1970: millisecondsSince1970 + duration.nanoseconds / 1_000_000)
+    }
+
     static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.millisecondsSince1970 < rhs.millisecondsSince1970
     }

@@ -44,11 +44,16 @@ protocol Store: Sendable {
     func deleteOwnerKey(id: String, workspaceID: String) async throws
 
     // MARK: Bots
-    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot
+    func createBot(
+        workspaceID: String,
+        name: String,
+        humanTakeoverEnabled: Bool,
+        handoff: HandoffSettings
+    ) async throws -> Bot
     func bots(workspaceID: String, page: PageRequest) async throws -> Page<Bot>
     /// A bot of `workspaceID`, or of any workspace when nil (the public routes), or 404.
     func bot(id: String, workspaceID: String?) async throws -> Bot
-    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot
+    func updateBot(id: String, workspaceID: String, _ changes: BotChanges) async throws -> Bot
     func deleteBot(id: String, workspaceID: String) async throws
 
     // MARK: Agents
@@ -60,6 +65,7 @@ protocol Store: Sendable {
     func deleteAgent(id: String, workspaceID: String) async throws
 
     // MARK: Conversations and messages
+    // The changes that start or move a handoff timer take the time from the caller's timer clock.
     /// Starts a conversation with `bot` (read by the caller, for its owner or the public) in state `Bot`, with
     /// its initial message and `conversation.started` deliveries; `404` if the bot was deleted meanwhile.
     /// The bot's reply to the initial message, if any, is stored with it.
@@ -69,30 +75,59 @@ protocol Store: Sendable {
         reply: BotReply?
     ) async throws
         -> (conversation: Conversation, token: Credential, messages: [Message])
-    /// "Talk to a human": only on the web channel of a bot with human takeover enabled.
-    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation
+    /// "Talk to a human": only on the web channel of a bot with human takeover enabled. Starts the bot's escalation
+    /// timeout and first-response SLA.
+    func escalate(
+        conversationID: String,
+        userEmail: String,
+        userData: Data?,
+        at now: Timestamp
+    ) async throws
+        -> Conversation
     /// An agent takes an escalated conversation. The update is conditional on the state it read, so of any
     /// number of concurrent claims exactly one changes the row (whatever the store's isolation); the others see
-    /// who has it.
-    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation
+    /// who has it. The escalation timeout stops; the idle timer starts.
+    func claim(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws
+        -> Conversation
     /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
     func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
+    /// Hands an active conversation to another agent of the workspace: by the claiming agent, or an owner. Answers
+    /// the conversation and who had it.
+    func transfer(
+        conversationID: String,
+        toAgentID: String,
+        by actor: ConversationActor,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws -> (conversation: Conversation, from: Agent.Contact)
+    /// The visitor's rating, once, after a release.
+    func rate(conversationID: String, score: Int, comment: String?) async throws -> Conversation
+    /// The bot's rated conversations (oldest first), with how many there are and their average score.
+    func ratings(botID: String, workspaceID: String, page: PageRequest) async throws -> RatingSummary
     /// A visitor's message, allowed in every state, with the bot's reply in the same transaction when the bot
     /// still has the conversation (a human may have taken it since the reply was written: then none).
     func postVisitorMessage(
         conversationID: String,
         text: String,
-        reply: BotReply?
+        reply: BotReply?,
+        at now: Timestamp
     ) async throws
         -> (message: Message, reply: Message?)
-    /// An agent's reply: only by the claiming agent, only while `Active`.
+    /// An agent's reply: only by the claiming agent, only while `Active`. The first one since the escalation meets
+    /// the first-response SLA; it answers how long after the escalation it came (nil for later replies).
     func postAgentMessage(
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        text: String
+        text: String,
+        at now: Timestamp
     ) async throws
-        -> Message
+        -> (message: Message, firstReplyAfterMilliseconds: Int64?)
     /// A transcript page, oldest first; the cursor is the last message's sequence number.
     func messages(
         conversationID: String,
@@ -117,6 +152,20 @@ protocol Store: Sendable {
         async throws -> Page<Conversation>
     /// How many conversations are in each state, across workspaces.
     func conversationCountsByState() async throws -> [(ConversationState, Int)]
+
+    // MARK: Handoff timers
+    /// Conversations with a handoff timer due at `now`, at most `limit`.
+    func dueHandoffTimers(now: Timestamp, limit: Int) async throws -> [String]
+    /// Fires the conversation's earliest due timer, if one is still due (another instance may have fired it): the
+    /// transition or breach, its hook deliveries and, for an expiry, the bot's message to the visitor, in one
+    /// transaction.
+    func fireHandoffTimer(
+        conversationID: String,
+        now: Timestamp
+    ) async throws
+        -> (fired: FiredHandoffTimer, conversation: Conversation, message: Message?)?
+    /// The earliest deadline of any conversation's timer.
+    func nextHandoffDeadline() async throws -> Timestamp?
 
     // MARK: Hooks
     func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook

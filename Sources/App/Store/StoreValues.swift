@@ -165,3 +165,11 @@ protocol Listed: Codable, Sendable {
 
 extension Bot: Listed {}
 extension Agent: Listed {}
+
+/// A bot's ratings: a page of its rated conversations, and over all of them how many and their average score.
+struct RatingSummary: Sendable {
+    let page: Page<Conversation>
+    let count: Int
+    /// nil when nothing is rated yet.
+    let average: Double?
+}

@@ -3,11 +3,12 @@ import Foundation
 @testable import App
 
 /// Checks a JSON value against a JSON Schema, for the keywords the hook catalogue's schemas use: `type` (one or
-/// several), `const`, `enum`, `required`, `properties`, `items`, `minimum`, `format: date-time`. Answers every
+/// several), `const`, `enum`, `required`, `properties`, `items`, `minimum`, `maximum`, `format: date-time`. Answers every
 /// violation with its path; a keyword it does not know is itself a violation, so a schema cannot silently outgrow it.
 enum JSONSchemaValidator {
     static let keywords: Set<String> = [
-        "type", "const", "enum", "required", "properties", "items", "minimum", "format", "description",
+        "type", "const", "enum", "required", "properties", "items", "minimum", "maximum", "format",
+        "description",
     ]
 
     static func violations(of value: JSONValue, against schema: JSONValue, at path: String = "$") -> [String] {
@@ -25,6 +26,9 @@ enum JSONSchemaValidator {
         }
         if let minimum = rules["minimum"]?.double, let number = value.double, number < minimum {
             found.append("\(path): \(number) is below \(minimum)")
+        }
+        if let maximum = rules["maximum"]?.double, let number = value.double, number > maximum {
+            found.append("\(path): \(number) is above \(maximum)")
         }
         if rules["format"]?.string == "date-time", let text = value.string, Timestamp(iso8601: text) == nil {
             found.append("\(path): \(text) is not a date-time")

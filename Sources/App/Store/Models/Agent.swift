@@ -33,3 +33,11 @@ extension Agent {
         )
     }
 }
+
+extension Agent {
+    /// Who an agent is, as payloads name them.
+    struct Contact: Sendable, Equatable {
+        let name: String
+        let email: String
+    }
+}

@@ -6,6 +6,10 @@ struct Bot: AppRecord {
     var workspaceId: String
     var name: String
     var humanTakeoverEnabled: Bool
+    var escalationTimeoutSeconds: Int?
+    var escalationExpiredMessage: String?
+    var idleReleaseSeconds: Int?
+    var firstResponseSlaSeconds: Int?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
@@ -17,13 +21,17 @@ struct Bot: AppRecord {
 }
 
 extension Bot {
-    static func new(workspaceID: String, name: String, humanTakeoverEnabled: Bool) -> Bot {
+    static func new(workspaceID: String, name: String, humanTakeoverEnabled: Bool, handoff: HandoffSettings) -> Bot {
         let now = Timestamp.now()
         return Bot(
             id: newID(),
             workspaceId: workspaceID,
             name: name,
             humanTakeoverEnabled: humanTakeoverEnabled,
+            escalationTimeoutSeconds: handoff.escalationTimeoutSeconds,
+            escalationExpiredMessage: handoff.escalationExpiredMessage,
+            idleReleaseSeconds: handoff.idleReleaseSeconds,
+            firstResponseSlaSeconds: handoff.firstResponseSlaSeconds,
             createdAt: now,
             updatedAt: now
         )
@@ -31,9 +39,36 @@ extension Bot {
 }
 
 extension Bot {
-    mutating func change(name: String?, humanTakeoverEnabled: Bool?) {
-        if let name { self.name = name }
-        if let humanTakeoverEnabled { self.humanTakeoverEnabled = humanTakeoverEnabled }
+    mutating func change(_ changes: BotChanges) {
+        if let name = changes.name { self.name = name }
+        if let humanTakeoverEnabled = changes.humanTakeoverEnabled { self.humanTakeoverEnabled = humanTakeoverEnabled }
+        if let handoff = changes.handoff { self.handoff = handoff }
         updatedAt = .now()
     }
+
+    /// The handoff timers, as one value.
+    var handoff: HandoffSettings {
+        get {
+            HandoffSettings(
+                escalationTimeoutSeconds: escalationTimeoutSeconds,
+                escalationExpiredMessage: escalationExpiredMessage,
+                idleReleaseSeconds: idleReleaseSeconds,
+                firstResponseSlaSeconds: firstResponseSlaSeconds
+            )
+        }
+        set {
+            escalationTimeoutSeconds = newValue.escalationTimeoutSeconds
+            escalationExpiredMessage = newValue.escalationExpiredMessage
+            idleReleaseSeconds = newValue.idleReleaseSeconds
+            firstResponseSlaSeconds = newValue.firstResponseSlaSeconds
+        }
+    }
+}
+
+/// What an owner's `PATCH` of a bot changes; nil leaves a field as it is.
+struct BotChanges: Sendable {
+    var name: String?
+    var humanTakeoverEnabled: Bool?
+    /// The bot's handoff timers after the change (the controller merges the fields sent into the current ones).
+    var handoff: HandoffSettings?
 }

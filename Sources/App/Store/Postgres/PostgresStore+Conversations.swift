@@ -63,7 +63,12 @@ extension PostgresStore {
         return (conversation, messages)
     }
 
-    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
+    func escalate(
+        conversationID: String,
+        userEmail: String,
+        userData: Data?,
+        at now: Timestamp
+    ) async throws -> Conversation {
         try await write { connection in
             var conversation = try await Self.conversation(id: conversationID, workspaceID: nil, lock: true, connection)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, connection)
@@ -71,7 +76,7 @@ extension PostgresStore {
                 channelType: conversation.channelType,
                 humanTakeoverEnabled: bot.humanTakeoverEnabled
             )
-            try conversation.escalate(userEmail: userEmail, userData: userData)
+            try conversation.escalate(userEmail: userEmail, userData: userData, handoff: bot.handoff, at: now)
             try await connection.update(conversation)
             var outbox = Outbox()
             outbox.fire(.conversationEscalated, botID: bot.id, position: conversation.latestEvent) { [conversation] in
@@ -85,25 +90,31 @@ extension PostgresStore {
 
     /// The update is conditional on the state read, and READ COMMITTED re-reads a row another claim changed
     /// before it updates: of any number of concurrent claims, on any instances, exactly one changes the row.
-    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
+    func claim(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws -> Conversation {
         try await write { connection in
             let conversation = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
             guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
                 throw AppError.unauthenticated
             }
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
             let target: ConversationState
             do throws(AppError) {
                 target = try conversation.state.applying(.claim)
             } catch {
                 throw conversation.claimRefusal(error)
             }
-            let now = Timestamp.now()
             let claimed = try await connection.one(
                 Conversation.self,
                 """
                 UPDATE conversation SET state = \(target), claimedByAgentId = \(agent.id),
                   claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now),
-                  eventSequence = eventSequence + 1
+                  eventSequence = eventSequence + 1, expiresAt = NULL,
+                  idleReleaseAt = \(now.adding(seconds: bot.idleReleaseSeconds))
                 WHERE id = \(conversationID) AND state = \(conversation.state)
                 RETURNING *
                 """
@@ -113,7 +124,6 @@ extension PostgresStore {
                 let current = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
                 throw current.claimRefusal(current.state.refusal(of: .claim))
             }
-            let bot = try await Self.bot(id: claimed.botId, workspaceID: workspaceID, connection)
             var outbox = Outbox()
             outbox.fire(.conversationClaimed, botID: bot.id, position: claimed.latestEvent) {
                 try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
@@ -139,7 +149,12 @@ extension PostgresStore {
             let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
             var outbox = Outbox()
             outbox.fire(.conversationReleased, botID: bot.id, position: conversation.latestEvent) { [conversation] in
-                try HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName)
+                try HookEvent.conversationReleased(
+                    conversation,
+                    botName: bot.name,
+                    agentName: agentName,
+                    reason: .agent
+                )
             }
             outbox.announce(conversation.change(stateChanged: true))
             try await send(outbox, connection)
@@ -147,10 +162,159 @@ extension PostgresStore {
         }
     }
 
+    func transfer(
+        conversationID: String,
+        toAgentID: String,
+        by actor: ConversationActor,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws -> (conversation: Conversation, from: Agent.Contact) {
+        try await write { connection in
+            var conversation = try await Self.conversation(
+                id: conversationID,
+                workspaceID: workspaceID,
+                lock: true,
+                connection
+            )
+            guard
+                let agent = try await connection.one(
+                    Agent.self,
+                    "SELECT * FROM agent WHERE id = \(toAgentID) AND workspaceId = \(workspaceID)"
+                )
+            else { throw AppError.invalidField("agentId", "agentId is not an agent of this workspace.") }
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
+            let from = Agent.Contact(name: conversation.claimedByName ?? "", email: conversation.claimedByEmail ?? "")
+            try conversation.transfer(to: agent, by: actor, handoff: bot.handoff, at: now)
+            try await connection.update(conversation)
+            var outbox = Outbox()
+            outbox.fire(.conversationTransferred, botID: bot.id, position: conversation.latestEvent) {
+                [conversation] in
+                try HookEvent.conversationTransferred(conversation, botName: bot.name, from: from, to: agent)
+            }
+            outbox.announce(conversation.change(stateChanged: true))
+            try await send(outbox, connection)
+            return (conversation, from)
+        }
+    }
+
+    func rate(conversationID: String, score: Int, comment: String?) async throws -> Conversation {
+        try await write { connection in
+            var conversation = try await Self.conversation(id: conversationID, workspaceID: nil, lock: true, connection)
+            try conversation.rate(score: score, comment: comment)
+            try await connection.update(conversation)
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
+            var outbox = Outbox()
+            outbox.fire(.conversationRated, botID: bot.id, position: conversation.latestEvent) { [conversation] in
+                try HookEvent.conversationRated(conversation, botName: bot.name)
+            }
+            outbox.announce(conversation.change(stateChanged: true))
+            try await send(outbox, connection)
+            return conversation
+        }
+    }
+
+    func ratings(botID: String, workspaceID: String, page: PageRequest) async throws -> RatingSummary {
+        try await read { connection in
+            _ = try await Self.bot(id: botID, workspaceID: workspaceID, connection)
+            let rows = try await connection.query(
+                "SELECT COUNT(*), AVG(ratingScore)::float8 FROM conversation WHERE botId = \(botID) AND ratedAt IS NOT NULL",
+                logger: PostgresConnection.quiet
+            )
+            var totals: (Int, Double?) = (0, nil)
+            for try await row in rows.decode((Int, Double?).self) { totals = row }
+            return RatingSummary(
+                page: try await Self.page(
+                    Conversation.self,
+                    from: "conversation",
+                    where: "botId = \(botID) AND ratedAt IS NOT NULL",
+                    page,
+                    connection
+                ),
+                count: totals.0,
+                average: totals.1
+            )
+        }
+    }
+
+    // MARK: Handoff timers
+
+    func dueHandoffTimers(now: Timestamp, limit: Int) async throws -> [String] {
+        try await read { connection in
+            var ids: [String] = []
+            let rows = try await connection.query(
+                """
+                SELECT id FROM conversation WHERE expiresAt <= \(now)
+                UNION SELECT id FROM conversation WHERE idleReleaseAt <= \(now)
+                UNION SELECT id FROM conversation WHERE slaDueAt <= \(now)
+                LIMIT \(limit)
+                """,
+                logger: PostgresConnection.quiet
+            )
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            return ids
+        }
+    }
+
+    /// The conversation's row is locked before its timer is read, so of several instances firing it at once the
+    /// first fires it and the others find its deadline cleared.
+    func fireHandoffTimer(
+        conversationID: String,
+        now: Timestamp
+    ) async throws -> (fired: FiredHandoffTimer, conversation: Conversation, message: Message?)? {
+        try await write { connection in
+            var conversation: Conversation
+            do {
+                conversation = try await Self.conversation(id: conversationID, workspaceID: nil, lock: true, connection)
+            } catch let error as AppError where error.status == .notFound {
+                return nil  // deleted with its bot meanwhile
+            }
+            guard let timer = conversation.dueTimer(at: now) else { return nil }
+            let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
+            let fired = conversation.fire(timer, at: now)
+            try await connection.update(conversation)
+            var outbox = Outbox()
+            outbox.fire(timer.hookType, botID: bot.id, position: conversation.latestEvent) { [conversation] in
+                try HookEvent.timerFired(fired, conversation, botName: bot.name)
+            }
+            var messages: [Message] = []
+            if timer == .escalationTimeout {
+                let text = bot.handoff.expiredMessage(userEmail: conversation.userEmail)
+                messages = try await insertMessages(
+                    [Message(in: conversation, role: .bot, text: text, at: now)],
+                    of: conversation,
+                    bot: bot,
+                    into: &outbox,
+                    connection
+                )
+            }
+            outbox.announce(conversation.change(stateChanged: timer.transition != nil, messages: messages))
+            try await send(outbox, connection)
+            return (fired, conversation, messages.first)
+        }
+    }
+
+    func nextHandoffDeadline() async throws -> Timestamp? {
+        try await read { connection in
+            let rows = try await connection.query(
+                """
+                SELECT LEAST(
+                  (SELECT MIN(expiresAt) FROM conversation WHERE expiresAt IS NOT NULL),
+                  (SELECT MIN(idleReleaseAt) FROM conversation WHERE idleReleaseAt IS NOT NULL),
+                  (SELECT MIN(slaDueAt) FROM conversation WHERE slaDueAt IS NOT NULL))
+                """,
+                logger: PostgresConnection.quiet
+            )
+            var deadline: Timestamp?
+            for try await value in rows.decode(Timestamp?.self) { deadline = value }
+            return deadline
+        }
+    }
+
     func postVisitorMessage(
         conversationID: String,
         text: String,
-        reply: BotReply?
+        reply: BotReply?,
+        at now: Timestamp
     ) async throws -> (message: Message, reply: Message?) {
         try await write { connection in
             let conversation = try await Self.conversation(
@@ -160,7 +324,6 @@ extension PostgresStore {
                 connection
             )
             let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
-            let now = Timestamp.now()
             var messages = [Message(in: conversation, role: .user, text: text, at: now)]
             if let reply, conversation.state.botAnswers {
                 messages.append(
@@ -179,8 +342,9 @@ extension PostgresStore {
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        text: String
-    ) async throws -> Message {
+        text: String,
+        at now: Timestamp
+    ) async throws -> (message: Message, firstReplyAfterMilliseconds: Int64?) {
         try await write { connection in
             let conversation = try await Self.conversation(
                 id: conversationID,
@@ -195,7 +359,7 @@ extension PostgresStore {
             let bot = try await Self.bot(id: conversation.botId, workspaceID: nil, connection)
             var outbox = Outbox()
             let messages = try await insertMessages(
-                [Message(in: conversation, role: .agent, text: text, agent: agent, at: .now())],
+                [Message(in: conversation, role: .agent, text: text, agent: agent, at: now)],
                 of: conversation,
                 bot: bot,
                 into: &outbox,
@@ -203,7 +367,7 @@ extension PostgresStore {
             )
             outbox.announce(conversation.change(messages: messages))
             try await send(outbox, connection)
-            return messages[0]
+            return (messages[0], conversation.firstReplyAfter(messages[0]))
         }
     }
 
@@ -237,7 +401,8 @@ extension PostgresStore {
     }
 
     /// Adds messages to a transcript in one statement, in order, as the conversation's next events (its row is
-    /// locked: the caller read it `lock`ed), and fires their `conversation.message` events.
+    /// locked: the caller read it `lock`ed), with the timers they move, and fires their `conversation.message`
+    /// events.
     private func insertMessages(
         _ messages: [Message],
         of conversation: Conversation,
@@ -248,9 +413,23 @@ extension PostgresStore {
         guard !messages.isEmpty else { return [] }
         var binds = PostgresBindings()
         let insertion = try Self.insertion(of: messages, binding: &binds)
+        var after = conversation
+        for message in messages {
+            (after.idleReleaseAt, after.slaDueAt, after.firstAgentReplyAt) = after.timers(
+                after: message,
+                handoff: bot.handoff
+            )
+        }
         binds.append(conversation.eventSequence + messages.count)
+        try binds.append(after.idleReleaseAt)
+        try binds.append(after.slaDueAt)
+        try binds.append(after.firstAgentReplyAt)
         binds.append(conversation.id)
-        let counted = "UPDATE conversation SET eventSequence = $\(binds.count - 1) WHERE id = $\(binds.count)"
+        let first = binds.count - 4
+        let counted = """
+            UPDATE conversation SET eventSequence = $\(first), idleReleaseAt = $\(first + 1), slaDueAt = $\(first + 2),
+              firstAgentReplyAt = $\(first + 3) WHERE id = $\(first + 4)
+            """
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "WITH counted AS (\(counted)) \(insertion) RETURNING id, seq", binds: binds),
             logger: PostgresConnection.quiet

@@ -153,6 +153,24 @@ extension PostgresStore {
                 "CREATE INDEX syncJob_finished ON syncJob (finishedAt) WHERE status IN ('succeeded', 'failed')",
             ]
         ),
+        (
+            "v5: handoff timers, transfers and ratings (SQLite's v13)",
+            [
+                """
+                ALTER TABLE bot ADD COLUMN escalationTimeoutSeconds bigint, ADD COLUMN escalationExpiredMessage text,
+                  ADD COLUMN idleReleaseSeconds bigint, ADD COLUMN firstResponseSlaSeconds bigint
+                """,
+                """
+                ALTER TABLE conversation ADD COLUMN expiresAt bigint, ADD COLUMN idleReleaseAt bigint,
+                  ADD COLUMN slaDueAt bigint, ADD COLUMN firstAgentReplyAt bigint, ADD COLUMN ratingScore bigint,
+                  ADD COLUMN ratingComment text, ADD COLUMN ratedAt bigint
+                """,
+                "CREATE INDEX conversation_expiresAt ON conversation (expiresAt) WHERE expiresAt IS NOT NULL",
+                "CREATE INDEX conversation_idleReleaseAt ON conversation (idleReleaseAt) WHERE idleReleaseAt IS NOT NULL",
+                "CREATE INDEX conversation_slaDueAt ON conversation (slaDueAt) WHERE slaDueAt IS NOT NULL",
+                "CREATE INDEX conversation_rated ON conversation (botId, createdAt, id) WHERE ratedAt IS NOT NULL",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

@@ -161,8 +161,18 @@ extension PostgresStore {
 }
 
 extension PostgresStore {
-    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
-        let bot = Bot.new(workspaceID: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled)
+    func createBot(
+        workspaceID: String,
+        name: String,
+        humanTakeoverEnabled: Bool,
+        handoff: HandoffSettings
+    ) async throws -> Bot {
+        let bot = Bot.new(
+            workspaceID: workspaceID,
+            name: name,
+            humanTakeoverEnabled: humanTakeoverEnabled,
+            handoff: handoff
+        )
         try await write { connection in try await connection.insert(bot) }
         return bot
     }
@@ -177,10 +187,10 @@ extension PostgresStore {
         try await read { connection in try await Self.bot(id: id, workspaceID: workspaceID, connection) }
     }
 
-    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot {
+    func updateBot(id: String, workspaceID: String, _ changes: BotChanges) async throws -> Bot {
         try await write { connection in
             var bot = try await Self.bot(id: id, workspaceID: workspaceID, lock: true, connection)
-            bot.change(name: name, humanTakeoverEnabled: humanTakeoverEnabled)
+            bot.change(changes)
             try await connection.update(bot)
             return bot
         }

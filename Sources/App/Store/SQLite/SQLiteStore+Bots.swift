@@ -4,8 +4,18 @@ import GRDB
 // MARK: Bots
 
 extension SQLiteStore {
-    func createBot(workspaceID: String, name: String, humanTakeoverEnabled: Bool) async throws -> Bot {
-        let bot = Bot.new(workspaceID: workspaceID, name: name, humanTakeoverEnabled: humanTakeoverEnabled)
+    func createBot(
+        workspaceID: String,
+        name: String,
+        humanTakeoverEnabled: Bool,
+        handoff: HandoffSettings
+    ) async throws -> Bot {
+        let bot = Bot.new(
+            workspaceID: workspaceID,
+            name: name,
+            humanTakeoverEnabled: humanTakeoverEnabled,
+            handoff: handoff
+        )
         try await pool.write { db in try bot.insert(db) }
         return bot
     }
@@ -20,10 +30,10 @@ extension SQLiteStore {
         try await pool.read { db in try Self.bot(id: id, workspaceID: workspaceID, db) }
     }
 
-    func updateBot(id: String, workspaceID: String, name: String?, humanTakeoverEnabled: Bool?) async throws -> Bot {
+    func updateBot(id: String, workspaceID: String, _ changes: BotChanges) async throws -> Bot {
         try await pool.write { db in
             var bot = try Self.bot(id: id, workspaceID: workspaceID, db)
-            bot.change(name: name, humanTakeoverEnabled: humanTakeoverEnabled)
+            bot.change(changes)
             try bot.update(db)
             return bot
         }

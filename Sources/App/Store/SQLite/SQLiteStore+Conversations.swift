@@ -27,11 +27,14 @@ extension SQLiteStore {
                 )
                 var messages: [Message] = []
                 if let text = new.initialMessage {
-                    messages.append(try insertMessage(in: conversation, role: .user, text: text, at: now, db))
+                    messages.append(
+                        try insertMessage(in: conversation, bot: bot, role: .user, text: text, at: now, db)
+                    )
                     if let reply {
                         messages.append(
                             try insertMessage(
                                 in: conversation,
+                                bot: bot,
                                 role: .bot,
                                 text: reply.text,
                                 sources: reply.sources,
@@ -50,7 +53,12 @@ extension SQLiteStore {
         return (conversation, token, messages)
     }
 
-    func escalate(conversationID: String, userEmail: String, userData: Data?) async throws -> Conversation {
+    func escalate(
+        conversationID: String,
+        userEmail: String,
+        userData: Data?,
+        at now: Timestamp
+    ) async throws -> Conversation {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
@@ -58,7 +66,7 @@ extension SQLiteStore {
                 channelType: conversation.channelType,
                 humanTakeoverEnabled: bot.humanTakeoverEnabled
             )
-            try conversation.escalate(userEmail: userEmail, userData: userData)
+            try conversation.escalate(userEmail: userEmail, userData: userData, handoff: bot.handoff, at: now)
             try conversation.update(db)
             try enqueueDeliveries(
                 event: .conversationEscalated,
@@ -71,11 +79,16 @@ extension SQLiteStore {
         }
     }
 
-    func claim(conversationID: String, agentID: String, workspaceID: String) async throws -> Conversation {
+    func claim(
+        conversationID: String,
+        agentID: String,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws -> Conversation {
         try await pool.write { db in
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
-            let now = Timestamp.now()
+            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
             let target: ConversationState
             do throws(AppError) {
                 target = try conversation.state.applying(.claim)
@@ -96,6 +109,8 @@ extension SQLiteStore {
                     Column("claimedByEmail").set(to: agent.email),
                     Column("claimedAt").set(to: now),
                     Column("updatedAt").set(to: now),
+                    Column("expiresAt").set(to: nil),
+                    Column("idleReleaseAt").set(to: now.adding(seconds: bot.idleReleaseSeconds)),
                     Conversation.Columns.eventSequence += 1
                 )
             // Lost a race: someone changed the state since it was read.
@@ -104,7 +119,6 @@ extension SQLiteStore {
                 throw current.claimRefusal(current.state.refusal(of: .claim))
             }
             conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
             try enqueueDeliveries(
                 event: .conversationClaimed,
                 botID: bot.id,
@@ -128,10 +142,140 @@ extension SQLiteStore {
                 event: .conversationReleased,
                 botID: bot.id,
                 position: conversation.latestEvent,
-                payload: HookEvent.conversationReleased(conversation, botName: bot.name, agentName: agentName),
+                payload: HookEvent.conversationReleased(
+                    conversation,
+                    botName: bot.name,
+                    agentName: agentName,
+                    reason: .agent
+                ),
                 db
             )
             return conversation
+        }
+    }
+
+    func transfer(
+        conversationID: String,
+        toAgentID: String,
+        by actor: ConversationActor,
+        workspaceID: String,
+        at now: Timestamp
+    ) async throws -> (conversation: Conversation, from: Agent.Contact) {
+        try await pool.write { db in
+            var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            guard
+                let agent = try Agent.filter(Agent.Columns.id == toAgentID && Agent.Columns.workspaceId == workspaceID)
+                    .fetchOne(db)
+            else { throw AppError.invalidField("agentId", "agentId is not an agent of this workspace.") }
+            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
+            let from = Agent.Contact(name: conversation.claimedByName ?? "", email: conversation.claimedByEmail ?? "")
+            try conversation.transfer(to: agent, by: actor, handoff: bot.handoff, at: now)
+            try conversation.update(db)
+            try enqueueDeliveries(
+                event: .conversationTransferred,
+                botID: bot.id,
+                position: conversation.latestEvent,
+                payload: HookEvent.conversationTransferred(conversation, botName: bot.name, from: from, to: agent),
+                db
+            )
+            return (conversation, from)
+        }
+    }
+
+    func rate(conversationID: String, score: Int, comment: String?) async throws -> Conversation {
+        try await pool.write { db in
+            var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
+            try conversation.rate(score: score, comment: comment)
+            try conversation.update(db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: nil, db)
+            try enqueueDeliveries(
+                event: .conversationRated,
+                botID: bot.id,
+                position: conversation.latestEvent,
+                payload: HookEvent.conversationRated(conversation, botName: bot.name),
+                db
+            )
+            return conversation
+        }
+    }
+
+    func ratings(botID: String, workspaceID: String, page: PageRequest) async throws -> RatingSummary {
+        try await pool.read { db in
+            _ = try Self.bot(id: botID, workspaceID: workspaceID, db)
+            let rated = Conversation.filter(Conversation.Columns.botId == botID && Column("ratedAt") != nil)
+            let totals = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT COUNT(*) AS n, AVG(ratingScore) AS average FROM conversation WHERE botId = ? AND ratedAt IS NOT NULL",
+                arguments: [botID]
+            )
+            return RatingSummary(
+                page: try Self.page(rated, page, db),
+                count: totals?["n"] ?? 0,
+                average: totals?["average"]
+            )
+        }
+    }
+
+    // MARK: Handoff timers
+
+    func dueHandoffTimers(now: Timestamp, limit: Int) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM conversation WHERE expiresAt <= ?1
+                    UNION SELECT id FROM conversation WHERE idleReleaseAt <= ?1
+                    UNION SELECT id FROM conversation WHERE slaDueAt <= ?1
+                    LIMIT ?2
+                    """,
+                arguments: [now, limit]
+            )
+        }
+    }
+
+    func fireHandoffTimer(
+        conversationID: String,
+        now: Timestamp
+    ) async throws -> (fired: FiredHandoffTimer, conversation: Conversation, message: Message?)? {
+        try await pool.write { db in
+            guard var conversation = try Conversation.fetchOne(db, key: conversationID),
+                let timer = conversation.dueTimer(at: now)
+            else { return nil }
+            let bot = try Self.bot(id: conversation.botId, workspaceID: nil, db)
+            let fired = conversation.fire(timer, at: now)
+            try conversation.update(db)
+            try enqueueDeliveries(
+                event: timer.hookType,
+                botID: bot.id,
+                position: conversation.latestEvent,
+                payload: HookEvent.timerFired(fired, conversation, botName: bot.name),
+                db
+            )
+            guard timer == .escalationTimeout else { return (fired, conversation, nil) }
+            let note = try insertMessage(
+                in: conversation,
+                bot: bot,
+                role: .bot,
+                text: bot.handoff.expiredMessage(userEmail: conversation.userEmail),
+                at: now,
+                db
+            )
+            return (fired, conversation, note)
+        }
+    }
+
+    func nextHandoffDeadline() async throws -> Timestamp? {
+        try await pool.read { db in
+            try Timestamp.fetchOne(
+                db,
+                sql: """
+                    SELECT MIN(deadline) FROM (
+                      SELECT MIN(expiresAt) AS deadline FROM conversation WHERE expiresAt IS NOT NULL
+                      UNION ALL SELECT MIN(idleReleaseAt) FROM conversation WHERE idleReleaseAt IS NOT NULL
+                      UNION ALL SELECT MIN(slaDueAt) FROM conversation WHERE slaDueAt IS NOT NULL)
+                    """
+            )
         }
     }
 
@@ -140,17 +284,19 @@ extension SQLiteStore {
     func postVisitorMessage(
         conversationID: String,
         text: String,
-        reply: BotReply? = nil
+        reply: BotReply? = nil,
+        at now: Timestamp
     ) async throws
         -> (message: Message, reply: Message?)
     {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
-            let now = Timestamp.now()
-            let message = try insertMessage(in: conversation, role: .user, text: text, at: now, db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: nil, db)
+            let message = try insertMessage(in: conversation, bot: bot, role: .user, text: text, at: now, db)
             guard let reply, conversation.state.botAnswers else { return (message, nil) }
             let answer = try insertMessage(
                 in: conversation,
+                bot: bot,
                 role: .bot,
                 text: reply.text,
                 sources: reply.sources,
@@ -165,15 +311,26 @@ extension SQLiteStore {
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        text: String
+        text: String,
+        at now: Timestamp
     ) async throws
-        -> Message
+        -> (message: Message, firstReplyAfterMilliseconds: Int64?)
     {
         try await pool.write { db in
             let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.notClaimingAgent }
-            return try insertMessage(in: conversation, role: .agent, text: text, agent: agent, at: .now(), db)
+            let bot = try Self.bot(id: conversation.botId, workspaceID: nil, db)
+            let message = try insertMessage(
+                in: conversation,
+                bot: bot,
+                role: .agent,
+                text: text,
+                agent: agent,
+                at: now,
+                db
+            )
+            return (message, conversation.firstReplyAfter(message))
         }
     }
 
@@ -203,10 +360,11 @@ extension SQLiteStore {
     }
 
     /// Adds a message to a transcript with its `conversation.message` deliveries, in the caller's transaction: the
-    /// conversation's next event.
+    /// conversation's next event. While `Active` it starts the idle timer again; an agent's first reply stops the SLA.
     @discardableResult
     private func insertMessage(
         in conversation: Conversation,
+        bot: Bot,
         role: MessageRole,
         text: String,
         agent: Agent? = nil,
@@ -216,11 +374,16 @@ extension SQLiteStore {
     ) throws -> Message {
         let message = Message(in: conversation, role: role, text: text, agent: agent, sources: sources, at: time)
         try message.insert(db)
+        let timers = conversation.timers(after: message, handoff: bot.handoff)
         let sequence = try Int.fetchOne(
             db.cachedStatement(
-                sql: "UPDATE conversation SET eventSequence = eventSequence + 1 WHERE id = ? RETURNING eventSequence"
+                sql: """
+                    UPDATE conversation SET eventSequence = eventSequence + 1, idleReleaseAt = ?, slaDueAt = ?,
+                      firstAgentReplyAt = ?
+                    WHERE id = ? RETURNING eventSequence
+                    """
             ),
-            arguments: [conversation.id]
+            arguments: [timers.idleReleaseAt, timers.slaDueAt, timers.firstAgentReplyAt, conversation.id]
         )
         let position = EventPosition(conversationID: conversation.id, sequence: sequence ?? 0)
         try enqueueDeliveries(
@@ -231,7 +394,7 @@ extension SQLiteStore {
                 message,
                 sequence: position.sequence,
                 in: conversation,
-                botName: try Bot.fetchOne(db, key: conversation.botId)?.name ?? ""
+                botName: bot.name
             ),
             db
         )

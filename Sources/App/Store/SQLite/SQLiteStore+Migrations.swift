@@ -288,6 +288,38 @@ extension SQLiteStore {
                 condition: ["succeeded", "failed"].contains(Column("status"))
             )
         }
+        migrator.registerMigration("v13: handoff timers, transfers and ratings") { db in
+            try db.alter(table: "bot") { t in
+                t.add(column: "escalationTimeoutSeconds", .integer)
+                t.add(column: "escalationExpiredMessage", .text)
+                t.add(column: "idleReleaseSeconds", .integer)
+                t.add(column: "firstResponseSlaSeconds", .integer)
+            }
+            try db.alter(table: "conversation") { t in
+                t.add(column: "expiresAt", .integer)
+                t.add(column: "idleReleaseAt", .integer)
+                t.add(column: "slaDueAt", .integer)
+                t.add(column: "firstAgentReplyAt", .integer)
+                t.add(column: "ratingScore", .integer)
+                t.add(column: "ratingComment", .text)
+                t.add(column: "ratedAt", .integer)
+            }
+            // Each timer's due conversations, found without reading the ones whose timer is not running.
+            for deadline in ["expiresAt", "idleReleaseAt", "slaDueAt"] {
+                try db.create(
+                    index: "conversation_\(deadline)",
+                    on: "conversation",
+                    columns: [deadline],
+                    condition: Column(deadline) != nil
+                )
+            }
+            try db.create(
+                index: "conversation_rated",
+                on: "conversation",
+                columns: ["botId", "createdAt", "id"],
+                condition: Column("ratedAt") != nil
+            )
+        }
         return migrator
     }
 }
