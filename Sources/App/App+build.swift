@@ -62,16 +62,15 @@ func buildApplication(
     app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
     app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger), timers)
-    if configuration.retentionDays > 0 {
-        app.addServices(
-            RetentionWorker(
-                store: store,
-                retentionDays: configuration.retentionDays,
-                metrics: PrometheusMetricsFactory(registry: dependencies.registry),
-                logger: logger
-            )
+    app.addServices(
+        RetentionWorker(
+            store: store,
+            retentionDays: configuration.retentionDays,
+            clock: configuration.timerClock,
+            metrics: PrometheusMetricsFactory(registry: dependencies.registry),
+            logger: logger
         )
-    }
+    )
     // With the store's services running (a PostgreSQL client answers only then), before the first request.
     app.beforeServerStarts {
         try await store.migrate()
@@ -200,16 +199,24 @@ func buildRouter(
     let visitors = VisitorController(store: store, conversations: conversations)
     let publicRoutes = router.group("api/v1/public")
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientKey })
+    // Retried POSTs with an Idempotency-Key: a widget's start per bot, a visitor's per conversation, staff's per
+    // caller.
+    let idempotent = { @Sendable (scope: @escaping @Sendable (AppRequestContext) -> String?) in
+        IdempotencyMiddleware(store: store, clock: configuration.timerClock, scope: scope)
+    }
     publicRoutes.group("bots/{botId}/conversations")
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.parameters.get("botId") })
+        .add(middleware: idempotent { $0.parameters.get("botId").map { "bot:\($0)" } })
         .addRoutes(visitors.startEndpoint)
     publicRoutes.group("conversations/{conversationId}")
         .add(middleware: VisitorAuthenticationMiddleware(store: store))
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.visitorConversation?.botId })
+        .add(middleware: idempotent { $0.visitorConversation.map { "visitor:\($0.id)" } })
         .addRoutes(visitors.conversationEndpoints)
         .addRoutes(events.conversationEndpoint)
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(store: store))
+        .add(middleware: idempotent { $0.caller?.idempotencyScope })
     api.addRoutes(WorkspaceController(store: store).endpoints, atPath: "workspace")
     api.addRoutes(BotController(store: store).endpoints, atPath: "bots")
     api.addRoutes(AgentController(store: store).endpoints, atPath: "agents")

@@ -17,6 +17,8 @@ struct AppError: Error, HTTPResponseError, Sendable {
         case forbidden = "forbidden"
         case hookDisabled = "hook_disabled"
         case hookHasNoTarget = "hook_has_no_target"
+        case idempotencyKeyInUse = "idempotency_key_in_use"
+        case idempotencyKeyReused = "idempotency_key_reused"
         case internalError = "internal_error"
         case invalidField = "invalid_field"
         case invalidParameter = "invalid_parameter"

@@ -8,4 +8,12 @@ struct Caller: Sendable, Equatable {
 
     let workspaceID: String
     let role: Role
+
+    /// Whose `Idempotency-Key`s these are: a workspace's owners share theirs, each agent has their own.
+    var idempotencyScope: String {
+        switch role {
+        case .owner: "owner:\(workspaceID)"
+        case .agent(let agentID): "agent:\(agentID)"
+        }
+    }
 }

@@ -167,6 +167,24 @@ protocol Store: Sendable {
     /// The earliest deadline of any conversation's timer.
     func nextHandoffDeadline() async throws -> Timestamp?
 
+    // MARK: Idempotency keys
+    /// Claims `key` of `scope` for a request with `fingerprint`: the first use inserts a record marked running; a
+    /// record older than `Idempotency.window` counts as none and is replaced. Concurrent first uses race on the
+    /// record's primary key, so exactly one runs.
+    func beginIdempotentRequest(
+        scope: String,
+        key: String,
+        fingerprint: String,
+        now: Timestamp
+    ) async throws
+        -> IdempotencyClaim
+    /// Keeps the answer of the request that claimed the key.
+    func finishIdempotentRequest(scope: String, key: String, response: StoredResponse) async throws
+    /// Forgets a claim whose request failed without an answer worth keeping (a 5xx), so a retry runs again.
+    func abandonIdempotentRequest(scope: String, key: String) async throws
+    /// Retention: deletes up to `limit` records created before `cutoff`; answers how many went.
+    func deleteIdempotencyRecords(before cutoff: Timestamp, limit: Int) async throws -> Int
+
     // MARK: Hooks
     func createHook(_ new: NewHook, botID: String, workspaceID: String) async throws -> Hook
     func hooks(botID: String, workspaceID: String, page: PageRequest) async throws -> Page<Hook>

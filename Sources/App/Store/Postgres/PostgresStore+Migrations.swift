@@ -171,6 +171,17 @@ extension PostgresStore {
                 "CREATE INDEX conversation_rated ON conversation (botId, createdAt, id) WHERE ratedAt IS NOT NULL",
             ]
         ),
+        (
+            "v6: idempotency keys (SQLite's v14)",
+            [
+                """
+                CREATE TABLE idempotencyKey (
+                  scope text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, status bigint, contentType text,
+                  body bytea, createdAt bigint NOT NULL, PRIMARY KEY (scope, key))
+                """,
+                "CREATE INDEX idempotencyKey_createdAt ON idempotencyKey (createdAt)",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

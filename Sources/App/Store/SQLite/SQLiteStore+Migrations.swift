@@ -320,6 +320,19 @@ extension SQLiteStore {
                 condition: Column("ratedAt") != nil
             )
         }
+        migrator.registerMigration("v14: idempotency keys") { db in
+            try db.create(table: "idempotencyKey") { t in
+                t.column("scope", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("fingerprint", .text).notNull()
+                // Null while the first request runs.
+                t.column("status", .integer)
+                t.column("contentType", .text)
+                t.column("body", .blob)
+                t.column("createdAt", .integer).notNull().indexed()
+                t.primaryKey(["scope", "key"])
+            }
+        }
         return migrator
     }
 }
