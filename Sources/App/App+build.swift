@@ -61,7 +61,16 @@ func buildApplication(
     // Shutdown runs in reverse order: the workers stop before the clients they use, the store's last.
     app.addServices(storeServices)
     app.addServices(dependencies.httpClient, dependencies.deliveryWorker, dependencies.syncWorker)
-    app.addServices(FeedRelay(store: store, feed: dependencies.feed, logger: logger), timers)
+    app.addServices(
+        FeedRelay(store: store, feed: dependencies.feed, logger: logger),
+        timers,
+        AgentPresenceService(
+            feed: dependencies.feed,
+            store: store,
+            conversations: dependencies.conversations,
+            logger: logger
+        )
+    )
     app.addServices(
         RetentionWorker(
             store: store,
@@ -168,7 +177,8 @@ struct AppDependencies {
             feed: feed,
             responder: responder,
             clock: configuration.timerClock,
-            timersChanged: WakeUpSignal()
+            timersChanged: WakeUpSignal(),
+            logger: logger
         )
     }
 }
@@ -218,8 +228,8 @@ func buildRouter(
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(store: store))
         .add(middleware: idempotent { $0.caller?.idempotencyScope })
     api.addRoutes(WorkspaceController(store: store).endpoints, atPath: "workspace")
-    api.addRoutes(BotController(store: store).endpoints, atPath: "bots")
-    api.addRoutes(AgentController(store: store).endpoints, atPath: "agents")
+    api.addRoutes(BotController(store: store, conversations: conversations).endpoints, atPath: "bots")
+    api.addRoutes(AgentController(store: store, conversations: conversations).endpoints, atPath: "agents")
     api.addRoutes(
         HookController(store: store, sender: sender, publicURL: configuration.resolvedPublicURL).endpoints,
         atPath: "bots/{botId}/hooks"

@@ -13,7 +13,15 @@ import Testing
 
             let fetched = try await api.get("/api/v1/agents/\(agent["id"]!.string!)", key: app.ownerKey).json
             #expect(fetched["token"] == nil)
-            #expect(fetched.keys == ["id", "name", "email", "createdAt", "updatedAt"])
+            #expect(
+                fetched.keys == [
+                    "id", "name", "email", "status", "capacity", "connected", "activeConversations", "createdAt",
+                    "updatedAt",
+                ]
+            )
+            // And a new agent is available, with room for three, not connected and with nothing to do
+            #expect(fetched["status"]?.string == "available" && fetched["capacity"]?.int == 3)
+            #expect(fetched["connected"]?.bool == false && fetched["activeConversations"]?.int == 0)
             let listed = try await api.get("/api/v1/agents", key: app.ownerKey).json
             #expect(listed["data"]?[0]?["token"] == nil)
             #expect(listed["data"]?[0]?["id"] == agent["id"])

@@ -15,11 +15,13 @@ import Testing
             #expect(bot["humanTakeoverEnabled"]?.bool == false)
             #expect(
                 bot.keys == [
-                    "id", "name", "humanTakeoverEnabled", "escalationTimeoutSeconds", "escalationExpiredMessage",
+                    "id", "name", "humanTakeoverEnabled", "assignment", "escalationTimeoutSeconds",
+                    "escalationExpiredMessage",
                     "idleReleaseSeconds", "firstResponseSlaSeconds", "createdAt", "updatedAt",
                 ]
             )
-            // And every handoff timer is off, the expiry note the default one
+            // And agents claim by hand, every handoff timer is off, the expiry note the default one
+            #expect(bot["assignment"]?.string == "claim")
             #expect(bot["escalationTimeoutSeconds"] == .null && bot["idleReleaseSeconds"] == .null)
             #expect(bot["firstResponseSlaSeconds"] == .null)
             #expect(bot["escalationExpiredMessage"]?.string == HandoffSettings.defaultExpiredMessage)
@@ -100,6 +102,7 @@ import Testing
         (#"{"name": 5}"#, "name"),
         (#"{"name": "Ok", "humanTakeoverEnabled": "yes"}"#, "humanTakeoverEnabled"),
         (#"{"name": "Ok", "escalationTimeoutSeconds": 4}"#, "escalationTimeoutSeconds"),
+        (#"{"name": "Ok", "assignment": "round-robin"}"#, "assignment"),
         (#"{"name": "Ok", "escalationTimeoutSeconds": 604801}"#, "escalationTimeoutSeconds"),
         (#"{"name": "Ok", "idleReleaseSeconds": 90.5}"#, "idleReleaseSeconds"),
         (#"{"name": "Ok", "firstResponseSlaSeconds": "60"}"#, "firstResponseSlaSeconds"),

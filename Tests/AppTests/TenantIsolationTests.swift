@@ -12,7 +12,9 @@ import Testing
             .filter { $0.path.hasPrefix("/api/v1/") && !$0.path.hasPrefix("/api/v1/public/") && $0.path.contains("{") }
             // Agent-only routes answer an owner 403 before looking: see ConversationTests for agents.
             .filter {
-                !($0.method == .post && ($0.path.hasSuffix("/claim") || $0.path.hasSuffix("{conversationId}/messages")))
+                !($0.method == .post
+                    && ($0.path.hasSuffix("/claim") || $0.path.hasSuffix("{conversationId}/messages")
+                        || $0.path.hasSuffix("{conversationId}/typing")))
             }
         #expect(!routes.isEmpty)
         try await app.run { api in

@@ -3,6 +3,7 @@ import Hummingbird
 /// `/api/v1/bots`: an owner's bots.
 struct BotController {
     let store: any Store
+    let conversations: Conversations
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -15,17 +16,20 @@ struct BotController {
 
     /// The handoff timers as a create or an update sends them: absent leaves a setting, `null` turns it off.
     struct HandoffBody: Decodable {
+        let assignment: String?
         let escalationTimeoutSeconds: Double??
         let escalationExpiredMessage: String??
         let idleReleaseSeconds: Double??
         let firstResponseSlaSeconds: Double??
 
         private enum CodingKeys: String, CodingKey {
-            case escalationTimeoutSeconds, escalationExpiredMessage, idleReleaseSeconds, firstResponseSlaSeconds
+            case assignment, escalationTimeoutSeconds, escalationExpiredMessage, idleReleaseSeconds
+            case firstResponseSlaSeconds
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            assignment = try container.decodeIfPresent(String.self, forKey: .assignment)
             escalationTimeoutSeconds = try container.decodeClearable(Double.self, forKey: .escalationTimeoutSeconds)
             escalationExpiredMessage = try container.decodeClearable(String.self, forKey: .escalationExpiredMessage)
             idleReleaseSeconds = try container.decodeClearable(Double.self, forKey: .idleReleaseSeconds)
@@ -33,13 +37,20 @@ struct BotController {
         }
 
         var isEmpty: Bool {
-            escalationTimeoutSeconds == nil && escalationExpiredMessage == nil && idleReleaseSeconds == nil
+            assignment == nil && escalationTimeoutSeconds == nil && escalationExpiredMessage == nil
+                && idleReleaseSeconds == nil
                 && firstResponseSlaSeconds == nil
         }
 
         /// `current` with the fields sent applied, each validated (422 naming it).
         func applied(to current: HandoffSettings) throws(AppError) -> HandoffSettings {
             var settings = current
+            if let assignment {
+                guard let mode = AssignmentMode(rawValue: assignment) else {
+                    throw .invalidField("assignment", "assignment must be \"claim\" or \"auto\".")
+                }
+                settings.assignment = mode
+            }
             if let value = escalationTimeoutSeconds {
                 settings.escalationTimeoutSeconds = try value.map { v throws(AppError) in
                     try Self.seconds(v, "escalationTimeoutSeconds")
@@ -139,7 +150,10 @@ struct BotController {
             let current = try await store.bot(id: id, workspaceID: workspaceID)
             changes.handoff = try handoff.applied(to: current.handoff)
         }
-        return BotResponse(try await store.updateBot(id: id, workspaceID: workspaceID, changes))
+        let bot = try await store.updateBot(id: id, workspaceID: workspaceID, changes)
+        // Turned to automatic assignment: its queue goes to agents with room now.
+        if changes.handoff?.assignment == .auto { await conversations.assignWaiting(workspaceID: workspaceID) }
+        return BotResponse(bot)
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {

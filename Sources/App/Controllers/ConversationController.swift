@@ -19,6 +19,7 @@ struct ConversationController {
             .post("{conversationId}/messages", use: reply)
             .post("{conversationId}/release", use: release)
             .post("{conversationId}/transfer", use: transfer)
+            .post("{conversationId}/typing", use: typing)
     }
 
     /// `GET /api/v1/bots/{botId}/ratings` (owner).
@@ -132,6 +133,22 @@ struct ConversationController {
             workspaceID: workspaceID
         )
         return ConversationResponse(conversation: conversation, audience: .staff)
+    }
+
+    /// The claiming agent types (or stopped): the visitor's stream and the workspace's show it.
+    @Sendable func typing(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let (workspaceID, agentID) = try context.requireAgent()
+        let conversation = try await store.conversation(
+            id: try context.parameters.require("conversationId"),
+            workspaceID: workspaceID
+        )
+        try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
+        let typing = try await ConversationRequests.typing(request, context: context)
+        try await conversations.indicateTyping(
+            Typing(role: .agent, name: conversation.claimedByName, typing: typing),
+            in: conversation
+        )
+        return .noContent
     }
 
     @Sendable func ratings(_ request: Request, context: AppRequestContext) async throws -> RatingsResponse {

@@ -18,6 +18,11 @@ enum ConversationRequests {
         let userData: JSONValue?
     }
 
+    /// `{"typing": false}` says the typing stopped; no body (or `true`) that it goes on.
+    struct TypingBody: Decodable {
+        let typing: Bool?
+    }
+
     struct TransferBody: Decodable {
         let agentId: String
     }
@@ -25,6 +30,12 @@ enum ConversationRequests {
     struct RatingBody: Decodable {
         let score: Double
         let comment: String?
+    }
+
+    /// Whether a typing request says typing goes on: an empty body does.
+    static func typing(_ request: Request, context: AppRequestContext) async throws -> Bool {
+        guard request.headers[.contentType] != nil else { return true }
+        return try await request.decodeJSON(as: TypingBody.self, context: context).typing ?? true
     }
 
     static let ratingScores = 1...5

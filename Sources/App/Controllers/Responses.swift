@@ -29,6 +29,7 @@ struct BotResponse: ResponseEncodable, Sendable {
     let id: String
     let name: String
     let humanTakeoverEnabled: Bool
+    let assignment: AssignmentMode
     let escalationTimeoutSeconds: Int?
     /// The note the visitor gets when nobody claimed in time, as it will be sent (`{email}` still in it).
     let escalationExpiredMessage: String
@@ -41,6 +42,7 @@ struct BotResponse: ResponseEncodable, Sendable {
         id = bot.id
         name = bot.name
         humanTakeoverEnabled = bot.humanTakeoverEnabled
+        assignment = bot.assignment
         escalationTimeoutSeconds = bot.escalationTimeoutSeconds
         escalationExpiredMessage = bot.escalationExpiredMessage ?? HandoffSettings.defaultExpiredMessage
         idleReleaseSeconds = bot.idleReleaseSeconds
@@ -55,6 +57,7 @@ struct BotResponse: ResponseEncodable, Sendable {
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
         try container.encode(humanTakeoverEnabled, forKey: .humanTakeoverEnabled)
+        try container.encode(assignment, forKey: .assignment)
         try container.encode(escalationTimeoutSeconds, forKey: .escalationTimeoutSeconds)
         try container.encode(escalationExpiredMessage, forKey: .escalationExpiredMessage)
         try container.encode(idleReleaseSeconds, forKey: .idleReleaseSeconds)
@@ -64,7 +67,8 @@ struct BotResponse: ResponseEncodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, name, humanTakeoverEnabled, escalationTimeoutSeconds, escalationExpiredMessage, idleReleaseSeconds
+        case id, name, humanTakeoverEnabled, assignment, escalationTimeoutSeconds, escalationExpiredMessage
+        case idleReleaseSeconds
         case firstResponseSlaSeconds, createdAt, updatedAt
     }
 }
@@ -73,15 +77,25 @@ struct AgentResponse: ResponseEncodable, Sendable {
     let id: String
     let name: String
     let email: String
+    /// What the agent said of themself; they get assignments only while `available` and `connected`.
+    let status: AgentStatus
+    let capacity: Int
+    /// An inbox stream of theirs is open.
+    let connected: Bool
+    let activeConversations: Int
     /// Present only in the answer to the create call: the token is never shown again.
     let token: String?
     let createdAt: Timestamp
     let updatedAt: Timestamp
 
-    init(_ agent: Agent, token: Credential? = nil) {
+    init(_ agent: Agent, load: AgentLoad?, token: Credential? = nil) {
         id = agent.id
         name = agent.name
         email = agent.email
+        status = agent.status
+        capacity = agent.capacity
+        connected = load?.connected ?? false
+        activeConversations = load?.activeConversations ?? 0
         self.token = token?.plaintext
         createdAt = agent.createdAt
         updatedAt = agent.updatedAt

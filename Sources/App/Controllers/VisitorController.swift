@@ -18,6 +18,7 @@ struct VisitorController {
             .post("messages", use: post)
             .post("escalate", use: escalate)
             .post("rating", use: rate)
+            .post("typing", use: typing)
     }
 
     @Sendable func start(
@@ -102,6 +103,14 @@ struct VisitorController {
         let (score, comment) = try ConversationRequests.rating(body)
         let rated = try await conversations.rate(conversation, score: score, comment: comment)
         return ConversationResponse(conversation: rated, audience: .visitor)
+    }
+
+    /// The visitor types (or stopped): the agents' streams show it.
+    @Sendable func typing(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let conversation = try visitorConversation(context)
+        let typing = try await ConversationRequests.typing(request, context: context)
+        try await conversations.indicateTyping(Typing(role: .user, typing: typing), in: conversation)
+        return .noContent
     }
 
     private func visitorConversation(_ context: AppRequestContext) throws(AppError) -> Conversation {

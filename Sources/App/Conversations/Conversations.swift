@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Every change to a conversation, each done once: the bot's answer where it has one, the store's transaction
 /// (which announces the change to other instances as it commits), then the metrics and the live feed here.
@@ -12,6 +13,8 @@ struct Conversations: Sendable {
     let clock: any TimerClock
     /// Wakes this instance's timer worker when a change starts or moves a deadline.
     let timersChanged: WakeUpSignal
+    let logger: Logger
+    let typingLimit = RateLimiter(capacity: 5, per: .seconds(5))
 
     /// Starts a conversation with the bot's answer to its opening message. `workspaceID` is the owner's, or
     /// `nil` for the public widget.
@@ -29,6 +32,7 @@ struct Conversations: Sendable {
         return started
     }
 
+    /// "Talk to a human"; with automatic assignment, the conversation may be an agent's (`Active`) at once.
     func escalate(_ conversation: Conversation, userEmail: String, userData: Data?) async throws -> Conversation {
         let escalated = try await store.escalate(
             conversationID: conversation.id,
@@ -39,7 +43,8 @@ struct Conversations: Sendable {
         metrics.transitioned(.escalate)
         feed.changed(escalated)
         if escalated.expiresAt != nil || escalated.slaDueAt != nil { timersChanged.notify() }
-        return escalated
+        let assigned = await assignWaiting(workspaceID: escalated.workspaceId)
+        return assigned.first { $0.id == escalated.id } ?? escalated
     }
 
     func claim(id: String, agentID: String, workspaceID: String) async throws -> Conversation {
@@ -49,19 +54,49 @@ struct Conversations: Sendable {
             workspaceID: workspaceID,
             at: clock.now()
         )
+        took(claimed)
+        return claimed
+    }
+
+    /// Hands the workspace's waiting escalations (of bots with automatic assignment) to agents with room, oldest
+    /// first, while there are both; answers the conversations assigned. Called whenever an escalation arrives or
+    /// an agent may have room (a release, a transfer, a status change, an inbox connecting), and by the timer
+    /// worker as a safety net. A failure is logged: the next of those tries again.
+    @discardableResult
+    func assignWaiting(workspaceID: String) async -> [Conversation] {
+        var assigned: [Conversation] = []
+        var racesLost = 0
+        while racesLost < 10 {
+            do {
+                guard let (conversation, _) = try await store.assignNext(workspaceID: workspaceID, now: clock.now())
+                else { break }
+                took(conversation)
+                assigned.append(conversation)
+            } catch let error as AppError where error.status == .conflict {
+                racesLost += 1  // an agent claimed it by hand meanwhile: on to the next
+            } catch {
+                logger.error("Automatic assignment failed", metadata: ["error": "\(error)"])
+                break
+            }
+        }
+        return assigned
+    }
+
+    /// After a claim or an assignment: one metric, one event, one timer.
+    private func took(_ claimed: Conversation) {
         metrics.transitioned(.claim)
         if let escalatedAt = claimed.escalatedAt, let claimedAt = claimed.claimedAt {
             metrics.claimed(afterWaiting: claimedAt.millisecondsSince1970 - escalatedAt.millisecondsSince1970)
         }
         feed.changed(claimed)
         if claimed.idleReleaseAt != nil { timersChanged.notify() }
-        return claimed
     }
 
     func release(id: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation {
         let released = try await store.release(conversationID: id, by: actor, workspaceID: workspaceID)
         metrics.transitioned(.release)
         feed.changed(released)
+        await assignWaiting(workspaceID: released.workspaceId)
         return released
     }
 
@@ -81,6 +116,7 @@ struct Conversations: Sendable {
         metrics.transitioned(.transfer)
         feed.changed(transferred)
         if transferred.idleReleaseAt != nil { timersChanged.notify() }
+        await assignWaiting(workspaceID: transferred.workspaceId)
         return transferred
     }
 
@@ -110,6 +146,7 @@ struct Conversations: Sendable {
                     if let transition = timer.timer.transition { metrics.transitioned(transition) }
                     feed.changed(conversation)
                     if let message { feed.posted(message, in: conversation) }
+                    if timer.timer == .idleRelease { await assignWaiting(workspaceID: conversation.workspaceId) }
                 }
             }
             fired += firedInBatch
@@ -118,21 +155,52 @@ struct Conversations: Sendable {
         }
     }
 
-    /// The visitor's message, and the bot's answer while the bot has the conversation.
+    /// A typing indicator from a visitor or an agent: at most `typingLimit` of one role in one conversation per
+    /// five seconds (429 past it), since each goes to every stream watching.
+    func indicateTyping(_ typing: Typing, in conversation: Conversation) async throws {
+        if let retryAfter = typingLimit.spend("\(conversation.id):\(typing.role.rawValue)") {
+            throw AppError.rateLimited(retryAfter: retryAfter, scope: "typing")
+        }
+        await self.typing(typing, in: conversation)
+    }
+
+    /// Tells every stream watching the conversation, on every instance, that someone types or stopped.
+    func typing(_ typing: Typing, in conversation: Conversation) async {
+        feed.typing(typing, workspaceID: conversation.workspaceId, conversationID: conversation.id)
+        var change = conversation.change()
+        change.typing = typing
+        do {
+            try await store.announce(change)
+        } catch {
+            logger.warning("Could not announce typing", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The visitor's message, and the bot's answer while the bot has the conversation (while a language model
+    /// drafts it, the streams show the bot typing).
     func postVisitorMessage(
         _ text: String,
         in conversation: Conversation
     ) async throws
         -> (message: Message, reply: Message?)
     {
-        let reply =
-            conversation.state.botAnswers
-            ? try await responder.reply(
-                to: text,
-                botID: conversation.botId,
-                workspaceID: conversation.workspaceId,
-                channelType: conversation.channelType
-            ) : nil
+        var reply: BotReply?
+        if conversation.state.botAnswers {
+            let drafts = responder.generator != nil
+            if drafts { await typing(Typing(role: .bot, typing: true), in: conversation) }
+            do {
+                reply = try await responder.reply(
+                    to: text,
+                    botID: conversation.botId,
+                    workspaceID: conversation.workspaceId,
+                    channelType: conversation.channelType
+                )
+            } catch {
+                if drafts { await typing(Typing(role: .bot, typing: false), in: conversation) }
+                throw error
+            }
+            if drafts { await typing(Typing(role: .bot, typing: false), in: conversation) }
+        }
         let posted = try await store.postVisitorMessage(
             conversationID: conversation.id,
             text: text,

@@ -1,5 +1,5 @@
-/// A bot's handoff timers (DESIGN.md §4, "Timers"), each off (nil) unless the owner sets it, and what each does
-/// when it runs out. Deadlines are written on the conversation when a transition or a message starts them, so
+/// A bot's handoff settings: how escalations reach agents, and its timers (DESIGN.md §4, "Timers"), each off (nil)
+/// unless the owner sets it, and what each does when it runs out. Deadlines are written on the conversation when a transition or a message starts them, so
 /// the store finds what is due by an index; a timer fires once because firing it clears its deadline in the same
 /// transaction as the transition and the hooks.
 struct HandoffSettings: Sendable, Equatable {
@@ -10,6 +10,8 @@ struct HandoffSettings: Sendable, Equatable {
     static let defaultExpiredMessage =
         "Sorry, nobody is free to take over right now. Someone will write to you at {email} as soon as they can."
 
+    /// How escalations reach agents: claimed from the queue, or assigned.
+    var assignment: AssignmentMode = .claim
     /// `Escalated` that long without a claim: back to `Bot` (`expire`).
     var escalationTimeoutSeconds: Int?
     /// What the bot then tells the visitor (nil: `defaultExpiredMessage`).

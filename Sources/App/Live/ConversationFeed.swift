@@ -57,6 +57,8 @@ final class ConversationFeed: Sendable {
     static let streamsPerHolder = 20
 
     private let subscribers = Mutex<[UUID: Subscriber]>([:])
+    /// Notified when an agent's stream opens or ends: their presence may have changed.
+    let agentStreamsChanged = WakeUpSignal()
 
     var subscriberCount: Int { subscribers.withLock { $0.count } }
 
@@ -69,6 +71,7 @@ final class ConversationFeed: Sendable {
         )
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+            if holder?.hasPrefix(Self.agentHolder) == true { self?.agentStreamsChanged.notify() }
         }
         let admitted = subscribers.withLock { subscribers in
             if let holder, subscribers.values.count(where: { $0.holder == holder }) >= Self.streamsPerHolder {
@@ -82,7 +85,24 @@ final class ConversationFeed: Sendable {
             return nil
         }
         continuation.yield(.ready)
+        if holder?.hasPrefix(Self.agentHolder) == true { agentStreamsChanged.notify() }
         return Subscription(frames: frames, continuation: continuation)
+    }
+
+    static let agentHolder = "agent:"
+
+    /// The agents with a stream open here, with their workspaces.
+    func connectedAgents() -> [String: String] {
+        subscribers.withLock { subscribers in
+            var agents: [String: String] = [:]
+            for subscriber in subscribers.values {
+                guard let holder = subscriber.holder, holder.hasPrefix(Self.agentHolder),
+                    case .workspace(let workspaceID) = subscriber.scope
+                else { continue }
+                agents[String(holder.dropFirst(Self.agentHolder.count))] = workspaceID
+            }
+            return agents
+        }
     }
 
     /// Whether any stream open here would see `change`: most changes happen with none open.
@@ -114,6 +134,21 @@ final class ConversationFeed: Sendable {
         }
     }
 
+    /// Someone in the conversation typing, or no longer: the workspace's streams see everyone's, the visitor's
+    /// stream the bot's and the agents'.
+    func typing(_ typing: Typing, workspaceID: String, conversationID: String) {
+        let frame = Frame(event: "typing", data: TypingEvent(conversationId: conversationID, typing: typing))
+        let receivers = subscribers.withLock { subscribers in
+            subscribers.values.filter {
+                $0.scope == .workspace(workspaceID)
+                    || ($0.scope == .conversation(conversationID) && typing.role != .user)
+            }
+        }
+        for receiver in receivers {
+            if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
+        }
+    }
+
     /// Encodes each audience's frame only when someone of it listens: most changes happen with no stream
     /// open. A workspace's streams are its owners' and agents'; a conversation's stream is its visitor's.
     private func publish(about conversation: Conversation, _ frame: (Audience) -> Frame) {
@@ -129,6 +164,22 @@ final class ConversationFeed: Sendable {
             if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
         }
     }
+}
+
+/// The `typing` event: `{"conversationId", "role", "name"?, "typing"}`.
+private struct TypingEvent: Encodable {
+    let conversationId: String
+    let typing: Typing
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conversationId, forKey: .conversationId)
+        try container.encode(typing.role, forKey: .role)
+        try container.encodeIfPresent(typing.name, forKey: .name)
+        try container.encode(typing.typing, forKey: .typing)
+    }
+
+    enum CodingKeys: String, CodingKey { case conversationId, role, name, typing }
 }
 
 /// The `message` event: the message and the conversation it belongs to.

@@ -23,7 +23,7 @@ struct EventStreamController {
         let holder =
             switch actor {
             case .owner: "owner:\(workspaceID)"
-            case .agent(let id): "agent:\(id)"
+            case .agent(let id): ConversationFeed.agentHolder + id
             }
         return try stream(.workspace(workspaceID), holder: holder)
     }

@@ -12,6 +12,10 @@ struct FeedRelay: Service {
         let changes = store.announcements.subscribe()
         await cancelWhenGracefulShutdown {
             for await change in changes where feed.isWatched(change) {
+                if let typing = change.typing {
+                    feed.typing(typing, workspaceID: change.workspaceId, conversationID: change.conversationId)
+                    continue
+                }
                 do {
                     try await relay(change)
                 } catch {

@@ -10,6 +10,15 @@ struct ConversationChange: Codable, Sendable, Equatable {
     var stateChanged = false
     /// The messages posted, by id, in order.
     var messageIds: [String] = []
+    /// Someone started or stopped typing (never stored: it travels in the announcement itself).
+    var typing: Typing?
+}
+
+/// A typing indicator: who (the visitor, the bot drafting a reply, or an agent by name) and whether they type.
+struct Typing: Codable, Sendable, Equatable {
+    let role: MessageRole
+    var name: String?
+    let typing: Bool
 }
 
 extension Conversation {

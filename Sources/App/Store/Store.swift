@@ -14,6 +14,9 @@ protocol Store: Sendable {
     /// conversation announces it as it commits. With SQLite there is no other instance.
     var announcements: ChangeAnnouncements { get }
 
+    /// Tells the other instances on this database of a change nothing was written for (typing); with SQLite there
+    /// are none.
+    func announce(_ change: ConversationChange) async throws
     /// Brings the schema up to date; instances started together never race.
     func migrate() async throws
     /// Runs a trivial query: the database is reachable and answering.
@@ -63,6 +66,21 @@ protocol Store: Sendable {
     func agent(id: String, workspaceID: String) async throws -> Agent
     /// Deletes the agent, and with it the only copy of its token's hash: the token stops working at once.
     func deleteAgent(id: String, workspaceID: String) async throws
+    func updateAgent(id: String, workspaceID: String, _ changes: AgentChanges) async throws -> Agent
+    /// Each agent's active conversations and whether their inbox is connected now, by agent id.
+    func agentLoads(workspaceID: String, now: Timestamp) async throws -> [String: AgentLoad]
+    /// This instance's connected agents: their presence is renewed until `until`, and this instance's presence of
+    /// any other agent ends.
+    func setAgentConnections(instanceID: String, agentIDs: Set<String>, until: Timestamp) async throws
+
+    // MARK: Automatic assignment
+    /// Assigns the workspace's oldest waiting escalation of a bot with automatic assignment to the available,
+    /// connected agent with the fewest active conversations under their capacity (ties: the one whose last
+    /// assignment is oldest), exactly as a claim would; nil when nothing waits or nobody has room. One assignment
+    /// per call; on PostgreSQL a workspace's assignments take turns, so no agent goes over capacity.
+    func assignNext(workspaceID: String, now: Timestamp) async throws -> (conversation: Conversation, agent: Agent)?
+    /// Workspaces with an escalation waiting for automatic assignment.
+    func workspacesAwaitingAssignment() async throws -> [String]
 
     // MARK: Conversations and messages
     // The changes that start or move a handoff timer take the time from the caller's timer clock.

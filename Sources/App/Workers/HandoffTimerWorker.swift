@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// would have — then at each next deadline. Every instance runs one; a timer fires once because firing clears
 /// its deadline in the transaction that moves the conversation. A change on this instance that sets an earlier
 /// deadline wakes it; one set by another instance is seen within `longestWait` (that instance's worker fires it
-/// on time meanwhile).
+/// on time meanwhile). Each round also assigns escalations still waiting while an agent has room.
 struct HandoffTimerWorker: Service {
     let conversations: Conversations
     let store: any Store
@@ -20,6 +20,10 @@ struct HandoffTimerWorker: Service {
                 var next = clock.now().adding(longestWait)
                 do {
                     try await conversations.fireDueTimers(at: clock.now())
+                    // A safety net: escalations left waiting while agents had room (an instance stopped mid-way).
+                    for workspace in try await store.workspacesAwaitingAssignment() {
+                        await conversations.assignWaiting(workspaceID: workspace)
+                    }
                     if let deadline = try await store.nextHandoffDeadline() { next = min(next, deadline) }
                 } catch  where Task.isCancelled {
                     return

@@ -8,6 +8,12 @@ struct Agent: AppRecord {
     var name: String
     var email: String
     var tokenHash: String
+    var status: AgentStatus
+    /// Active conversations automatic assignment gives this agent at most.
+    var capacity: Int
+    /// The last time the agent took a conversation (claim or assignment): of agents equally loaded, the one
+    /// whose last is oldest gets the next.
+    var lastAssignedAt: Timestamp?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
@@ -28,6 +34,9 @@ extension Agent {
             name: name,
             email: email,
             tokenHash: token.hash,
+            status: .available,
+            capacity: AgentCapacity.standard,
+            lastAssignedAt: nil,
             createdAt: now,
             updatedAt: now
         )
@@ -35,9 +44,25 @@ extension Agent {
 }
 
 extension Agent {
+    mutating func change(_ changes: AgentChanges) {
+        if let name = changes.name { self.name = name }
+        if let capacity = changes.capacity { self.capacity = capacity }
+        if let status = changes.status { self.status = status }
+        updatedAt = .now()
+    }
+
     /// Who an agent is, as payloads name them.
     struct Contact: Sendable, Equatable {
         let name: String
         let email: String
     }
 }
+
+/// What a change to an agent sets: an owner the name and capacity, the agent their status.
+struct AgentChanges: Sendable {
+    var name: String?
+    var capacity: Int?
+    var status: AgentStatus?
+}
+
+extension AgentStatus: DatabaseValueConvertible {}

@@ -6,6 +6,7 @@ struct Bot: AppRecord {
     var workspaceId: String
     var name: String
     var humanTakeoverEnabled: Bool
+    var assignment: AssignmentMode
     var escalationTimeoutSeconds: Int?
     var escalationExpiredMessage: String?
     var idleReleaseSeconds: Int?
@@ -28,6 +29,7 @@ extension Bot {
             workspaceId: workspaceID,
             name: name,
             humanTakeoverEnabled: humanTakeoverEnabled,
+            assignment: handoff.assignment,
             escalationTimeoutSeconds: handoff.escalationTimeoutSeconds,
             escalationExpiredMessage: handoff.escalationExpiredMessage,
             idleReleaseSeconds: handoff.idleReleaseSeconds,
@@ -50,6 +52,7 @@ extension Bot {
     var handoff: HandoffSettings {
         get {
             HandoffSettings(
+                assignment: assignment,
                 escalationTimeoutSeconds: escalationTimeoutSeconds,
                 escalationExpiredMessage: escalationExpiredMessage,
                 idleReleaseSeconds: idleReleaseSeconds,
@@ -57,6 +60,7 @@ extension Bot {
             )
         }
         set {
+            assignment = newValue.assignment
             escalationTimeoutSeconds = newValue.escalationTimeoutSeconds
             escalationExpiredMessage = newValue.escalationExpiredMessage
             idleReleaseSeconds = newValue.idleReleaseSeconds
@@ -72,3 +76,5 @@ struct BotChanges: Sendable {
     /// The bot's handoff timers after the change (the controller merges the fields sent into the current ones).
     var handoff: HandoffSettings?
 }
+
+extension AssignmentMode: DatabaseValueConvertible {}

@@ -74,6 +74,8 @@ extension DeliveryStatus: StoredAsText {}
 extension DataSourceType: StoredAsText {}
 extension SyncStatus: StoredAsText {}
 extension SyncTrigger: StoredAsText {}
+extension AgentStatus: StoredAsText {}
+extension AssignmentMode: StoredAsText {}
 // Tokenizer's type: its witnesses must be public, so they are spelled out, over the same coding.
 extension Encoding.Name: StoredAsText {
     public static var psqlType: PostgresDataType { .text }
@@ -100,6 +102,7 @@ extension Encoding.Name: StoredAsText {
 extension Workspace: Identifiable {}
 extension APIKey: Identifiable {}
 extension Bot: Identifiable {}
+extension Agent: Identifiable {}
 extension Hook: Identifiable {}
 extension Conversation: Identifiable {}
 extension DataSource: Identifiable {}

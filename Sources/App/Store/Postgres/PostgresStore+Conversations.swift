@@ -88,8 +88,6 @@ extension PostgresStore {
         }
     }
 
-    /// The update is conditional on the state read, and READ COMMITTED re-reads a row another claim changed
-    /// before it updates: of any number of concurrent claims, on any instances, exactly one changes the row.
     func claim(
         conversationID: String,
         agentID: String,
@@ -101,37 +99,54 @@ extension PostgresStore {
             guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
                 throw AppError.unauthenticated
             }
-            let bot = try await Self.bot(id: conversation.botId, workspaceID: workspaceID, connection)
-            let target: ConversationState
-            do throws(AppError) {
-                target = try conversation.state.applying(.claim)
-            } catch {
-                throw conversation.claimRefusal(error)
-            }
-            let claimed = try await connection.one(
-                Conversation.self,
-                """
-                UPDATE conversation SET state = \(target), claimedByAgentId = \(agent.id),
-                  claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now),
-                  eventSequence = eventSequence + 1, expiresAt = NULL,
-                  idleReleaseAt = \(now.adding(seconds: bot.idleReleaseSeconds))
-                WHERE id = \(conversationID) AND state = \(conversation.state)
-                RETURNING *
-                """
-            )
-            // Lost a race: someone changed the state since it was read.
-            guard let claimed else {
-                let current = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
-                throw current.claimRefusal(current.state.refusal(of: .claim))
-            }
-            var outbox = Outbox()
-            outbox.fire(.conversationClaimed, botID: bot.id, position: claimed.latestEvent) {
-                try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
-            }
-            outbox.announce(claimed.change(stateChanged: true))
-            try await send(outbox, connection)
-            return claimed
+            return try await applyClaim(of: conversation, by: agent, at: now, connection)
         }
+    }
+
+    /// An agent takes `conversation` (a claim or an assignment). The update is conditional on the state read, and
+    /// READ COMMITTED re-reads a row another claim changed before it updates: of any number of concurrent claims,
+    /// on any instances, exactly one changes the row. The escalation timeout stops; the idle timer starts.
+    func applyClaim(
+        of conversation: Conversation,
+        by agent: Agent,
+        at now: Timestamp,
+        _ connection: PostgresConnection
+    ) async throws -> Conversation {
+        let bot = try await Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, connection)
+        let target: ConversationState
+        do throws(AppError) {
+            target = try conversation.state.applying(.claim)
+        } catch {
+            throw conversation.claimRefusal(error)
+        }
+        let claimed = try await connection.one(
+            Conversation.self,
+            """
+            UPDATE conversation SET state = \(target), claimedByAgentId = \(agent.id),
+              claimedByName = \(agent.name), claimedByEmail = \(agent.email), claimedAt = \(now), updatedAt = \(now),
+              eventSequence = eventSequence + 1, expiresAt = NULL,
+              idleReleaseAt = \(now.adding(seconds: bot.idleReleaseSeconds))
+            WHERE id = \(conversation.id) AND state = \(conversation.state)
+            RETURNING *
+            """
+        )
+        // Lost a race: someone changed the state since it was read.
+        guard let claimed else {
+            let current = try await Self.conversation(
+                id: conversation.id,
+                workspaceID: conversation.workspaceId,
+                connection
+            )
+            throw current.claimRefusal(current.state.refusal(of: .claim))
+        }
+        try await connection.run("UPDATE agent SET lastAssignedAt = \(now) WHERE id = \(agent.id)")
+        var outbox = Outbox()
+        outbox.fire(.conversationClaimed, botID: bot.id, position: claimed.latestEvent) {
+            try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
+        }
+        outbox.announce(claimed.change(stateChanged: true))
+        try await send(outbox, connection)
+        return claimed
     }
 
     func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation

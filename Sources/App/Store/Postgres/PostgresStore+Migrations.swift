@@ -182,6 +182,26 @@ extension PostgresStore {
                 "CREATE INDEX idempotencyKey_createdAt ON idempotencyKey (createdAt)",
             ]
         ),
+        (
+            "v7: automatic assignment, agent status, capacity and presence (SQLite's v15)",
+            [
+                "ALTER TABLE bot ADD COLUMN assignment text NOT NULL DEFAULT 'claim'",
+                """
+                ALTER TABLE agent ADD COLUMN status text NOT NULL DEFAULT 'available',
+                  ADD COLUMN capacity bigint NOT NULL DEFAULT 3, ADD COLUMN lastAssignedAt bigint
+                """,
+                """
+                CREATE TABLE agentConnection (
+                  agentId text NOT NULL REFERENCES agent ON DELETE CASCADE, instanceId text NOT NULL,
+                  expiresAt bigint NOT NULL, PRIMARY KEY (agentId, instanceId))
+                """,
+                "CREATE INDEX conversation_activeByAgent ON conversation (claimedByAgentId) WHERE state = 'Active'",
+                """
+                CREATE INDEX conversation_waiting ON conversation (workspaceId, escalatedAt, id)
+                WHERE state = 'Escalated'
+                """,
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together

@@ -30,6 +30,11 @@ extension PostgresStore {
         String(decoding: try JSONEncoder().encode(Announcement(instance: instanceID, change: change)), as: UTF8.self)
     }
 
+    func announce(_ change: ConversationChange) async throws {
+        let payload = try announcement(of: change)
+        try await write { connection in _ = try await connection.all(NotifyStatement([(.conversations, payload)])) }
+    }
+
     /// Listens on every channel and fires this instance's wake-up signals, reconnecting after a lost connection;
     /// after a reconnection it fires them all, since notifications sent meanwhile are lost.
     struct Listener: Service {

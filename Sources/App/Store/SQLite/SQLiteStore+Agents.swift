@@ -34,4 +34,54 @@ extension SQLiteStore {
             if deleted == 0 { throw AppError.notFound("Agent") }
         }
     }
+
+    func updateAgent(id: String, workspaceID: String, _ changes: AgentChanges) async throws -> Agent {
+        try await pool.write { db in
+            guard
+                var agent = try Agent.filter(Agent.Columns.workspaceId == workspaceID && Agent.Columns.id == id)
+                    .fetchOne(db)
+            else { throw AppError.notFound("Agent") }
+            agent.change(changes)
+            try agent.update(db)
+            return agent
+        }
+    }
+
+    func agentLoads(workspaceID: String, now: Timestamp) async throws -> [String: AgentLoad] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id,
+                      (SELECT COUNT(*) FROM conversation c WHERE c.claimedByAgentId = agent.id AND c.state = 'Active')
+                        AS active,
+                      EXISTS (SELECT 1 FROM agentConnection p WHERE p.agentId = agent.id AND p.expiresAt > ?)
+                        AS connected
+                    FROM agent WHERE workspaceId = ?
+                    """,
+                arguments: [now, workspaceID]
+            )
+            return Dictionary(
+                uniqueKeysWithValues: rows.map { row in
+                    (row["id"] as String, AgentLoad(activeConversations: row["active"], connected: row["connected"]))
+                }
+            )
+        }
+    }
+
+    func setAgentConnections(instanceID: String, agentIDs: Set<String>, until: Timestamp) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM agentConnection WHERE instanceId = ?", arguments: [instanceID])
+            for agentID in agentIDs {
+                // An agent deleted meanwhile has no presence to keep.
+                try db.execute(
+                    sql: """
+                        INSERT INTO agentConnection (agentId, instanceId, expiresAt)
+                        SELECT id, ?, ? FROM agent WHERE id = ?
+                        """,
+                    arguments: [instanceID, until, agentID]
+                )
+            }
+        }
+    }
 }

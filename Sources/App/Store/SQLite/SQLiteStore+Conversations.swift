@@ -86,48 +86,80 @@ extension SQLiteStore {
         at now: Timestamp
     ) async throws -> Conversation {
         try await pool.write { db in
-            var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
+            let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
-            let bot = try Self.bot(id: conversation.botId, workspaceID: workspaceID, db)
-            let target: ConversationState
-            do throws(AppError) {
-                target = try conversation.state.applying(.claim)
-            } catch {
-                throw conversation.claimRefusal(error)
-            }
-            let changed =
-                try Conversation
-                .filter(
-                    Conversation.Columns.id == conversationID
-                        && Conversation.Columns.state == conversation.state.rawValue
-                )
-                .updateAll(
-                    db,
-                    Conversation.Columns.state.set(to: target.rawValue),
-                    Column("claimedByAgentId").set(to: agent.id),
-                    Column("claimedByName").set(to: agent.name),
-                    Column("claimedByEmail").set(to: agent.email),
-                    Column("claimedAt").set(to: now),
-                    Column("updatedAt").set(to: now),
-                    Column("expiresAt").set(to: nil),
-                    Column("idleReleaseAt").set(to: now.adding(seconds: bot.idleReleaseSeconds)),
-                    Conversation.Columns.eventSequence += 1
-                )
-            // Lost a race: someone changed the state since it was read.
-            guard changed == 1 else {
-                let current = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-                throw current.claimRefusal(current.state.refusal(of: .claim))
-            }
-            conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
-            try enqueueDeliveries(
-                event: .conversationClaimed,
-                botID: bot.id,
-                position: conversation.latestEvent,
-                payload: HookEvent.conversationClaimed(conversation, botName: bot.name, agent: agent),
-                db
-            )
-            return conversation
+            return try applyClaim(of: conversation, by: agent, at: now, db)
         }
+    }
+
+    func assignNext(workspaceID: String, now: Timestamp) async throws -> (conversation: Conversation, agent: Agent)? {
+        try await pool.write { db in
+            guard
+                let waiting = try Conversation.fetchOne(
+                    db.cachedStatement(sql: AssignmentQueries.oldestWaiting(workspace: "?1")),
+                    arguments: [workspaceID]
+                ),
+                let agent = try Agent.fetchOne(
+                    db.cachedStatement(sql: AssignmentQueries.nextAgent(now: "?1", workspace: "?2")),
+                    arguments: [now, workspaceID]
+                )
+            else { return nil }
+            return (try applyClaim(of: waiting, by: agent, at: now, db), agent)
+        }
+    }
+
+    func workspacesAwaitingAssignment() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: AssignmentQueries.workspacesAwaiting) }
+    }
+
+    /// An agent takes `conversation` (a claim or an assignment): conditional on the state read, so of any number
+    /// of concurrent claims exactly one changes the row; the escalation timeout stops and the idle timer starts.
+    private func applyClaim(
+        of conversation: Conversation,
+        by agent: Agent,
+        at now: Timestamp,
+        _ db: Database
+    ) throws -> Conversation {
+        let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
+        let target: ConversationState
+        do throws(AppError) {
+            target = try conversation.state.applying(.claim)
+        } catch {
+            throw conversation.claimRefusal(error)
+        }
+        let changed =
+            try Conversation
+            .filter(
+                Conversation.Columns.id == conversation.id
+                    && Conversation.Columns.state == conversation.state.rawValue
+            )
+            .updateAll(
+                db,
+                Conversation.Columns.state.set(to: target.rawValue),
+                Column("claimedByAgentId").set(to: agent.id),
+                Column("claimedByName").set(to: agent.name),
+                Column("claimedByEmail").set(to: agent.email),
+                Column("claimedAt").set(to: now),
+                Column("updatedAt").set(to: now),
+                Column("expiresAt").set(to: nil),
+                Column("idleReleaseAt").set(to: now.adding(seconds: bot.idleReleaseSeconds)),
+                Conversation.Columns.eventSequence += 1
+            )
+        // Lost a race: someone changed the state since it was read.
+        guard changed == 1 else {
+            let current = try Self.conversation(id: conversation.id, workspaceID: conversation.workspaceId, db)
+            throw current.claimRefusal(current.state.refusal(of: .claim))
+        }
+        try db.execute(sql: "UPDATE agent SET lastAssignedAt = ? WHERE id = ?", arguments: [now, agent.id])
+        let claimed = try Self.conversation(id: conversation.id, workspaceID: conversation.workspaceId, db)
+        try enqueueDeliveries(
+            event: .conversationClaimed,
+            botID: bot.id,
+            position: claimed.latestEvent,
+            payload: HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent),
+            db
+        )
+        return claimed
     }
 
     func release(conversationID: String, by actor: ConversationActor, workspaceID: String) async throws -> Conversation
@@ -400,6 +432,9 @@ extension SQLiteStore {
         )
         return message
     }
+
+    /// One instance: nobody else to tell.
+    func announce(_ change: ConversationChange) async throws {}
 
     // MARK: Reading
 

@@ -333,6 +333,37 @@ extension SQLiteStore {
                 t.primaryKey(["scope", "key"])
             }
         }
+        migrator.registerMigration("v15: automatic assignment, agent status, capacity and presence") { db in
+            try db.alter(table: "bot") { t in
+                t.add(column: "assignment", .text).notNull().defaults(to: "claim")
+            }
+            try db.alter(table: "agent") { t in
+                t.add(column: "status", .text).notNull().defaults(to: "available")
+                t.add(column: "capacity", .integer).notNull().defaults(to: 3)
+                t.add(column: "lastAssignedAt", .integer)
+            }
+            // An instance's open inbox streams, by agent: renewed while open, lapsing when not.
+            try db.create(table: "agentConnection") { t in
+                t.column("agentId", .text).notNull().references("agent", onDelete: .cascade)
+                t.column("instanceId", .text).notNull()
+                t.column("expiresAt", .integer).notNull()
+                t.primaryKey(["agentId", "instanceId"])
+            }
+            // Each agent's active conversations, counted at every assignment.
+            try db.create(
+                index: "conversation_activeByAgent",
+                on: "conversation",
+                columns: ["claimedByAgentId"],
+                condition: Column("state") == "Active"
+            )
+            // The queue of escalations, oldest first.
+            try db.create(
+                index: "conversation_waiting",
+                on: "conversation",
+                columns: ["workspaceId", "escalatedAt", "id"],
+                condition: Column("state") == "Escalated"
+            )
+        }
         return migrator
     }
 }
