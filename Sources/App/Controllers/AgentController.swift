@@ -52,7 +52,7 @@ struct AgentController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AgentResponse> {
         let workspaceID = try context.requireOwner()
         let page = try await store.agents(workspaceID: workspaceID, page: request.pageRequest())
-        let loads = try await store.agentLoads(workspaceID: workspaceID, now: conversations.clock.now())
+        let loads = try await store.agentLoads(workspaceID: workspaceID)
         return page.map { AgentResponse($0, load: loads[$0.id]) }
     }
 
@@ -101,7 +101,7 @@ struct AgentController {
 
     private func response(for id: String, workspaceID: String) async throws -> AgentResponse {
         let agent = try await store.agent(id: id, workspaceID: workspaceID)
-        let loads = try await store.agentLoads(workspaceID: workspaceID, now: conversations.clock.now())
+        let loads = try await store.agentLoads(workspaceID: workspaceID)
         return AgentResponse(agent, load: loads[id])
     }
 

@@ -23,7 +23,7 @@ struct AgentPresenceService: Service {
                     try await store.setAgentConnections(
                         instanceID: instanceID,
                         agentIDs: Set(connected.keys),
-                        until: conversations.clock.now().adding(AgentPresence.lifetime)
+                        until: Timestamp.now().adding(AgentPresence.lifetime)
                     )
                     for workspace in Set(connected.filter { !previous.contains($0.key) }.values) {
                         await conversations.assignWaiting(workspaceID: workspace)
@@ -38,7 +38,7 @@ struct AgentPresenceService: Service {
             }
         }
         // Stopping: this instance's agents are no longer here.
-        try? await store.setAgentConnections(instanceID: instanceID, agentIDs: [], until: conversations.clock.now())
+        try? await store.setAgentConnections(instanceID: instanceID, agentIDs: [], until: .now())
     }
 }
 

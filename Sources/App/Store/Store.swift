@@ -68,7 +68,7 @@ protocol Store: Sendable {
     func deleteAgent(id: String, workspaceID: String) async throws
     func updateAgent(id: String, workspaceID: String, _ changes: AgentChanges) async throws -> Agent
     /// Each agent's active conversations and whether their inbox is connected now, by agent id.
-    func agentLoads(workspaceID: String, now: Timestamp) async throws -> [String: AgentLoad]
+    func agentLoads(workspaceID: String) async throws -> [String: AgentLoad]
     /// This instance's connected agents: their presence is renewed until `until`, and this instance's presence of
     /// any other agent ends.
     func setAgentConnections(instanceID: String, agentIDs: Set<String>, until: Timestamp) async throws
@@ -77,7 +77,8 @@ protocol Store: Sendable {
     /// Assigns the workspace's oldest waiting escalation of a bot with automatic assignment to the available,
     /// connected agent with the fewest active conversations under their capacity (ties: the one whose last
     /// assignment is oldest), exactly as a claim would; nil when nothing waits or nobody has room. One assignment
-    /// per call; on PostgreSQL a workspace's assignments take turns, so no agent goes over capacity.
+    /// per call; on PostgreSQL a workspace's assignments take turns, so no agent goes over capacity. `now` is the
+    /// claim's time (the timer clock's); presence is judged by the system clock, like the leases that keep it.
     func assignNext(workspaceID: String, now: Timestamp) async throws -> (conversation: Conversation, agent: Agent)?
     /// Workspaces with an escalation waiting for automatic assignment.
     func workspacesAwaitingAssignment() async throws -> [String]

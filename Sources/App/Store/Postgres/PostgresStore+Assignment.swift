@@ -18,13 +18,13 @@ extension PostgresStore {
         }
     }
 
-    func agentLoads(workspaceID: String, now: Timestamp) async throws -> [String: AgentLoad] {
+    func agentLoads(workspaceID: String) async throws -> [String: AgentLoad] {
         try await read { connection in
             let rows = try await connection.query(
                 """
                 SELECT id,
                   (SELECT COUNT(*) FROM conversation c WHERE c.claimedByAgentId = agent.id AND c.state = 'Active'),
-                  EXISTS (SELECT 1 FROM agentConnection p WHERE p.agentId = agent.id AND p.expiresAt > \(now))
+                  EXISTS (SELECT 1 FROM agentConnection p WHERE p.agentId = agent.id AND p.expiresAt > \(Timestamp.now()))
                 FROM agent WHERE workspaceId = \(workspaceID)
                 """,
                 logger: PostgresConnection.quiet
@@ -62,7 +62,7 @@ extension PostgresStore {
                 "SELECT pg_advisory_xact_lock(\(Self.assignmentLock), hashtext(\(workspaceID)))"
             )
             var binds = PostgresBindings()
-            try binds.append(now)
+            try binds.append(Timestamp.now())
             binds.append(workspaceID)
             var workspace = PostgresBindings()
             workspace.append(workspaceID)

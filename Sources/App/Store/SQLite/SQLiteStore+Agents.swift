@@ -47,7 +47,7 @@ extension SQLiteStore {
         }
     }
 
-    func agentLoads(workspaceID: String, now: Timestamp) async throws -> [String: AgentLoad] {
+    func agentLoads(workspaceID: String) async throws -> [String: AgentLoad] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -59,7 +59,7 @@ extension SQLiteStore {
                         AS connected
                     FROM agent WHERE workspaceId = ?
                     """,
-                arguments: [now, workspaceID]
+                arguments: [Timestamp.now(), workspaceID]
             )
             return Dictionary(
                 uniqueKeysWithValues: rows.map { row in

@@ -101,7 +101,7 @@ extension SQLiteStore {
                 ),
                 let agent = try Agent.fetchOne(
                     db.cachedStatement(sql: AssignmentQueries.nextAgent(now: "?1", workspace: "?2")),
-                    arguments: [now, workspaceID]
+                    arguments: [Timestamp.now(), workspaceID]
                 )
             else { return nil }
             return (try applyClaim(of: waiting, by: agent, at: now, db), agent)
