@@ -3,7 +3,9 @@
 
 An owner signs in, creates a bot, an agent, hooks (and tests one) and a data source it syncs; a visitor
 chats in the widget and asks for a human; the agent sees it appear live in the inbox, claims, replies
-(the visitor sees it) and releases; the hook deliveries appear in the console's log. Every screen is
+(the visitor sees it), each sees the other typing, and releases; the visitor rates it; with automatic
+assignment the next escalation is the agent's at once, and one while the agent is away expires with the bot's
+note; the hook deliveries appear in the console's log. Every screen is
 saved under screenshots/ (git-ignored), at desktop and phone widths.
 
 Usage: scripts/browser-test.py [path/to/switchboard]
@@ -105,7 +107,12 @@ class Page:
         return WebDriverWait(self.driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
     def click(self, css):
-        WebDriverWait(self.driver, 10).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        self.focus()
+        try:
+            WebDriverWait(self.driver, 10).until(EC.element_to_be_clickable((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            self.driver.save_screenshot(os.path.join(SHOTS, "failure.png"))
+            raise AssertionError(f"{css} never became clickable (screenshots/failure.png)")
         self.find(css).click()
 
     def type(self, css, text, submit=False):
@@ -198,7 +205,7 @@ def run(binary):
             Select(owner.find("#hook-type")).select_by_value(event)
             owner.type("#hook-target", target)
             if event == "conversation.released":
-                owner.wait_text("#hook-type-about", "handed the conversation back")  # the catalogue's description
+                owner.wait_text("#hook-type-about", "went back to the bot")  # the catalogue's description
                 Select(owner.find("#hook-ordering-new")).select_by_value("conversation")
                 owner.type("#hook-pace-new", "5")
                 owner.type("#hook-headers-new", "X-Tenant: acme")
@@ -288,6 +295,15 @@ def run(binary):
         visitor.shot("10-widget-agent")
         agent.wait_text(".transcript", "Great, thank you!")
 
+        step("each sees the other typing")
+        agent.find("#reply-text").send_keys("Anything else")
+        visitor.wait_text("#typing", "Alex Agent is typing")
+        visitor.find("#message").send_keys("One more")
+        agent.wait_text("#typing", "The visitor is typing")
+        agent.shot("10b-inbox-typing")
+        agent.find("#reply-text").clear()
+        visitor.find("#message").clear()
+
         step("the agent releases; the visitor sees it")
         agent.click("#release")
         agent.wait_text("#conversation-state", "Resolved")
@@ -296,6 +312,55 @@ def run(binary):
         visitor.wait_text("#transcript", "Alex Agent left the conversation")
         visitor.wait_text("#status", "The bot is back")
         visitor.shot("11-widget-released")
+
+        step("the visitor rates the conversation, once")
+        visitor.find("#rating")
+        visitor.find("label[for=star-4]").click()
+        visitor.type("#rating-comment", "Quick and kind")
+        visitor.click("#rating-form button[type=submit]")
+        visitor.wait_text("#transcript", "Thank you for rating this conversation 4 of 5")
+        visitor.wait_gone("#rating")
+
+        step("the owner turns on automatic assignment and a 5-second escalation timeout, and sees the rating")
+        owner.focus()
+        owner.click("#tab-handoff")
+        owner.wait_text("#rating-average", "4.0 of 5")
+        owner.wait_text("#ratings", "Quick and kind")
+        Select(owner.find("#assignment")).select_by_value("auto")
+        owner.type("#escalationTimeoutSeconds", "5")
+        owner.type("#escalationExpiredMessage", "Nobody is free right now; we will write to {email}.")
+        owner.click("#handoff-form button[type=submit]")
+        WebDriverWait(driver, 10).until(lambda _: api(base, key, f"/api/v1/bots/{bot_id}")["assignment"] == "auto")
+        owner.shot("16-console-handoff")
+
+        step("the visitor asks again: the connected agent gets it at once")
+        visitor.click("#talk-to-human")
+        visitor.type("#email", "sam@example.com")
+        visitor.click("#escalate-form button[type=submit]")
+        visitor.wait_text("#status", "chatting with Alex Agent")
+        agent.wait_text("#active", "With you")
+        agent.wait_text("#my-load", "1 of 3 active")
+        agent.shot("17-inbox-assigned")
+        agent.click("#active button[data-conversation-id]")
+        agent.click("#release")
+        visitor.wait_text("#status", "The bot is back")
+        assert not visitor.find("#transcript").find_elements(By.CSS_SELECTOR, "#rating:not([hidden])")
+        assert driver.find_element(By.ID, "rating").get_attribute("hidden") is not None, "rated once: no second prompt"
+
+        step("the agent goes away; the next escalation waits, counts down and expires with the bot's note")
+        Select(agent.find("#my-status")).select_by_value("away")
+        WebDriverWait(driver, 10).until(
+            lambda _: api(base, key, "/api/v1/agents")["data"][0]["status"] == "away")
+        visitor.click("#talk-to-human")
+        visitor.type("#email", "sam@example.com")
+        visitor.click("#escalate-form button[type=submit]")
+        visitor.wait_text("#status", "Waiting for a person")
+        agent.wait_text("#waiting", "expires:")
+        agent.shot("18-inbox-countdown")
+        visitor.wait_text("#transcript", "Nobody is free right now; we will write to sam@example.com.", timeout=20)
+        visitor.wait_text("#status", "chatting with our bot")
+        visitor.shot("19-widget-expired")
+        agent.wait_text("#waiting", "No one is waiting")
 
         step("the deliveries appear in the console's log")
         owner.focus()

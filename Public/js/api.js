@@ -11,8 +11,8 @@ export class ApiError extends Error {
 
 /** A client that sends `token()` as its bearer credential. */
 export function apiClient(token) {
-  async function request(method, path, { json, body, contentType, signal } = {}) {
-    const headers = { Accept: "application/json" };
+  async function request(method, path, { json, body, contentType, signal, headers: extra } = {}) {
+    const headers = { Accept: "application/json", ...extra };
     const credential = token();
     if (credential) headers.Authorization = `Bearer ${credential}`;
     if (json !== undefined) {
@@ -51,6 +51,49 @@ export function apiClient(token) {
     patch: (path, json, options) => request("PATCH", path, { json, ...options }),
     delete: (path, options) => request("DELETE", path, options),
     send: request,
+  };
+}
+
+/** The headers that make a POST safe to retry: the same key for every try of one request. */
+function idempotent() {
+  // randomUUID needs a secure context; 16 random bytes in hex do as well anywhere.
+  const key = crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return { headers: { "Idempotency-Key": key } };
+}
+
+/**
+ * POSTs `json`, trying again (twice, a second apart) when the network failed, with one Idempotency-Key for all
+ * tries: a request that reached the server before the connection dropped is answered, not repeated.
+ */
+export async function postSafely(api, path, json) {
+  const options = idempotent();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api.post(path, json, options);
+    } catch (error) {
+      if (error.status !== 0 || attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+/**
+ * Calls `send` at most once per `interval` milliseconds while it keeps being called (a typing indicator), and
+ * lets `stop` say at once that it stopped.
+ */
+export function throttled(send, interval = 2000) {
+  let last = 0;
+  return {
+    now() {
+      if (Date.now() - last < interval) return;
+      last = Date.now();
+      send(true).catch(() => {});
+    },
+    stop() {
+      if (!last) return;
+      last = 0;
+      send(false).catch(() => {});
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { busy, confirmDialog, copyButton, h, onSubmit, toast } from "./ui.js";
 import { allPages } from "./api.js";
 import { createAgent, refreshAgents } from "./console/agents.js";
 import { renderDataSources } from "./console/data-sources.js";
+import { renderHandoff } from "./console/handoff.js";
 import { renderHooks } from "./console/hooks.js";
 import { $, api, go, ownerKey, readHash, refreshUsage, view } from "./console/session.js";
 
@@ -106,6 +107,7 @@ function renderMain() {
   const panel = h("div", { id: "tab-panel", role: "tabpanel", "aria-labelledby": `tab-${view.tab}` });
   main.replaceChildren(botHeader(bot), tabs(bot), panel);
   if (view.tab === "hooks") renderHooks(bot, panel);
+  else if (view.tab === "handoff") renderHandoff(bot, panel);
   else renderDataSources(bot, panel);
 }
 
@@ -159,7 +161,7 @@ function botHeader(bot) {
 }
 
 function tabs(bot) {
-  const names = [["hooks", "Hooks"], ["data-sources", "Data sources"]];
+  const names = [["hooks", "Hooks"], ["data-sources", "Data sources"], ["handoff", "Handoff"]];
   const list = h("div", { role: "tablist", "aria-label": "Bot settings" },
     ...names.map(([id, label]) => h("button", {
       type: "button",

@@ -74,6 +74,8 @@ export function openStream(path, token, handlers, onStatus = () => {}) {
       else if (field === "data") data.push(value);
       else if (field === "retry" && /^\d+$/.test(value)) retryDelay = Number(value);
     }
+    // A frame without data (the heartbeat comment) dispatches nothing, as EventSource does.
+    if (!data.length) return;
     if (event === "ready") {
       failures = 0;
       onStatus("live");

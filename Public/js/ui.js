@@ -108,6 +108,15 @@ export function time(timestamp) {
   return new Date(timestamp).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 }
 
+/** How long until `deadline`, as "4:05 left", or how long past it. */
+export function timeLeft(deadline, now = Date.now()) {
+  const seconds = Math.round((new Date(deadline) - now) / 1000);
+  const span = Math.abs(seconds);
+  const text = span >= 3600 ? `${Math.floor(span / 3600)} h ${Math.floor((span % 3600) / 60)} min`
+    : `${Math.floor(span / 60)}:${String(span % 60).padStart(2, "0")}`;
+  return seconds >= 0 ? `${text} left` : `${text} over`;
+}
+
 export function number(value) {
   return new Intl.NumberFormat().format(value);
 }

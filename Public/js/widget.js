@@ -1,5 +1,7 @@
-// The visitor's chat widget: start a conversation, chat, ask for a human, see agents join and leave, live.
-import { apiClient } from "./api.js";
+// The visitor's chat widget: start a conversation, chat, ask for a human, see agents join, type and leave, live;
+// rate the conversation after a person helped. Starts and messages carry an Idempotency-Key: a retry after a
+// network blip never opens a second conversation or posts twice.
+import { apiClient, postSafely, throttled } from "./api.js";
 import { openStream } from "./stream.js";
 import { h, messageBubble, onSubmit, toast } from "./ui.js";
 
@@ -8,12 +10,15 @@ const botId = new URLSearchParams(location.search).get("bot");
 const saved = `switchboard.widget.${botId}`;
 
 /** The visitor's conversation, its token (kept for this tab only) and the last state shown. */
-const chat = { id: null, token: null, state: null, agentName: null, closeStream: null };
+const chat = { id: null, token: null, state: null, agentName: null, closeStream: null, typingTimer: null };
 const api = apiClient(() => chat.token);
+const typing = throttled((on) => chat.id ? api.post(`/api/v1/public/conversations/${chat.id}/typing`, { typing: on }) : Promise.resolve());
 
 async function start() {
   onSubmit($("composer"), send);
   onSubmit($("escalate-form"), escalate);
+  onSubmit($("rating-form"), rate);
+  $("message").addEventListener("input", () => typing.now());
   $("talk-to-human").addEventListener("click", () => {
     $("escalate").hidden = false;
     $("email").focus();
@@ -51,7 +56,7 @@ async function start() {
 
 async function ensureConversation(initialMessage) {
   if (chat.id) return false;
-  const started = await api.post(`/api/v1/public/bots/${botId}/conversations`, { channelType: "web", initialMessage });
+  const started = await postSafely(api, `/api/v1/public/bots/${botId}/conversations`, { channelType: "web", initialMessage });
   chat.id = started.id;
   chat.token = started.visitorToken;
   sessionStorage.setItem(saved, JSON.stringify({ id: chat.id, token: chat.token }));
@@ -65,7 +70,8 @@ async function send({ text }) {
   $("message").value = "";
   try {
     if (await ensureConversation(text)) return;
-    const posted = await api.post(`/api/v1/public/conversations/${chat.id}/messages`, { text });
+    typing.stop();
+    const posted = await postSafely(api, `/api/v1/public/conversations/${chat.id}/messages`, { text });
     append(posted);
     if (posted.reply) append(posted.reply);
   } catch (error) {
@@ -96,7 +102,11 @@ function listen() {
   chat.closeStream = openStream(`/api/v1/public/conversations/${chat.id}/events`, () => chat.token, {
     ready: () => reload().catch((error) => toast(error.message, "error")),
     conversation: (conversation) => showState(conversation),
-    message: ({ message }) => append(message),
+    message: ({ message }) => {
+      showTyping(null);
+      append(message);
+    },
+    typing: ({ role, name, typing: on }) => showTyping(on ? (role === "bot" ? "The bot is writing…" : `${name ?? "An agent"} is typing…`) : null),
   }, (status, error) => {
     const live = $("live");
     live.hidden = status === "live";
@@ -119,6 +129,8 @@ function showState(conversation, { quiet = false } = {}) {
   }[conversation.state];
   setStatus(status);
   $("human-bar").hidden = !["Bot", "Resolved"].includes(conversation.state);
+  // After a person helped, once: how was it?
+  $("rating").hidden = !(conversation.state === "Resolved" && !conversation.rating);
   if (quiet || before === conversation.state) return;
   const note = {
     Escalated: "We've asked a person to join. They'll be with you shortly.",
@@ -126,6 +138,19 @@ function showState(conversation, { quiet = false } = {}) {
     Resolved: `${agent} left the conversation.`,
   }[conversation.state];
   if (note) addNote(note);
+}
+
+async function rate({ score, comment }) {
+  if (!score) return toast("Choose from 1 to 5 stars.", "error");
+  const rated = await api.post(`/api/v1/public/conversations/${chat.id}/rating`, { score: Number(score), comment });
+  $("rating").hidden = true;
+  addNote(`Thank you for rating this conversation ${rated.rating.score} of 5.`);
+}
+
+function showTyping(text) {
+  $("typing").textContent = text ?? "";
+  clearTimeout(chat.typingTimer);
+  if (text) chat.typingTimer = setTimeout(() => { $("typing").textContent = ""; }, 5000);
 }
 
 function setStatus(text) {

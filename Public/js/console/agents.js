@@ -1,5 +1,6 @@
-// The workspace's agents: list, add (the token is shown once), remove.
-import { busy, confirmDialog, copyButton, h } from "../ui.js";
+// The workspace's agents: list (with their status, presence and load), add (the token is shown once), set
+// capacity, remove.
+import { busy, confirmDialog, copyButton, h, toast } from "../ui.js";
 import { $, api } from "./session.js";
 import { allPages } from "../api.js";
 
@@ -8,8 +9,29 @@ export async function refreshAgents() {
   $("agent-list").replaceChildren(
     ...(agents.length
       ? agents.map((agent) =>
-          h("li", {},
-            h("span", {}, agent.name, h("span", { class: "hint" }, agent.email)),
+          h("li", { "data-agent-id": agent.id },
+            h("span", {}, agent.name,
+              h("span", { class: "hint" }, agent.email),
+              h("span", { class: "hint agent-load" },
+                `${agent.connected ? "online" : "offline"} · ${agent.status} · ${agent.activeConversations} of `,
+                h("input", {
+                  type: "number",
+                  min: 1,
+                  max: 100,
+                  value: agent.capacity,
+                  class: "capacity",
+                  "aria-label": `${agent.name}'s capacity`,
+                  onchange: async (event) => {
+                    const input = event.currentTarget;  // gone from the event once it has been dispatched
+                    try {
+                      await api.patch(`/api/v1/agents/${agent.id}`, { capacity: Number(input.value) });
+                    } catch (error) {
+                      input.value = agent.capacity;
+                      toast(error.message, "error");
+                    }
+                  },
+                }),
+                " active")),
             h("button", {
               type: "button",
               class: "small danger",

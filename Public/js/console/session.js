@@ -36,7 +36,7 @@ export function readHash() {
   const [botId, tab, dataSourceId] = location.hash.replace(/^#\/?/, "").split("/");
   const changed = botId !== view.botId || (tab ?? "hooks") !== view.tab || (dataSourceId ?? null) !== view.dataSourceId;
   view.botId = botId || null;
-  view.tab = tab === "data-sources" ? "data-sources" : "hooks";
+  view.tab = ["data-sources", "handoff"].includes(tab) ? tab : "hooks";
   view.dataSourceId = dataSourceId ?? null;
   return changed;
 }

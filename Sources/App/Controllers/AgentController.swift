@@ -49,8 +49,9 @@ struct AgentController {
         )
     }
 
+    /// Owners manage them; agents see their colleagues, to hand a conversation over.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AgentResponse> {
-        let workspaceID = try context.requireOwner()
+        let (workspaceID, _) = try context.requireOwnerOrAgent()
         let page = try await store.agents(workspaceID: workspaceID, page: request.pageRequest())
         let loads = try await store.agentLoads(workspaceID: workspaceID)
         return page.map { AgentResponse($0, load: loads[$0.id]) }
