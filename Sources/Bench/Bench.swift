@@ -7,7 +7,8 @@ struct Bench: AsyncParsableCommand {
         commandName: "switchboard-bench",
         abstract: "Benchmarks for Switchboard.",
         subcommands: [
-            CeilingBenchmark.self, LifecycleBenchmark.self, DeliveriesBenchmark.self, SyncBenchmark.self,
+            CeilingBenchmark.self, LifecycleBenchmark.self, AssignmentBenchmark.self, DeliveriesBenchmark.self,
+            SyncBenchmark.self,
             TokenizerBenchmark.self, EmbeddingBenchmark.self, RetrievalBenchmark.self,
         ]
     )

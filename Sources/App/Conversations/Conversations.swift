@@ -43,7 +43,7 @@ struct Conversations: Sendable {
         metrics.transitioned(.escalate)
         feed.changed(escalated)
         if escalated.expiresAt != nil || escalated.slaDueAt != nil { timersChanged.notify() }
-        let assigned = await assignWaiting(workspaceID: escalated.workspaceId)
+        let assigned = await assignWaiting(workspaceID: escalated.workspaceId, limit: 1)
         return assigned.first { $0.id == escalated.id } ?? escalated
     }
 
@@ -59,14 +59,16 @@ struct Conversations: Sendable {
     }
 
     /// Hands the workspace's waiting escalations (of bots with automatic assignment) to agents with room, oldest
-    /// first, while there are both; answers the conversations assigned. Called whenever an escalation arrives or
-    /// an agent may have room (a release, a transfer, a status change, an inbox connecting), and by the timer
-    /// worker as a safety net. A failure is logged: the next of those tries again.
+    /// first, while there are both, at most `limit`; answers the conversations assigned. Called whenever an
+    /// escalation arrives or an agent may have room (a release, a transfer, a status change, an inbox connecting),
+    /// and by the timer worker as a safety net. A change that frees or adds one place can assign one conversation
+    /// at most (nothing assignable waited before it), so it asks for one and spares a transaction. A failure is
+    /// logged: the next of those tries again.
     @discardableResult
-    func assignWaiting(workspaceID: String) async -> [Conversation] {
+    func assignWaiting(workspaceID: String, limit: Int = .max) async -> [Conversation] {
         var assigned: [Conversation] = []
         var racesLost = 0
-        while racesLost < 10 {
+        while racesLost < 10, assigned.count < limit {
             do {
                 guard let (conversation, _) = try await store.assignNext(workspaceID: workspaceID, now: clock.now())
                 else { break }
@@ -96,7 +98,7 @@ struct Conversations: Sendable {
         let released = try await store.release(conversationID: id, by: actor, workspaceID: workspaceID)
         metrics.transitioned(.release)
         feed.changed(released)
-        await assignWaiting(workspaceID: released.workspaceId)
+        await assignWaiting(workspaceID: released.workspaceId, limit: 1)
         return released
     }
 
@@ -116,7 +118,7 @@ struct Conversations: Sendable {
         metrics.transitioned(.transfer)
         feed.changed(transferred)
         if transferred.idleReleaseAt != nil { timersChanged.notify() }
-        await assignWaiting(workspaceID: transferred.workspaceId)
+        await assignWaiting(workspaceID: transferred.workspaceId, limit: 1)
         return transferred
     }
 
@@ -146,7 +148,9 @@ struct Conversations: Sendable {
                     if let transition = timer.timer.transition { metrics.transitioned(transition) }
                     feed.changed(conversation)
                     if let message { feed.posted(message, in: conversation) }
-                    if timer.timer == .idleRelease { await assignWaiting(workspaceID: conversation.workspaceId) }
+                    if timer.timer == .idleRelease {
+                        await assignWaiting(workspaceID: conversation.workspaceId, limit: 1)
+                    }
                 }
             }
             fired += firedInBatch

@@ -57,20 +57,23 @@ extension PostgresStore {
     /// Under a lock of the workspace's assignments (any instance), so two assignments never both count an agent's
     /// last free slot.
     func assignNext(workspaceID: String, now: Timestamp) async throws -> (conversation: Conversation, agent: Agent)? {
-        try await write { connection in
+        // Most calls find nothing waiting (a bot whose agents claim, a quiet queue): a read says so without the
+        // workspace's lock.
+        var workspace = PostgresBindings()
+        workspace.append(workspaceID)
+        let query = PostgresQuery(unsafeSQL: AssignmentQueries.oldestWaiting(workspace: "$1"), binds: workspace)
+        guard try await read({ connection in try await connection.one(Conversation.self, query) }) != nil else {
+            return nil
+        }
+        return try await write { connection in
             try await connection.run(
                 "SELECT pg_advisory_xact_lock(\(Self.assignmentLock), hashtext(\(workspaceID)))"
             )
             var binds = PostgresBindings()
             try binds.append(Timestamp.now())
             binds.append(workspaceID)
-            var workspace = PostgresBindings()
-            workspace.append(workspaceID)
             guard
-                let waiting = try await connection.one(
-                    Conversation.self,
-                    PostgresQuery(unsafeSQL: AssignmentQueries.oldestWaiting(workspace: "$1"), binds: workspace)
-                ),
+                let waiting = try await connection.one(Conversation.self, query),
                 let agent = try await connection.one(
                     Agent.self,
                     PostgresQuery(unsafeSQL: AssignmentQueries.nextAgent(now: "$1", workspace: "$2"), binds: binds)

@@ -93,7 +93,16 @@ extension SQLiteStore {
     }
 
     func assignNext(workspaceID: String, now: Timestamp) async throws -> (conversation: Conversation, agent: Agent)? {
-        try await pool.write { db in
+        // Most calls find nothing waiting (a bot whose agents claim, a quiet queue): a read says so without
+        // queueing for the writer.
+        let waits = try await pool.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: AssignmentQueries.oldestWaiting(workspace: "?1")),
+                arguments: [workspaceID]
+            ) != nil
+        }
+        guard waits else { return nil }
+        return try await pool.write { db in
             guard
                 let waiting = try Conversation.fetchOne(
                     db.cachedStatement(sql: AssignmentQueries.oldestWaiting(workspace: "?1")),
