@@ -211,22 +211,27 @@ func buildRouter(
         .add(middleware: RateLimitMiddleware(limiter: perClient, scope: "client") { $0.clientKey })
     // Retried POSTs with an Idempotency-Key: a widget's start per bot, a visitor's per conversation, staff's per
     // caller.
-    let idempotent = { @Sendable (scope: @escaping @Sendable (AppRequestContext) -> String?) in
-        IdempotencyMiddleware(store: store, clock: configuration.timerClock, scope: scope)
+    let idempotent = {
+        @Sendable (bodyLimit: Int, scope: @escaping @Sendable (AppRequestContext) -> String?) in
+        IdempotencyMiddleware(store: store, clock: configuration.timerClock, bodyLimit: bodyLimit, scope: scope)
     }
     publicRoutes.group("bots/{botId}/conversations")
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.parameters.get("botId") })
-        .add(middleware: idempotent { $0.parameters.get("botId").map { "bot:\($0)" } })
+        .add(middleware: idempotent(AppRequestContext.jsonBodyLimit) { $0.parameters.get("botId").map { "bot:\($0)" } })
         .addRoutes(visitors.startEndpoint)
     publicRoutes.group("conversations/{conversationId}")
         .add(middleware: VisitorAuthenticationMiddleware(store: store))
         .add(middleware: RateLimitMiddleware(limiter: perBot, scope: "bot") { $0.visitorConversation?.botId })
-        .add(middleware: idempotent { $0.visitorConversation.map { "visitor:\($0.id)" } })
+        .add(
+            middleware: idempotent(AppRequestContext.jsonBodyLimit) {
+                $0.visitorConversation.map { "visitor:\($0.id)" }
+            }
+        )
         .addRoutes(visitors.conversationEndpoints)
         .addRoutes(events.conversationEndpoint)
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(store: store))
-        .add(middleware: idempotent { $0.caller?.idempotencyScope })
+        .add(middleware: idempotent(RowRules.uploadLimit) { $0.caller?.idempotencyScope })
     api.addRoutes(WorkspaceController(store: store).endpoints, atPath: "workspace")
     api.addRoutes(BotController(store: store, conversations: conversations).endpoints, atPath: "bots")
     api.addRoutes(AgentController(store: store, conversations: conversations).endpoints, atPath: "agents")

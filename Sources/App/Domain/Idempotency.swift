@@ -22,10 +22,10 @@ enum Idempotency {
         return value
     }
 
-    /// What identifies the request a key was first used for: its method, path and body.
-    static func fingerprint(method: String, path: String, body: ByteBuffer) -> String {
+    /// What identifies the request a key was first used for: its method, target (path and query) and body.
+    static func fingerprint(method: String, target: String, body: ByteBuffer) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data("\(method) \(path)\n".utf8))
+        hasher.update(data: Data("\(method) \(target)\n".utf8))
         body.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

@@ -9,6 +9,8 @@ import Hummingbird
 struct IdempotencyMiddleware: RouterMiddleware {
     let store: any Store
     let clock: any TimerClock
+    /// The largest body a route behind it takes (read once here for the fingerprint).
+    let bodyLimit: Int
     /// The caller's namespace for keys; nil when the request has no caller to scope by (then no key is honoured).
     let scope: @Sendable (AppRequestContext) -> String?
 
@@ -26,9 +28,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let key = try Idempotency.validKey(header)
         // Read once for the fingerprint, then handed on as a buffer the route reads again.
         var request = request
-        let body = try await (request as Request).collectBody(upTo: RowRules.uploadLimit)
+        let body = try await (request as Request).collectBody(upTo: bodyLimit)
         request.body = RequestBody(buffer: body)
-        let fingerprint = Idempotency.fingerprint(method: "POST", path: request.uri.path, body: body)
+        let fingerprint = Idempotency.fingerprint(method: "POST", target: request.uri.description, body: body)
         switch try await store.beginIdempotentRequest(
             scope: scope,
             key: key,
