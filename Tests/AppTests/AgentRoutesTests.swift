@@ -55,4 +55,22 @@ import Testing
             #expect(try await api.get("/api/v1/agents/\(agent["id"]!.string!)", key: app.ownerKey).status == .notFound)
         }
     }
+
+    @Test func anAgentSeesTheirColleaguesButCannotChangeThem() async throws {
+        let app = try await TestApp()
+        try await app.run { api in
+            let ann = try await api.createAgent(name: "Ann", email: "ann@example.com", key: app.ownerKey)
+            let bob = try await api.createAgent(name: "Bob", email: "bob@example.com", key: app.ownerKey)
+            let token = ann["token"]!.string!
+            // Ann lists her colleagues (whom she may hand a conversation to), tokens never shown
+            let listed = try await api.get("/api/v1/agents", key: token).json["data"]!.array!
+            #expect(listed.compactMap { $0["name"]?.string } == ["Ann", "Bob"])
+            #expect(listed.allSatisfy { $0["token"] == nil })
+            // But she cannot read one by id, change or delete anyone: those are the owner's
+            let path = "/api/v1/agents/\(bob["id"]!.string!)"
+            #expect(try await api.get(path, key: token).status == .forbidden)
+            #expect(try await api.patch(path, key: token, json: #"{"name": "B"}"#).status == .forbidden)
+            #expect(try await api.delete(path, key: token).status == .forbidden)
+        }
+    }
 }
