@@ -4,7 +4,7 @@ import Testing
 @testable import App
 
 /// Automatic assignment (DESIGN.md §4, "Assignment"): escalations go to available, connected agents with room —
-/// fewest active first, then the one whose last conversation is oldest — and wait in order when nobody has room.
+/// fewest active first, then the one whose last assignment is oldest — and wait in order when nobody has room.
 @Suite(.timeLimit(.minutes(1))) struct AssignmentTests {
     /// An agent with their inbox stream open, as the inbox keeps it.
     struct ConnectedAgent {

@@ -26,7 +26,8 @@ import Testing
         var events = ["conversation.started"]
     }
 
-    /// An agent: their token, and when they last took a conversation (as the store keeps it, to the millisecond).
+    /// An agent: their token, and when assignment last gave them a conversation (as the store keeps it, to the
+    /// millisecond).
     /// Each step frees at most one slot, so an assignment never has to choose between two agents both taking one
     /// in the same step.
     struct ModelAgent {
@@ -97,7 +98,7 @@ import Testing
             var taken: Int?
 
             /// Assigns the auto workspace's waiting escalations as the server must: oldest first, to the agent
-            /// with the fewest active under capacity, then the one whose last conversation is oldest, then by id.
+            /// with the fewest active under capacity, then the one whose last assignment is oldest, then by id.
             func assignWaiting() {
                 while let waiting = conversations.indices.filter({
                     conversations[$0].auto && conversations[$0].state == .escalated
@@ -187,8 +188,6 @@ import Testing
                         conversations[index].agent = agent
                         conversations[index].activeSince = now
                         conversations[index].events.append("conversation.claimed")
-                        agents[agent].lastTaken = .max
-                        taken = index
                     } else {
                         #expect(reply.status == .conflict && reply.errorCode == "invalid_transition")
                     }

@@ -38,7 +38,7 @@ struct Conversations: Sendable {
             conversationID: conversation.id,
             userEmail: userEmail,
             userData: userData,
-            at: clock.now()
+            clock: clock
         )
         metrics.transitioned(.escalate)
         feed.changed(escalated)
@@ -52,7 +52,7 @@ struct Conversations: Sendable {
             conversationID: id,
             agentID: agentID,
             workspaceID: workspaceID,
-            at: clock.now()
+            clock: clock
         )
         took(claimed)
         return claimed
@@ -113,7 +113,7 @@ struct Conversations: Sendable {
             toAgentID: toAgentID,
             by: actor,
             workspaceID: workspaceID,
-            at: clock.now()
+            clock: clock
         )
         metrics.transitioned(.transfer)
         feed.changed(transferred)
@@ -209,7 +209,7 @@ struct Conversations: Sendable {
             conversationID: conversation.id,
             text: text,
             reply: reply,
-            at: clock.now()
+            clock: clock
         )
         feed.posted(posted.message, in: conversation)
         if let answer = posted.reply { feed.posted(answer, in: conversation) }
@@ -223,7 +223,7 @@ struct Conversations: Sendable {
             agentID: agentID,
             workspaceID: conversation.workspaceId,
             text: text,
-            at: clock.now()
+            clock: clock
         )
         if let firstReplyAfter { metrics.firstAgentReply(afterWaiting: firstReplyAfter) }
         feed.posted(message, in: conversation)

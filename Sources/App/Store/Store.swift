@@ -84,7 +84,8 @@ protocol Store: Sendable {
     func workspacesAwaitingAssignment() async throws -> [String]
 
     // MARK: Conversations and messages
-    // The changes that start or move a handoff timer take the time from the caller's timer clock.
+    // The changes that start or move a handoff timer read the time from the caller's timer clock, inside their
+    // transaction (so times follow the order of commits).
     /// Starts a conversation with `bot` (read by the caller, for its owner or the public) in state `Bot`, with
     /// its initial message and `conversation.started` deliveries; `404` if the bot was deleted meanwhile.
     /// The bot's reply to the initial message, if any, is stored with it.
@@ -100,7 +101,7 @@ protocol Store: Sendable {
         conversationID: String,
         userEmail: String,
         userData: Data?,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> Conversation
     /// An agent takes an escalated conversation. The update is conditional on the state it read, so of any
@@ -110,7 +111,7 @@ protocol Store: Sendable {
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> Conversation
     /// Hands an active conversation back to the bot: by the claiming agent, or an owner.
@@ -122,7 +123,7 @@ protocol Store: Sendable {
         toAgentID: String,
         by actor: ConversationActor,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> (conversation: Conversation, from: Agent.Contact)
     /// The visitor's rating, once, after a release.
     func rate(conversationID: String, score: Int, comment: String?) async throws -> Conversation
@@ -134,7 +135,7 @@ protocol Store: Sendable {
         conversationID: String,
         text: String,
         reply: BotReply?,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> (message: Message, reply: Message?)
     /// An agent's reply: only by the claiming agent, only while `Active`. The first one since the escalation meets
@@ -144,7 +145,7 @@ protocol Store: Sendable {
         agentID: String,
         workspaceID: String,
         text: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> (message: Message, firstReplyAfterMilliseconds: Int64?)
     /// A transcript page, oldest first; the cursor is the last message's sequence number.

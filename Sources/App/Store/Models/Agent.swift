@@ -11,8 +11,8 @@ struct Agent: AppRecord {
     var status: AgentStatus
     /// Active conversations automatic assignment gives this agent at most.
     var capacity: Int
-    /// The last time the agent took a conversation (claim or assignment): of agents equally loaded, the one
-    /// whose last is oldest gets the next.
+    /// The last time automatic assignment gave the agent a conversation: of agents equally loaded, the one whose
+    /// last is oldest gets the next. (A claim by hand counts in the agent's load, and costs no write here.)
     var lastAssignedAt: Timestamp?
     var createdAt: Timestamp
     var updatedAt: Timestamp

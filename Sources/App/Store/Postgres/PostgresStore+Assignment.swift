@@ -20,13 +20,11 @@ extension PostgresStore {
 
     func agentLoads(workspaceID: String) async throws -> [String: AgentLoad] {
         try await read { connection in
+            var binds = PostgresBindings()
+            try binds.append(Timestamp.now())
+            binds.append(workspaceID)
             let rows = try await connection.query(
-                """
-                SELECT id,
-                  (SELECT COUNT(*) FROM conversation c WHERE c.claimedByAgentId = agent.id AND c.state = 'Active'),
-                  EXISTS (SELECT 1 FROM agentConnection p WHERE p.agentId = agent.id AND p.expiresAt > \(Timestamp.now()))
-                FROM agent WHERE workspaceId = \(workspaceID)
-                """,
+                PostgresQuery(unsafeSQL: AssignmentQueries.loads(now: "$1", workspace: "$2"), binds: binds),
                 logger: PostgresConnection.quiet
             )
             var loads: [String: AgentLoad] = [:]
@@ -79,7 +77,7 @@ extension PostgresStore {
                     PostgresQuery(unsafeSQL: AssignmentQueries.nextAgent(now: "$1", workspace: "$2"), binds: binds)
                 )
             else { return nil }
-            return (try await applyClaim(of: waiting, by: agent, at: now, connection), agent)
+            return (try await applyClaim(of: waiting, by: agent, at: now, assigned: true, connection), agent)
         }
     }
 

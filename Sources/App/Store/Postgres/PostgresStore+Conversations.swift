@@ -67,9 +67,10 @@ extension PostgresStore {
         conversationID: String,
         userEmail: String,
         userData: Data?,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> Conversation {
         try await write { connection in
+            let now = clock.now()
             var conversation = try await Self.conversation(id: conversationID, workspaceID: nil, lock: true, connection)
             let bot = try await Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, connection)
             try ConversationState.checkEscalation(
@@ -92,24 +93,27 @@ extension PostgresStore {
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> Conversation {
         try await write { connection in
+            let now = clock.now()
             let conversation = try await Self.conversation(id: conversationID, workspaceID: workspaceID, connection)
             guard let agent = try await connection.one(Agent.self, "SELECT * FROM agent WHERE id = \(agentID)") else {
                 throw AppError.unauthenticated
             }
-            return try await applyClaim(of: conversation, by: agent, at: now, connection)
+            return try await applyClaim(of: conversation, by: agent, at: now, assigned: false, connection)
         }
     }
 
-    /// An agent takes `conversation` (a claim or an assignment). The update is conditional on the state read, and
+    /// An agent takes `conversation` (a claim, or an assignment, which the agent's `lastAssignedAt` remembers). The
+    /// update is conditional on the state read, and
     /// READ COMMITTED re-reads a row another claim changed before it updates: of any number of concurrent claims,
     /// on any instances, exactly one changes the row. The escalation timeout stops; the idle timer starts.
     func applyClaim(
         of conversation: Conversation,
         by agent: Agent,
         at now: Timestamp,
+        assigned: Bool,
         _ connection: PostgresConnection
     ) async throws -> Conversation {
         let bot = try await Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, connection)
@@ -139,7 +143,7 @@ extension PostgresStore {
             )
             throw current.claimRefusal(current.state.refusal(of: .claim))
         }
-        try await connection.run("UPDATE agent SET lastAssignedAt = \(now) WHERE id = \(agent.id)")
+        if assigned { try await connection.run("UPDATE agent SET lastAssignedAt = \(now) WHERE id = \(agent.id)") }
         var outbox = Outbox()
         outbox.fire(.conversationClaimed, botID: bot.id, position: claimed.latestEvent) {
             try HookEvent.conversationClaimed(claimed, botName: bot.name, agent: agent)
@@ -182,9 +186,10 @@ extension PostgresStore {
         toAgentID: String,
         by actor: ConversationActor,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> (conversation: Conversation, from: Agent.Contact) {
         try await write { connection in
+            let now = clock.now()
             var conversation = try await Self.conversation(
                 id: conversationID,
                 workspaceID: workspaceID,
@@ -329,9 +334,10 @@ extension PostgresStore {
         conversationID: String,
         text: String,
         reply: BotReply?,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> (message: Message, reply: Message?) {
         try await write { connection in
+            let now = clock.now()
             let conversation = try await Self.conversation(
                 id: conversationID,
                 workspaceID: nil,
@@ -358,9 +364,10 @@ extension PostgresStore {
         agentID: String,
         workspaceID: String,
         text: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> (message: Message, firstReplyAfterMilliseconds: Int64?) {
         try await write { connection in
+            let now = clock.now()
             let conversation = try await Self.conversation(
                 id: conversationID,
                 workspaceID: workspaceID,

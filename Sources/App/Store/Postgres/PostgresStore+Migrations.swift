@@ -195,11 +195,6 @@ extension PostgresStore {
                   agentId text NOT NULL REFERENCES agent ON DELETE CASCADE, instanceId text NOT NULL,
                   expiresAt bigint NOT NULL, PRIMARY KEY (agentId, instanceId))
                 """,
-                "CREATE INDEX conversation_activeByAgent ON conversation (claimedByAgentId) WHERE state = 'Active'",
-                """
-                CREATE INDEX conversation_waiting ON conversation (workspaceId, escalatedAt, id)
-                WHERE state = 'Escalated'
-                """,
             ]
         ),
     ]

@@ -51,14 +51,7 @@ extension SQLiteStore {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT id,
-                      (SELECT COUNT(*) FROM conversation c WHERE c.claimedByAgentId = agent.id AND c.state = 'Active')
-                        AS active,
-                      EXISTS (SELECT 1 FROM agentConnection p WHERE p.agentId = agent.id AND p.expiresAt > ?)
-                        AS connected
-                    FROM agent WHERE workspaceId = ?
-                    """,
+                sql: AssignmentQueries.loads(now: "?1", workspace: "?2"),
                 arguments: [Timestamp.now(), workspaceID]
             )
             return Dictionary(

@@ -57,9 +57,10 @@ extension SQLiteStore {
         conversationID: String,
         userEmail: String,
         userData: Data?,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> Conversation {
         try await pool.write { db in
+            let now = clock.now()
             var conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
             try ConversationState.checkEscalation(
@@ -83,12 +84,13 @@ extension SQLiteStore {
         conversationID: String,
         agentID: String,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> Conversation {
         try await pool.write { db in
+            let now = clock.now()
             let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.unauthenticated }
-            return try applyClaim(of: conversation, by: agent, at: now, db)
+            return try applyClaim(of: conversation, by: agent, at: now, assigned: false, db)
         }
     }
 
@@ -113,7 +115,7 @@ extension SQLiteStore {
                     arguments: [Timestamp.now(), workspaceID]
                 )
             else { return nil }
-            return (try applyClaim(of: waiting, by: agent, at: now, db), agent)
+            return (try applyClaim(of: waiting, by: agent, at: now, assigned: true, db), agent)
         }
     }
 
@@ -121,12 +123,14 @@ extension SQLiteStore {
         try await pool.read { db in try String.fetchAll(db, sql: AssignmentQueries.workspacesAwaiting) }
     }
 
-    /// An agent takes `conversation` (a claim or an assignment): conditional on the state read, so of any number
-    /// of concurrent claims exactly one changes the row; the escalation timeout stops and the idle timer starts.
+    /// An agent takes `conversation` (a claim, or an assignment, which the agent's `lastAssignedAt` remembers):
+    /// conditional on the state read, so of any number of concurrent claims exactly one changes the row; the
+    /// escalation timeout stops and the idle timer starts.
     private func applyClaim(
         of conversation: Conversation,
         by agent: Agent,
         at now: Timestamp,
+        assigned: Bool,
         _ db: Database
     ) throws -> Conversation {
         let bot = try Self.bot(id: conversation.botId, workspaceID: conversation.workspaceId, db)
@@ -159,7 +163,9 @@ extension SQLiteStore {
             let current = try Self.conversation(id: conversation.id, workspaceID: conversation.workspaceId, db)
             throw current.claimRefusal(current.state.refusal(of: .claim))
         }
-        try db.execute(sql: "UPDATE agent SET lastAssignedAt = ? WHERE id = ?", arguments: [now, agent.id])
+        if assigned {
+            try db.execute(sql: "UPDATE agent SET lastAssignedAt = ? WHERE id = ?", arguments: [now, agent.id])
+        }
         let claimed = try Self.conversation(id: conversation.id, workspaceID: conversation.workspaceId, db)
         try enqueueDeliveries(
             event: .conversationClaimed,
@@ -200,9 +206,10 @@ extension SQLiteStore {
         toAgentID: String,
         by actor: ConversationActor,
         workspaceID: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws -> (conversation: Conversation, from: Agent.Contact) {
         try await pool.write { db in
+            let now = clock.now()
             var conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             guard
                 let agent = try Agent.filter(Agent.Columns.id == toAgentID && Agent.Columns.workspaceId == workspaceID)
@@ -326,11 +333,12 @@ extension SQLiteStore {
         conversationID: String,
         text: String,
         reply: BotReply? = nil,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> (message: Message, reply: Message?)
     {
         try await pool.write { db in
+            let now = clock.now()
             let conversation = try Self.conversation(id: conversationID, workspaceID: nil, db)
             let bot = try Self.bot(id: conversation.botId, workspaceID: nil, db)
             let message = try insertMessage(in: conversation, bot: bot, role: .user, text: text, at: now, db)
@@ -353,11 +361,12 @@ extension SQLiteStore {
         agentID: String,
         workspaceID: String,
         text: String,
-        at now: Timestamp
+        clock: any TimerClock
     ) async throws
         -> (message: Message, firstReplyAfterMilliseconds: Int64?)
     {
         try await pool.write { db in
+            let now = clock.now()
             let conversation = try Self.conversation(id: conversationID, workspaceID: workspaceID, db)
             try conversation.state.checkAgentReply(by: agentID, claimedBy: conversation.claimedByAgentId)
             guard let agent = try Agent.fetchOne(db, key: agentID) else { throw AppError.notClaimingAgent }
@@ -416,16 +425,29 @@ extension SQLiteStore {
         let message = Message(in: conversation, role: role, text: text, agent: agent, sources: sources, at: time)
         try message.insert(db)
         let timers = conversation.timers(after: message, handoff: bot.handoff)
-        let sequence = try Int.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    UPDATE conversation SET eventSequence = eventSequence + 1, idleReleaseAt = ?, slaDueAt = ?,
-                      firstAgentReplyAt = ?
-                    WHERE id = ? RETURNING eventSequence
-                    """
-            ),
-            arguments: [timers.idleReleaseAt, timers.slaDueAt, timers.firstAgentReplyAt, conversation.id]
-        )
+        // Most messages move no timer (the bot has none, or the conversation is not Active): those leave the
+        // deadline columns, and their indexes, alone.
+        let movesTimers =
+            timers.idleReleaseAt != conversation.idleReleaseAt || timers.slaDueAt != conversation.slaDueAt
+            || timers.firstAgentReplyAt != conversation.firstAgentReplyAt
+        let sequence =
+            movesTimers
+            ? try Int.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE conversation SET eventSequence = eventSequence + 1, idleReleaseAt = ?, slaDueAt = ?,
+                          firstAgentReplyAt = ?
+                        WHERE id = ? RETURNING eventSequence
+                        """
+                ),
+                arguments: [timers.idleReleaseAt, timers.slaDueAt, timers.firstAgentReplyAt, conversation.id]
+            )
+            : try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "UPDATE conversation SET eventSequence = eventSequence + 1 WHERE id = ? RETURNING eventSequence"
+                ),
+                arguments: [conversation.id]
+            )
         let position = EventPosition(conversationID: conversation.id, sequence: sequence ?? 0)
         try enqueueDeliveries(
             event: .conversationMessage,

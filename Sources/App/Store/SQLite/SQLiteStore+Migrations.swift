@@ -349,20 +349,6 @@ extension SQLiteStore {
                 t.column("expiresAt", .integer).notNull()
                 t.primaryKey(["agentId", "instanceId"])
             }
-            // Each agent's active conversations, counted at every assignment.
-            try db.create(
-                index: "conversation_activeByAgent",
-                on: "conversation",
-                columns: ["claimedByAgentId"],
-                condition: Column("state") == "Active"
-            )
-            // The queue of escalations, oldest first.
-            try db.create(
-                index: "conversation_waiting",
-                on: "conversation",
-                columns: ["workspaceId", "escalatedAt", "id"],
-                condition: Column("state") == "Escalated"
-            )
         }
         return migrator
     }
