@@ -51,21 +51,21 @@ struct BotController {
                 }
                 settings.assignment = mode
             }
-            if let value = escalationTimeoutSeconds {
-                settings.escalationTimeoutSeconds = try value.map { v throws(AppError) in
-                    try Self.seconds(v, "escalationTimeoutSeconds")
-                }
-            }
-            if let value = idleReleaseSeconds {
-                settings.idleReleaseSeconds = try value.map { v throws(AppError) in
-                    try Self.seconds(v, "idleReleaseSeconds")
-                }
-            }
-            if let value = firstResponseSlaSeconds {
-                settings.firstResponseSlaSeconds = try value.map { v throws(AppError) in
-                    try Self.seconds(v, "firstResponseSlaSeconds")
-                }
-            }
+            settings.escalationTimeoutSeconds = try Self.timer(
+                escalationTimeoutSeconds,
+                "escalationTimeoutSeconds",
+                current: current.escalationTimeoutSeconds
+            )
+            settings.idleReleaseSeconds = try Self.timer(
+                idleReleaseSeconds,
+                "idleReleaseSeconds",
+                current: current.idleReleaseSeconds
+            )
+            settings.firstResponseSlaSeconds = try Self.timer(
+                firstResponseSlaSeconds,
+                "firstResponseSlaSeconds",
+                current: current.firstResponseSlaSeconds
+            )
             if let value = escalationExpiredMessage {
                 settings.escalationExpiredMessage = try value.map { text throws(AppError) in
                     try Validate.name(
@@ -78,8 +78,11 @@ struct BotController {
             return settings
         }
 
-        private static func seconds(_ value: Double, _ field: String) throws(AppError) -> Int {
-            try Validate.wholeNumber(value, HandoffSettings.seconds, field: field)
+        /// A timer as sent: absent keeps `current`, null turns it off, a number must be whole seconds in range.
+        private static func timer(_ sent: Double??, _ field: String, current: Int?) throws(AppError) -> Int? {
+            guard let sent else { return current }
+            guard let seconds = sent else { return nil }
+            return try Validate.wholeNumber(seconds, HandoffSettings.seconds, field: field)
         }
     }
 

@@ -444,7 +444,8 @@ extension SQLiteStore {
             )
             : try Int.fetchOne(
                 db.cachedStatement(
-                    sql: "UPDATE conversation SET eventSequence = eventSequence + 1 WHERE id = ? RETURNING eventSequence"
+                    sql:
+                        "UPDATE conversation SET eventSequence = eventSequence + 1 WHERE id = ? RETURNING eventSequence"
                 ),
                 arguments: [conversation.id]
             )
