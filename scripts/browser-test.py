@@ -421,6 +421,10 @@ def run(binary):
             problems += [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert not problems, "\n".join(problems)
         print("browser tests: all passed")
+    except BaseException:
+        with open(os.path.join(folder, "log.txt")) as log:
+            print("server log (last 4,000 characters):\n" + log.read()[-4000:])
+        raise
     finally:
         driver.quit()
         server.terminate()
