@@ -199,9 +199,14 @@ extension PostgresStore {
         ),
     ]
 
-    /// Applies the steps not yet applied, in one transaction under an advisory lock: instances started together
-    /// wait for each other, and the second finds nothing left to do.
+    /// Applies the steps not yet applied, once per process (every background service asks before it starts, and
+    /// they would queue on the lock), in one transaction under an advisory lock: instances started together wait
+    /// for each other, and the second finds nothing left to do.
     func migrate() async throws {
+        try await migration.perform { try await applyMigrations() }
+    }
+
+    private func applyMigrations() async throws {
         try await write { connection in
             try await connection.run("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
             try await connection.run(

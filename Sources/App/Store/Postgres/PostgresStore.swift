@@ -15,6 +15,8 @@ struct PostgresStore: Store {
     let announcements = ChangeAnnouncements()
     /// Tells this instance's announcements from the others'.
     let instanceID = newID()
+    /// The schema is brought up to date once per process.
+    let migration = Once()
     /// How long a claimed delivery or started sync stays an instance's before another may take it over.
     let lease: Duration
     /// How long a caller waits for a connection before the database counts as unavailable.
