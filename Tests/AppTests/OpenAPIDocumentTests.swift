@@ -53,6 +53,25 @@ import Yams
         #expect(code["enum"] as? [String] == AppError.Code.allCases.map(\.rawValue))
     }
 
+    @Test func listsExactlyTheHookTypesTheServerTakes() throws {
+        let schemas = try #require((try document()["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let hookType = try #require(schemas["HookType"] as? [String: Any])
+        #expect(hookType["enum"] as? [String] == HookType.allCases.map(\.rawValue))
+    }
+
+    /// Every POST takes an Idempotency-Key, so each may answer its refusals: a malformed key (400), a key still
+    /// in use (409), a key reused for another request (422).
+    @Test func everyPostDocumentsTheIdempotencyKeyAndItsRefusals() throws {
+        let paths = try #require(try document()["paths"] as? [String: Any])
+        for (path, item) in paths {
+            guard let post = (item as? [String: Any])?["post"] as? [String: Any] else { continue }
+            let parameters = (post["parameters"] as? [[String: Any]]) ?? []
+            #expect(parameters.contains { ($0["$ref"] as? String)?.hasSuffix("/IdempotencyKey") == true }, "\(path)")
+            let responses = try #require(post["responses"] as? [String: Any], "\(path)")
+            #expect(["400", "409", "422"].allSatisfy { responses[$0] != nil }, "POST \(path)")
+        }
+    }
+
     @Test func everyReferenceResolves() throws {
         let document = try document()
         var references: [String] = []
