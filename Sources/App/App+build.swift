@@ -64,6 +64,7 @@ func buildApplication(
     app.addServices(
         FeedRelay(store: store, feed: dependencies.feed, logger: logger),
         timers,
+        SyncScheduler(store: store, clock: configuration.timerClock, logger: logger),
         AgentPresenceService(
             feed: dependencies.feed,
             store: store,
@@ -240,7 +241,10 @@ func buildRouter(
         atPath: "bots/{botId}/hooks"
     )
     api.addRoutes(HookTypeController().endpoints, atPath: "hook-types")
-    api.addRoutes(DataSourceController(store: store).endpoints, atPath: "bots/{botId}/data-sources")
+    api.addRoutes(
+        DataSourceController(store: store, clock: configuration.timerClock).endpoints,
+        atPath: "bots/{botId}/data-sources"
+    )
     api.addRoutes(
         SearchController(store: store, retriever: dependencies.retriever).endpoints,
         atPath: "bots/{botId}/search"

@@ -4,6 +4,8 @@ import Hummingbird
 /// `/api/v1/bots/{botId}/data-sources`: a bot's data sources and their rows.
 struct DataSourceController {
     let store: any Store
+    /// The time schedules run on (DESIGN.md §7, "Schedules").
+    let clock: any TimerClock
 
     var endpoints: RouteCollection<AppRequestContext> {
         RouteCollection(context: AppRequestContext.self)
@@ -24,6 +26,7 @@ struct DataSourceController {
         let chunkTokens: Double?
         let keyColumn: String?
         let contentColumns: [String]?
+        let syncEveryMinutes: Double?
     }
 
     struct UpdateBody: Decodable {
@@ -31,6 +34,21 @@ struct DataSourceController {
         let chunkTokens: Double?
         let keyColumn: String?
         let contentColumns: [String]?
+        /// Absent: unchanged; null: no schedule.
+        let syncEveryMinutes: Double??
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            chunkTokens = try container.decodeIfPresent(Double.self, forKey: .chunkTokens)
+            keyColumn = try container.decodeIfPresent(String.self, forKey: .keyColumn)
+            contentColumns = try container.decodeIfPresent([String].self, forKey: .contentColumns)
+            syncEveryMinutes = try container.decodeClearable(Double.self, forKey: .syncEveryMinutes)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case name, chunkTokens, keyColumn, contentColumns, syncEveryMinutes
+        }
     }
 
     struct RowsBody: Decodable {
@@ -62,7 +80,9 @@ struct DataSourceController {
         var settings = DataSourceSettings(
             name: try Validate.name(body.name),
             type: type,
-            chunkTokens: try body.chunkTokens.map(Self.validChunkTokens) ?? DataSource.defaultChunkTokens
+            chunkTokens: try body.chunkTokens.map(Self.validChunkTokens) ?? DataSource.defaultChunkTokens,
+            syncEveryMinutes: try body.syncEveryMinutes.map(Self.validSyncEveryMinutes),
+            createdAt: clock.now()
         )
         if type == .csv {
             guard let keyColumn = body.keyColumn else {
@@ -108,11 +128,14 @@ struct DataSourceController {
         }
         let keyColumn = try body.keyColumn.map { try Self.validColumn($0, field: "keyColumn") }
         let contentColumns = try body.contentColumns.map { try Self.validColumns($0) }
+        let schedule = try body.syncEveryMinutes.map { try $0.map(Self.validSyncEveryMinutes) }
+        let now = clock.now()
         let source = try await store.updateDataSource(id: id, botID: botID, workspaceID: workspaceID) { source in
             if let name { source.name = name }
             if let chunkTokens { source.chunkTokens = chunkTokens }
             if let keyColumn { source.keyColumn = keyColumn }
             if let contentColumns { source.contentColumns = contentColumns }
+            if let schedule, schedule != source.syncEveryMinutes { source.schedule(everyMinutes: schedule, from: now) }
         }
         return DataSourceResponse(source)
     }
@@ -244,6 +267,10 @@ struct DataSourceController {
             DataSource.chunkTokensRange,
             field: "chunkTokens"
         )
+    }
+
+    private static func validSyncEveryMinutes(_ value: Double) throws(AppError) -> Int {
+        try Validate.wholeNumber(value, DataSource.syncEveryMinutesRange, field: "syncEveryMinutes")
     }
 
     private static func validColumn(_ name: String, field: String) throws(AppError) -> String {

@@ -313,12 +313,15 @@ struct DataSourceResponse: ResponseEncodable, Sendable {
         try container.encode(source.chunkTokens, forKey: .chunkTokens)
         try container.encode(source.keyColumn, forKey: .keyColumn)
         try container.encode(source.contentColumns, forKey: .contentColumns)
+        try container.encode(source.syncEveryMinutes, forKey: .syncEveryMinutes)
+        try container.encode(source.nextSyncAt, forKey: .nextSyncAt)
         try container.encode(source.createdAt, forKey: .createdAt)
         try container.encode(source.updatedAt, forKey: .updatedAt)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, botId, name, type, chunkTokens, keyColumn, contentColumns, createdAt, updatedAt
+        case id, botId, name, type, chunkTokens, keyColumn, contentColumns, syncEveryMinutes, nextSyncAt, createdAt
+        case updatedAt
     }
 }
 

@@ -311,6 +311,11 @@ protocol Store: Sendable {
     // MARK: Syncs and documents
     /// Queues a sync of the data source; a sync already queued for it is joined instead (`created` false).
     func queueSync(dataSourceID: String, trigger: SyncTrigger) async throws -> (job: SyncJob, created: Bool)
+    /// Queues a sync of every data source whose schedule is due at `now` and moves each schedule to its next time,
+    /// in the same transaction, so each interval queues once across instances; answers how many were due.
+    func queueScheduledSyncs(now: Timestamp) async throws -> Int
+    /// The earliest time a schedule is due; nil when no data source has one.
+    func nextScheduledSync() async throws -> Timestamp?
     /// At start: syncs caught running by a stop go back to the queue (nothing of theirs was written).
     func requeueInterruptedSyncs() async throws -> Int
     /// Starts the oldest queued sync whose data source has none running and whose workspace has fewer than

@@ -18,6 +18,9 @@ struct DataSourceSettings: Sendable {
     var chunkTokens: Int
     var keyColumn: String?
     var contentColumns: [String]?
+    var syncEveryMinutes: Int?
+    /// The time on the schedule's clock, from which its first interval runs.
+    var createdAt: Timestamp
 }
 
 /// A row as uploaded: `title` and `content` for text and csv sources, `url` for url sources.

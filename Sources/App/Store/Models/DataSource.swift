@@ -9,6 +9,7 @@ enum DataSourceType: String, Codable, CaseIterable, Sendable, DatabaseValueConve
 struct DataSource: AppRecord, Listed {
     static let defaultChunkTokens = 512
     static let chunkTokensRange = 16...8192
+    static let syncEveryMinutesRange = 15...10_080
 
     var id: String
     var workspaceId: String
@@ -20,6 +21,10 @@ struct DataSource: AppRecord, Listed {
     var keyColumn: String?
     /// csv only: the columns whose values make a row's content, as a JSON array.
     var contentColumns: [String]?
+    /// How often it syncs by itself, in minutes; nil when only on demand.
+    var syncEveryMinutes: Int?
+    /// When its schedule queues the next sync; nil without a schedule.
+    var nextSyncAt: Timestamp?
     var createdAt: Timestamp
     var updatedAt: Timestamp
 
@@ -49,8 +54,8 @@ struct DataSourceRow: AppRecord {
 
 extension DataSource {
     static func new(_ settings: DataSourceSettings, botID: String, workspaceID: String) -> DataSource {
-        let now = Timestamp.now()
-        return DataSource(
+        let now = settings.createdAt
+        var source = DataSource(
             id: newID(),
             workspaceId: workspaceID,
             botId: botID,
@@ -62,6 +67,26 @@ extension DataSource {
             createdAt: now,
             updatedAt: now
         )
+        source.schedule(everyMinutes: settings.syncEveryMinutes, from: now)
+        return source
+    }
+}
+
+extension DataSource {
+    /// Puts the data source on a schedule of `minutes` (nil: none), its first sync one interval from `now`.
+    mutating func schedule(everyMinutes minutes: Int?, from now: Timestamp) {
+        syncEveryMinutes = minutes
+        nextSyncAt = minutes.map { now.adding(.seconds($0 * 60)) }
+    }
+
+    /// The schedule's next time once the sync due at `nextSyncAt` is queued at `now`: the first time of the
+    /// interval after `now`, so a schedule that missed several intervals (a stop) catches up once, not once for
+    /// each, and keeps its cadence.
+    func scheduleAfterQueueing(at now: Timestamp) -> Timestamp? {
+        guard let minutes = syncEveryMinutes, let due = nextSyncAt else { return nil }
+        let interval = Int64(minutes) * 60_000
+        let missed = max(0, now.millisecondsSince1970 - due.millisecondsSince1970) / interval
+        return Timestamp(millisecondsSince1970: due.millisecondsSince1970 + (missed + 1) * interval)
     }
 }
 

@@ -7,7 +7,7 @@ enum SyncStatus: String, Codable, CaseIterable, Sendable, DatabaseValueConvertib
 }
 
 enum SyncTrigger: String, Codable, Sendable, DatabaseValueConvertible {
-    case api, hook
+    case api, hook, schedule
 }
 
 /// One sync of a data source: queued, run by the `SyncWorker`, and ended with its results or a reason.

@@ -197,6 +197,13 @@ extension PostgresStore {
                 """,
             ]
         ),
+        (
+            "v8: sync schedules (SQLite's v16)",
+            [
+                "ALTER TABLE dataSource ADD COLUMN syncEveryMinutes bigint, ADD COLUMN nextSyncAt bigint",
+                "CREATE INDEX dataSource_nextSyncAt ON dataSource (nextSyncAt) WHERE nextSyncAt IS NOT NULL",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, once per process (every background service asks before it starts, and

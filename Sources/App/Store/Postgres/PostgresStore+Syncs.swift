@@ -13,26 +13,59 @@ extension PostgresStore {
                     "SELECT * FROM dataSource WHERE id = \(dataSourceID)"
                 )
             else { throw AppError.notFound("Data source") }
-            let job = SyncJob.queued(source, trigger: trigger)
-            let inserted = try await connection.run(
-                """
-                INSERT INTO syncJob (id, workspaceId, dataSourceId, status, trigger, createdAt)
-                VALUES (\(job.id), \(job.workspaceId), \(job.dataSourceId), \(job.status), \(job.trigger), \(job.createdAt))
-                ON CONFLICT (dataSourceId) WHERE status = 'queued' DO NOTHING
-                """
-            )
-            if inserted == 1 {
-                try await Self.notify(.syncs, connection)
-                return (job, true)
-            }
-            guard
-                let queued = try await connection.one(
-                    SyncJob.self,
-                    "SELECT * FROM syncJob WHERE dataSourceId = \(dataSourceID) AND status = 'queued'"
-                )
-            else { throw AppError.notFound("Sync") }
-            return (queued, false)
+            return try await Self.queueSync(of: source, trigger: trigger, connection)
         }
+    }
+
+    /// The due rows are locked as they are read, and skipped by another instance that reads them at once: when
+    /// its turn comes their schedule has moved on.
+    func queueScheduledSyncs(now: Timestamp) async throws -> Int {
+        try await write { connection in
+            let due = try await connection.all(
+                DataSource.self,
+                "SELECT * FROM dataSource WHERE nextSyncAt <= \(now) ORDER BY nextSyncAt FOR UPDATE SKIP LOCKED"
+            )
+            for source in due {
+                let next = source.scheduleAfterQueueing(at: now)
+                try await connection.run("UPDATE dataSource SET nextSyncAt = \(next) WHERE id = \(source.id)")
+                _ = try await Self.queueSync(of: source, trigger: .schedule, connection)
+            }
+            return due.count
+        }
+    }
+
+    func nextScheduledSync() async throws -> Timestamp? {
+        try await read { connection in
+            try await connection.value(Timestamp.self, "SELECT MIN(nextSyncAt) FROM dataSource")
+        }
+    }
+
+    /// A unique index allows one queued job a data source: a trigger on another instance that lost the race to
+    /// insert finds the winner's job and joins it.
+    private static func queueSync(
+        of source: DataSource,
+        trigger: SyncTrigger,
+        _ connection: PostgresConnection
+    ) async throws -> (job: SyncJob, created: Bool) {
+        let job = SyncJob.queued(source, trigger: trigger)
+        let inserted = try await connection.run(
+            """
+            INSERT INTO syncJob (id, workspaceId, dataSourceId, status, trigger, createdAt)
+            VALUES (\(job.id), \(job.workspaceId), \(job.dataSourceId), \(job.status), \(job.trigger), \(job.createdAt))
+            ON CONFLICT (dataSourceId) WHERE status = 'queued' DO NOTHING
+            """
+        )
+        if inserted == 1 {
+            try await notify(.syncs, connection)
+            return (job, true)
+        }
+        guard
+            let queued = try await connection.one(
+                SyncJob.self,
+                "SELECT * FROM syncJob WHERE dataSourceId = \(source.id) AND status = 'queued'"
+            )
+        else { throw AppError.notFound("Sync") }
+        return (queued, false)
     }
 
     /// Only syncs whose lease has run out: the others run on instances still up.

@@ -350,6 +350,18 @@ extension SQLiteStore {
                 t.primaryKey(["agentId", "instanceId"])
             }
         }
+        migrator.registerMigration("v16: sync schedules") { db in
+            try db.alter(table: "dataSource") { t in
+                t.add(column: "syncEveryMinutes", .integer)
+                t.add(column: "nextSyncAt", .integer)
+            }
+            try db.create(
+                index: "dataSource_nextSyncAt",
+                on: "dataSource",
+                columns: ["nextSyncAt"],
+                condition: Column("nextSyncAt") != nil
+            )
+        }
         return migrator
     }
 }

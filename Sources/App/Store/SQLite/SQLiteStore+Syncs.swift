@@ -9,17 +9,44 @@ extension SQLiteStore {
             guard let source = try DataSource.fetchOne(db, key: dataSourceID) else {
                 throw AppError.notFound("Data source")
             }
-            if let queued = try SyncJob.filter(
-                SyncJob.Columns.dataSourceId == dataSourceID && SyncJob.Columns.status == SyncStatus.queued.rawValue
-            ).fetchOne(db) {
-                return (queued, false)
-            }
-            let job = SyncJob.queued(source, trigger: trigger)
-            try job.insert(db)
-            let signal = syncsQueued
-            db.afterNextTransaction { _ in signal.notify() }
-            return (job, true)
+            return try queueSync(of: source, trigger: trigger, db)
         }
+    }
+
+    func queueScheduledSyncs(now: Timestamp) async throws -> Int {
+        try await pool.write { db in
+            let due = try DataSource.filter(Column("nextSyncAt") <= now).fetchAll(db)
+            for var source in due {
+                source.nextSyncAt = source.scheduleAfterQueueing(at: now)
+                try source.update(db)
+                _ = try queueSync(of: source, trigger: .schedule, db)
+            }
+            return due.count
+        }
+    }
+
+    func nextScheduledSync() async throws -> Timestamp? {
+        try await pool.read { db in
+            try Timestamp.fetchOne(db, sql: "SELECT MIN(nextSyncAt) FROM dataSource WHERE nextSyncAt IS NOT NULL")
+        }
+    }
+
+    /// Queues a sync of `source`, or answers the one already queued, which it joins.
+    private func queueSync(
+        of source: DataSource,
+        trigger: SyncTrigger,
+        _ db: Database
+    ) throws -> (job: SyncJob, created: Bool) {
+        if let queued = try SyncJob.filter(
+            SyncJob.Columns.dataSourceId == source.id && SyncJob.Columns.status == SyncStatus.queued.rawValue
+        ).fetchOne(db) {
+            return (queued, false)
+        }
+        let job = SyncJob.queued(source, trigger: trigger)
+        try job.insert(db)
+        let signal = syncsQueued
+        db.afterNextTransaction { _ in signal.notify() }
+        return (job, true)
     }
 
     func requeueInterruptedSyncs() async throws -> Int {
