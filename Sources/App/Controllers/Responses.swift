@@ -4,6 +4,7 @@ import Hummingbird
 // The API's view of each record: what clients see, never hashes or internal keys.
 
 extension Page: ResponseEncodable {}
+extension UsageReport: ResponseEncodable {}
 
 struct WorkspaceResponse: ResponseEncodable, Sendable {
     let id: String

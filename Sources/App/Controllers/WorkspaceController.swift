@@ -10,6 +10,7 @@ struct WorkspaceController {
         RouteCollection(context: AppRequestContext.self)
             .get(use: get)
             .patch(use: update)
+            .get("usage", use: usage)
             .post("rotate-key", use: rotateKey)
             .get("keys", use: listKeys)
             .post("keys", use: createKey)
@@ -54,6 +55,24 @@ struct WorkspaceController {
                 tokenEncoding: encoding
             )
         )
+    }
+
+    /// `GET /api/v1/workspace/usage?month=YYYY-MM` (this month without one): the month's storage tokens by day,
+    /// bot and data source, against the plan's limit.
+    @Sendable func usage(_ request: Request, context: AppRequestContext) async throws -> UsageReport {
+        let workspaceID = try context.requireOwner()
+        let month: UsageMonth
+        if let text = request.uri.queryParameters["month"] {
+            guard let parsed = UsageMonth(String(text)) else {
+                throw AppError.invalidParameter("month", "month must be a month as YYYY-MM, such as 2026-12.")
+            }
+            month = parsed
+        } else {
+            month = UsageMonth(of: .now())
+        }
+        let workspace = try await store.workspace(id: workspaceID).workspace
+        let entries = try await store.storageUsage(workspaceID: workspaceID, from: month.start, until: month.end)
+        return UsageReport(month: month, limit: workspace.monthlyStorageTokenLimit, entries: entries)
     }
 
     /// Replaces the calling key's secret: the new `sk_` is in this answer only; the old one stops working now.

@@ -30,6 +30,8 @@ protocol Store: Sendable {
     /// Resolves a presented owner key or agent token to its workspace and role.
     func caller(for credential: Credential) async throws -> Caller?
     func workspace(id: String) async throws -> WorkspaceUsage
+    /// The storage tokens consumed from `start` until `end`, summed per bot, data source and day since `start`.
+    func storageUsage(workspaceID: String, from start: Timestamp, until end: Timestamp) async throws -> [UsageEntry]
     func updateWorkspace(
         id: String,
         name: String?,

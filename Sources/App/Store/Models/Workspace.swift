@@ -44,6 +44,9 @@ struct APIKey: AppRecord {
 struct StorageUsage: AppRecord {
     var id: String
     var workspaceId: String
+    /// Nil for entries recorded before usage named them.
+    var botId: String?
+    var dataSourceId: String?
     var tokens: Int
     var createdAt: Timestamp
 

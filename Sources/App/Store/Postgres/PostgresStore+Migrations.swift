@@ -204,6 +204,10 @@ extension PostgresStore {
                 "CREATE INDEX dataSource_nextSyncAt ON dataSource (nextSyncAt) WHERE nextSyncAt IS NOT NULL",
             ]
         ),
+        (
+            "v9: storage usage by bot and data source (SQLite's v17)",
+            ["ALTER TABLE storageUsage ADD COLUMN botId text, ADD COLUMN dataSourceId text"]
+        ),
     ]
 
     /// Applies the steps not yet applied, once per process (every background service asks before it starts, and

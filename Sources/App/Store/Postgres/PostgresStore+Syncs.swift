@@ -231,7 +231,14 @@ extension PostgresStore {
             )
             if plan.totalTokens > 0 {
                 try await connection.insert(
-                    StorageUsage(id: newID(), workspaceId: source.workspaceId, tokens: plan.totalTokens, createdAt: now)
+                    StorageUsage(
+                        id: newID(),
+                        workspaceId: source.workspaceId,
+                        botId: source.botId,
+                        dataSourceId: source.id,
+                        tokens: plan.totalTokens,
+                        createdAt: now
+                    )
                 )
             }
             let totalDocuments = try await connection.value(

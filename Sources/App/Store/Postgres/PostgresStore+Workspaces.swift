@@ -97,6 +97,38 @@ extension PostgresStore {
 }
 
 extension PostgresStore {
+    func storageUsage(workspaceID: String, from start: Timestamp, until end: Timestamp) async throws -> [UsageEntry] {
+        try await read { connection in
+            var entries: [UsageEntry] = []
+            let rows = try await connection.query(
+                """
+                SELECT u.botId, b.name, u.dataSourceId, d.name, (u.createdAt - \(start)) / 86400000 AS day, SUM(u.tokens)::bigint
+                FROM storageUsage u LEFT JOIN bot b ON b.id = u.botId LEFT JOIN dataSource d ON d.id = u.dataSourceId
+                WHERE u.workspaceId = \(workspaceID) AND u.createdAt >= \(start) AND u.createdAt < \(end)
+                GROUP BY u.botId, b.name, u.dataSourceId, d.name, day
+                """,
+                logger: PostgresConnection.quiet
+            )
+            for try await (botID, botName, sourceID, sourceName, day, tokens) in rows.decode(
+                (String?, String?, String?, String?, Int, Int).self
+            ) {
+                entries.append(
+                    UsageEntry(
+                        botId: botID,
+                        botName: botName,
+                        dataSourceId: sourceID,
+                        dataSourceName: sourceName,
+                        day: day,
+                        tokens: tokens
+                    )
+                )
+            }
+            return entries
+        }
+    }
+}
+
+extension PostgresStore {
     func ownerKeys(workspaceID: String) async throws -> [APIKey] {
         try await read { connection in
             try await connection.all(

@@ -362,6 +362,13 @@ extension SQLiteStore {
                 condition: Column("nextSyncAt") != nil
             )
         }
+        migrator.registerMigration("v17: storage usage by bot and data source") { db in
+            // No foreign keys: what a deleted bot's syncs consumed still counts in its month.
+            try db.alter(table: "storageUsage") { t in
+                t.add(column: "botId", .text)
+                t.add(column: "dataSourceId", .text)
+            }
+        }
         return migrator
     }
 }

@@ -64,6 +64,31 @@ extension SQLiteStore {
         }
     }
 
+    func storageUsage(workspaceID: String, from start: Timestamp, until end: Timestamp) async throws -> [UsageEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.botId, b.name, u.dataSourceId, d.name, (u.createdAt - :start) / 86400000 AS day, SUM(u.tokens)
+                    FROM storageUsage u LEFT JOIN bot b ON b.id = u.botId LEFT JOIN dataSource d ON d.id = u.dataSourceId
+                    WHERE u.workspaceId = :workspace AND u.createdAt >= :start AND u.createdAt < :end
+                    GROUP BY u.botId, b.name, u.dataSourceId, d.name, day
+                    """,
+                arguments: ["start": start, "workspace": workspaceID, "end": end]
+            )
+            .map {
+                UsageEntry(
+                    botId: $0[0],
+                    botName: $0[1],
+                    dataSourceId: $0[2],
+                    dataSourceName: $0[3],
+                    day: $0[4],
+                    tokens: $0[5]
+                )
+            }
+        }
+    }
+
     static func workspaceUsage(id: String, _ db: Database) throws -> WorkspaceUsage {
         guard let workspace = try Workspace.fetchOne(db, key: id) else { throw AppError.notFound("Workspace") }
         let used =
