@@ -152,7 +152,14 @@ struct AppDependencies {
             metrics: metrics,
             logger: logger
         )
-        syncWorker = SyncWorker(store: store, planner: planner, embedder: embedder, metrics: metrics, logger: logger)
+        syncWorker = SyncWorker(
+            store: store,
+            planner: planner,
+            embedder: embedder,
+            feed: feed,
+            metrics: metrics,
+            logger: logger
+        )
         retriever = Retriever(
             store: store,
             embedder: embedder,

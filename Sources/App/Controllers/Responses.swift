@@ -355,13 +355,14 @@ struct SyncJobResponse: ResponseEncodable, Sendable {
         try container.encode(job.trigger, forKey: .trigger)
         try container.encode(job.results, forKey: .results)
         try container.encode(job.reason, forKey: .reason)
+        try container.encode(job.progress, forKey: .progress)
         try container.encode(job.createdAt, forKey: .createdAt)
         try container.encode(job.startedAt, forKey: .startedAt)
         try container.encode(job.finishedAt, forKey: .finishedAt)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, dataSourceId, status, trigger, results, reason, createdAt, startedAt, finishedAt
+        case id, dataSourceId, status, trigger, results, reason, progress, createdAt, startedAt, finishedAt
     }
 }
 

@@ -24,7 +24,13 @@ struct SyncPlan: Sendable {
 
     /// `rows`: each row's key and the text its documents are made of; `previous`: hashes of the last sync.
     /// A row's hash covers how it is chunked too, so a new encoding or `chunkTokens` re-chunks every row.
-    init(rows: [(key: String, text: String)], previous: [String: String], chunker: Chunker) {
+    /// `rowDone` hears of each row as it is planned, with the tokens of its documents.
+    init(
+        rows: [(key: String, text: String)],
+        previous: [String: String],
+        chunker: Chunker,
+        rowDone: (_ tokens: Int) -> Void = { _ in }
+    ) {
         var changed: [ChangedRow] = []
         var unmodified = 0
         let settings = Data("\(chunker.encoding.name.rawValue) \(chunker.limit)\n".utf8)
@@ -35,8 +41,11 @@ struct SyncPlan: Sendable {
             let hash = hasher.finalize().hexString
             if previous[row.key] == hash {
                 unmodified += 1
+                rowDone(0)
             } else {
-                changed.append(ChangedRow(key: row.key, contentHash: hash, chunks: chunker.chunks(of: row.text)))
+                let chunks = chunker.chunks(of: row.text)
+                changed.append(ChangedRow(key: row.key, contentHash: hash, chunks: chunks))
+                rowDone(chunks.reduce(0) { $0 + $1.tokens })
             }
         }
         let current = Set(rows.map(\.key))

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Conversation changes as they are committed, fanned out in process to the open event streams:
-/// an agent's stream sees its workspace, a visitor's stream its one conversation.
+/// an agent's stream sees its workspace, a visitor's stream its one conversation; an owner's stream also sees
+/// the workspace's syncs move on.
 final class ConversationFeed: Sendable {
     /// What a stream listens to.
     enum Scope: Sendable, Hashable {
@@ -144,6 +145,20 @@ final class ConversationFeed: Sendable {
                     || ($0.scope == .conversation(conversationID) && typing.role != .user)
             }
         }
+        for receiver in receivers {
+            if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
+        }
+    }
+
+    /// A sync started, moved on or ended: its job, to the workspace owners' streams (agents do not see syncs).
+    func syncChanged(_ job: SyncJob) {
+        let receivers = subscribers.withLock { subscribers in
+            subscribers.values.filter {
+                $0.scope == .workspace(job.workspaceId) && $0.holder?.hasPrefix("owner:") == true
+            }
+        }
+        guard !receivers.isEmpty else { return }
+        let frame = Frame(event: "sync", data: SyncJobResponse(job))
         for receiver in receivers {
             if case .dropped = receiver.continuation.yield(frame) { receiver.continuation.finish() }
         }

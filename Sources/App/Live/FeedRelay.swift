@@ -1,8 +1,9 @@
 import Logging
 import ServiceLifecycle
 
-/// Brings conversation changes made through other instances on the same database to this instance's event
-/// streams: an agent watching here sees a visitor who writes through another instance.
+/// Brings conversation changes and syncs' progress from other instances on the same database to this instance's
+/// event streams: an agent watching here sees a visitor who writes through another instance, an owner a sync
+/// that runs there.
 struct FeedRelay: Service {
     let store: any Store
     let feed: ConversationFeed
@@ -10,17 +11,25 @@ struct FeedRelay: Service {
 
     func run() async throws {
         let changes = store.announcements.subscribe()
+        let syncs = store.syncAnnouncements.subscribe()
         await cancelWhenGracefulShutdown {
-            for await change in changes where feed.isWatched(change) {
-                if let typing = change.typing {
-                    feed.typing(typing, workspaceID: change.workspaceId, conversationID: change.conversationId)
-                    continue
-                }
-                do {
-                    try await relay(change)
-                } catch {
-                    logger.warning("Could not relay a conversation change", metadata: ["error": "\(error)"])
-                }
+            await withDiscardingTaskGroup { group in
+                group.addTask { for await job in syncs { feed.syncChanged(job) } }
+                await relay(changes)
+            }
+        }
+    }
+
+    private func relay(_ changes: AsyncStream<ConversationChange>) async {
+        for await change in changes where feed.isWatched(change) {
+            if let typing = change.typing {
+                feed.typing(typing, workspaceID: change.workspaceId, conversationID: change.conversationId)
+                continue
+            }
+            do {
+                try await relay(change)
+            } catch {
+                logger.warning("Could not relay a conversation change", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -33,17 +33,17 @@ extension Conversation {
     }
 }
 
-/// Conversation changes other instances announced, in the order they came, for this instance's live feed.
-/// With one instance (SQLite) nothing ever comes.
-final class ChangeAnnouncements: Sendable {
-    private let subscribers = Mutex<[UUID: AsyncStream<ConversationChange>.Continuation]>([:])
+/// What other instances announced — conversation changes, syncs' progress — in the order it came, for this
+/// instance's live feed. With one instance (SQLite) nothing ever comes.
+final class Announcements<Change: Sendable>: Sendable {
+    private let subscribers = Mutex<[UUID: AsyncStream<Change>.Continuation]>([:])
 
     /// The changes from now on, until the stream is dropped. One that falls 4,096 behind drops the oldest: a
     /// stream that misses a change catches up when it reloads.
-    func subscribe() -> AsyncStream<ConversationChange> {
+    func subscribe() -> AsyncStream<Change> {
         let id = UUID()
         let (changes, continuation) = AsyncStream.makeStream(
-            of: ConversationChange.self,
+            of: Change.self,
             bufferingPolicy: .bufferingNewest(4096)
         )
         continuation.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
@@ -51,7 +51,7 @@ final class ChangeAnnouncements: Sendable {
         return changes
     }
 
-    func deliver(_ change: ConversationChange) {
+    func deliver(_ change: Change) {
         for continuation in subscribers.withLock({ Array($0.values) }) { continuation.yield(change) }
     }
 }

@@ -12,11 +12,15 @@ protocol Store: Sendable {
     var syncsQueued: WakeUpSignal { get }
     /// Conversation changes that other instances on this database announced: each transaction that changes a
     /// conversation announces it as it commits. With SQLite there is no other instance.
-    var announcements: ChangeAnnouncements { get }
+    var announcements: Announcements<ConversationChange> { get }
+    /// Syncs that other instances run, as they start, move on and end (section 7, "Progress").
+    var syncAnnouncements: Announcements<SyncJob> { get }
 
     /// Tells the other instances on this database of a change nothing was written for (typing); with SQLite there
     /// are none.
     func announce(_ change: ConversationChange) async throws
+    /// Tells the other instances of a sync's progress or end, for their owners' live streams.
+    func announce(_ job: SyncJob) async throws
     /// Brings the schema up to date; instances started together never race.
     func migrate() async throws
     /// Runs a trivial query: the database is reachable and answering.
@@ -326,6 +330,8 @@ protocol Store: Sendable {
     /// Keeps a running sync its instance's while it works (a sync that embeds many documents outlasts a lease);
     /// SQLite has one instance and no lease.
     func renewSyncLease(jobID: String) async throws
+    /// Records a running sync's progress on its job.
+    func recordSyncProgress(jobID: String, _ progress: SyncProgress) async throws
     /// Writes a planned sync, all or nothing: documents, row hashes, the month's ledger, the job's results and
     /// the `sync.success` deliveries — or, over the plan's limit, nothing but the failure.
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob

@@ -13,25 +13,32 @@ struct SyncPlanner: Sendable {
     let encodings: TokenEncodings
     let pages: PageFetcher
 
+    /// `meter`, when given, follows the plan row by row: fetching pages, then tokenizing.
     func plan(
         _ source: DataSource,
         rows: [DataSourceRow],
         previous: [String: String],
-        encoding: Encoding.Name
+        encoding: Encoding.Name,
+        meter: SyncProgressMeter? = nil
     ) async throws(Failure) -> SyncPlan {
         let texts =
             source.type == .url
-            ? try await pageTexts(rows)
+            ? try await pageTexts(rows, meter: meter)
             : rows.map { (key: $0.key, text: SyncPlan.text(title: $0.title, content: $0.content ?? "")) }
+        meter?.begin(.tokenizing)
         return SyncPlan(
             rows: texts,
             previous: previous,
-            chunker: Chunker(encoding: encodings[encoding], limit: source.chunkTokens)
+            chunker: Chunker(encoding: encodings[encoding], limit: source.chunkTokens),
+            rowDone: { meter?.rowDone(tokens: $0) }
         )
     }
 
     /// Each row's page as text, fetched a few at a time; the first page that cannot be fetched fails them all.
-    private func pageTexts(_ rows: [DataSourceRow]) async throws(Failure) -> [(key: String, text: String)] {
+    private func pageTexts(
+        _ rows: [DataSourceRow],
+        meter: SyncProgressMeter?
+    ) async throws(Failure) -> [(key: String, text: String)] {
         do {
             return try await withThrowingTaskGroup(of: (Int, String).self) { group in
                 var texts = [String](repeating: "", count: rows.count)
@@ -46,6 +53,7 @@ struct SyncPlanner: Sendable {
                 }
                 while let (index, text) = try await group.next() {
                     texts[index] = text
+                    meter?.rowDone()
                     if next < rows.count {
                         fetch(next)
                         next += 1

@@ -12,6 +12,8 @@ struct SyncWorker: Service {
     let planner: SyncPlanner
     /// Embeds the documents a sync writes, when there is a model.
     let embedder: Embedder?
+    /// This instance's owners' live streams, which follow each sync's progress.
+    let feed: ConversationFeed
     let metrics: any MetricsFactory
     let logger: Logger
     var safetyInterval: Duration = .seconds(30)
@@ -54,10 +56,53 @@ struct SyncWorker: Service {
     }
 
     private func sync(_ input: SyncInput) async {
-        await withTaskGroup(of: Void.self) { group in
+        let meter = SyncProgressMeter(
+            rowsTotal: input.rows.count,
+            phase: input.dataSource.type == .url ? .fetching : .tokenizing
+        )
+        let finished = await withTaskGroup(of: Void.self) { group in
             group.addTask { await renewLease(of: input.job) }
-            await run(input)
+            group.addTask { await report(input.job, meter) }
+            let finished = await run(input, meter: meter)
             group.cancelAll()
+            return finished
+        }
+        if let finished { await publish(finished) }
+    }
+
+    /// Tells the owners' streams, and the job, how the sync moves on: each second, and as each phase begins.
+    private func report(_ job: SyncJob, _ meter: SyncProgressMeter) async {
+        var recorded: SyncProgress?
+        var running = job
+        while !Task.isCancelled {
+            running.progress = meter.progress
+            if running.progress != recorded, let progress = running.progress {
+                do {
+                    try await store.recordSyncProgress(jobID: job.id, progress)
+                    recorded = progress
+                } catch {
+                    logger.warning(
+                        "Could not record a sync's progress",
+                        metadata: ["sync": "\(job.id)", "error": "\(error)"]
+                    )
+                }
+            }
+            guard !Task.isCancelled else { return }
+            await publish(running)
+            await meter.phaseBegan.wait(timeout: .seconds(1))
+        }
+    }
+
+    /// Shows `job` on this instance's owner streams and tells the other instances.
+    private func publish(_ job: SyncJob) async {
+        feed.syncChanged(job)
+        do {
+            try await store.announce(job)
+        } catch {
+            logger.warning(
+                "Could not announce a sync's progress",
+                metadata: ["sync": "\(job.id)", "error": "\(error)"]
+            )
         }
     }
 
@@ -72,7 +117,8 @@ struct SyncWorker: Service {
         }
     }
 
-    private func run(_ input: SyncInput) async {
+    /// Runs the sync to its end; the ended job, or nil when a shutdown stopped it.
+    private func run(_ input: SyncInput, meter: SyncProgressMeter) async -> SyncJob? {
         let start = ContinuousClock.now
         do {
             let job: SyncJob
@@ -81,9 +127,11 @@ struct SyncWorker: Service {
                     input.dataSource,
                     rows: input.rows,
                     previous: input.previousHashes,
-                    encoding: input.encoding
+                    encoding: input.encoding,
+                    meter: meter
                 )
                 if let embedder { plan.vectors = try await vectors(of: plan, input, embedder) }
+                meter.begin(.writing)
                 job = try await store.completeSync(input, plan: plan)
             } catch let failure as SyncPlanner.Failure {
                 job = try await store.failSync(input, reason: failure.reason)
@@ -95,14 +143,16 @@ struct SyncWorker: Service {
             Timer(label: "sync_duration_seconds", factory: metrics).recordNanoseconds(
                 (ContinuousClock.now - start).nanoseconds
             )
+            return job
         } catch is CancellationError {
             logger.notice(
                 "Sync stopped by the shutdown; it runs again on the next start",
                 metadata: ["sync": "\(input.job.id)"]
             )
+            return nil
         } catch {
             logger.error("Sync failed unexpectedly", metadata: ["sync": "\(input.job.id)", "error": "\(error)"])
-            _ = try? await store.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
+            return try? await store.failSync(input, reason: "The sync failed unexpectedly; it can be run again.")
         }
     }
 }

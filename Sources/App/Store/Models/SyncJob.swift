@@ -6,6 +6,20 @@ enum SyncStatus: String, Codable, CaseIterable, Sendable, DatabaseValueConvertib
     case queued, running, succeeded, failed
 }
 
+/// What a running sync is doing (DESIGN.md §7, "Progress").
+enum SyncPhase: String, Codable, Sendable {
+    case fetching, tokenizing, writing
+}
+
+/// How far a running sync has come: rows read (fetched, or hashed and chunked), of how many, and the tokens of
+/// the documents it will write so far.
+struct SyncProgress: Codable, Sendable, Equatable {
+    var rowsDone = 0
+    var rowsTotal: Int
+    var tokens = 0
+    var phase: SyncPhase
+}
+
 enum SyncTrigger: String, Codable, Sendable, DatabaseValueConvertible {
     case api, hook, schedule
 }
@@ -23,6 +37,8 @@ struct SyncJob: AppRecord, Listed {
     var totalTokens: Int?
     var totalDocuments: Int?
     var reason: String?
+    /// While running; nil before and after.
+    var progress: SyncProgress?
     var createdAt: Timestamp
     var startedAt: Timestamp?
     var finishedAt: Timestamp?
@@ -87,12 +103,14 @@ extension SyncJob {
         totalDataSourceRows = plan.totalDataSourceRows
         totalTokens = plan.totalTokens
         self.totalDocuments = totalDocuments
+        progress = nil
         finishedAt = .now()
     }
 
     mutating func fail(reason: String) {
         status = .failed
         self.reason = reason
+        progress = nil
         finishedAt = .now()
     }
 }

@@ -205,8 +205,11 @@ extension PostgresStore {
             ]
         ),
         (
-            "v9: storage usage by bot and data source (SQLite's v17)",
-            ["ALTER TABLE storageUsage ADD COLUMN botId text, ADD COLUMN dataSourceId text"]
+            "v9: storage usage by bot and data source, sync progress (SQLite's v17)",
+            [
+                "ALTER TABLE storageUsage ADD COLUMN botId text, ADD COLUMN dataSourceId text",
+                "ALTER TABLE syncJob ADD COLUMN progress text",
+            ]
         ),
     ]
 

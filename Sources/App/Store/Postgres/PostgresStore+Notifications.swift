@@ -12,6 +12,8 @@ extension PostgresStore {
         case syncs = "switchboard_syncs"
         /// A conversation changed: the payload is an `Announcement`.
         case conversations = "switchboard_conversations"
+        /// A sync moved on or ended: the payload is a `SyncAnnouncement`.
+        case syncProgress = "switchboard_sync_progress"
     }
 
     /// Sends `channel`'s notification when the caller's transaction commits.
@@ -33,6 +35,20 @@ extension PostgresStore {
     func announce(_ change: ConversationChange) async throws {
         let payload = try announcement(of: change)
         try await write { connection in _ = try await connection.all(NotifyStatement([(.conversations, payload)])) }
+    }
+
+    /// A sync job and the instance it came from (a job is well under NOTIFY's 8,000 bytes: its reason is short).
+    private struct SyncAnnouncement: Codable {
+        let instance: String
+        let job: SyncJob
+    }
+
+    func announce(_ job: SyncJob) async throws {
+        let payload = String(
+            decoding: try JSONEncoder().encode(SyncAnnouncement(instance: instanceID, job: job)),
+            as: UTF8.self
+        )
+        try await write { connection in _ = try await connection.all(NotifyStatement([(.syncProgress, payload)])) }
     }
 
     /// Listens on every channel and fires this instance's wake-up signals, reconnecting after a lost connection;
@@ -85,6 +101,11 @@ extension PostgresStore {
                 announcement.instance != instanceID
             else { return }
             announcements.deliver(announcement.change)
+        case .syncProgress:
+            guard let announcement = try? JSONDecoder().decode(SyncAnnouncement.self, from: Data(payload.utf8)),
+                announcement.instance != instanceID
+            else { return }
+            syncAnnouncements.deliver(announcement.job)
         }
     }
 }

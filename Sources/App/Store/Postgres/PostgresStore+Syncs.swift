@@ -162,6 +162,15 @@ extension PostgresStore {
         }
     }
 
+    func recordSyncProgress(jobID: String, _ progress: SyncProgress) async throws {
+        let json = String(decoding: try JSONEncoder().encode(progress), as: UTF8.self)
+        try await write { connection in
+            try await connection.run(
+                "UPDATE syncJob SET progress = \(json) WHERE id = \(jobID) AND status = 'running'"
+            )
+        }
+    }
+
     /// The workspace row is locked before the limit is checked: syncs of one workspace finishing on different
     /// instances at once are written one after the other, each seeing the other's tokens.
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {

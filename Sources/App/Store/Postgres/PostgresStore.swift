@@ -12,7 +12,8 @@ struct PostgresStore: Store {
     let client: PostgresClient
     let deliveriesWritten = WakeUpSignal()
     let syncsQueued = WakeUpSignal()
-    let announcements = ChangeAnnouncements()
+    let announcements = Announcements<ConversationChange>()
+    let syncAnnouncements = Announcements<SyncJob>()
     /// Tells this instance's announcements from the others'.
     let instanceID = newID()
     /// The schema is brought up to date once per process.

@@ -362,7 +362,8 @@ extension SQLiteStore {
                 condition: Column("nextSyncAt") != nil
             )
         }
-        migrator.registerMigration("v17: storage usage by bot and data source") { db in
+        migrator.registerMigration("v17: storage usage by bot and data source, sync progress") { db in
+            try db.alter(table: "syncJob") { t in t.add(column: "progress", .text) }
             // No foreign keys: what a deleted bot's syncs consumed still counts in its month.
             try db.alter(table: "storageUsage") { t in
                 t.add(column: "botId", .text)

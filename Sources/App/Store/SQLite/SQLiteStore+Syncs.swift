@@ -98,6 +98,18 @@ extension SQLiteStore {
 
     func renewSyncLease(jobID: String) async throws {}
 
+    func recordSyncProgress(jobID: String, _ progress: SyncProgress) async throws {
+        let json = String(decoding: try JSONEncoder().encode(progress), as: UTF8.self)
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE syncJob SET progress = ? WHERE id = ? AND status = ?",
+                arguments: [json, jobID, SyncStatus.running.rawValue]
+            )
+        }
+    }
+
+    func announce(_ job: SyncJob) async throws {}
+
     func completeSync(_ input: SyncInput, plan: SyncPlan) async throws -> SyncJob {
         try await pool.write { db in
             guard var job = try SyncJob.fetchOne(db, key: input.job.id),

@@ -13,7 +13,8 @@ struct SQLiteStore: Store {
     /// Fired after every commit that queues a sync.
     let syncsQueued = WakeUpSignal()
     /// One file, one instance: no other instance announces anything.
-    let announcements = ChangeAnnouncements()
+    let announcements = Announcements<ConversationChange>()
+    let syncAnnouncements = Announcements<SyncJob>()
 
     /// Opens (creating if needed, folder included) the SQLite file at `path` and migrates it.
     init(path: String) throws {
