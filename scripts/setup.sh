@@ -9,13 +9,14 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# GRDB builds against the system SQLite; `url` data sources parse HTML with libxml2; the embedding model
-# multiplies matrices with OpenBLAS. All need headers.
+# GRDB builds against the system SQLite; `url` data sources and uploads parse HTML and Word's XML with libxml2,
+# uploaded PDFs with Poppler's GLib API; the embedding model multiplies matrices with OpenBLAS. All need headers.
 missing=()
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 [ -f /usr/include/libxml2/libxml/HTMLparser.h ] || missing+=(libxml2-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+pkg-config --exists poppler-glib 2>/dev/null || missing+=(libpoppler-glib-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "installing ${missing[*]}"

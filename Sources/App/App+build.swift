@@ -239,7 +239,7 @@ func buildRouter(
         .addRoutes(events.conversationEndpoint)
 
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(store: store))
-        .add(middleware: idempotent(RowRules.uploadLimit) { $0.caller?.idempotencyScope })
+        .add(middleware: idempotent(FileUploads.requestLimit) { $0.caller?.idempotencyScope })
     api.addRoutes(WorkspaceController(store: store).endpoints, atPath: "workspace")
     api.addRoutes(BotController(store: store, conversations: conversations).endpoints, atPath: "bots")
     api.addRoutes(AgentController(store: store, conversations: conversations).endpoints, atPath: "agents")

@@ -16,6 +16,7 @@ struct DataSourceController {
             .delete("{dataSourceId}", use: delete)
             .put("{dataSourceId}/rows", use: replaceRows)
             .post("{dataSourceId}/rows", use: upsertRows)
+            .post("{dataSourceId}/files", use: uploadFiles)
             .get("{dataSourceId}/rows", use: listRows)
             .delete("{dataSourceId}/rows/{key}", use: deleteRow)
     }
@@ -75,7 +76,7 @@ struct DataSourceController {
         _ = try await store.bot(id: botID, workspaceID: workspaceID)
         let body = try await request.decodeJSON(as: CreateBody.self, context: context)
         guard let type = DataSourceType(rawValue: body.type) else {
-            throw AppError.invalidField("type", "type must be one of text, csv, url.")
+            throw AppError.invalidField("type", "type must be one of text, csv, url, file.")
         }
         var settings = DataSourceSettings(
             name: try Validate.name(body.name),
@@ -177,11 +178,75 @@ struct DataSourceController {
         return Page(data: rows.map(RowResponse.init), nextCursor: next.map(Cursor.encode))
     }
 
+    struct FilesWritten: ResponseEncodable {
+        struct File: Encodable {
+            let key: String
+            let format: FileText.Format
+            let title: String
+            let characters: Int
+        }
+        let files: [File]
+        let totalDataSourceRows: Int
+    }
+
+    /// `POST …/files`: files for a `file` data source, as `multipart/form-data` (any number of file parts) or as
+    /// the raw body named by `?name=`. Every file is read before anything is stored: one that cannot be is a 422
+    /// naming it, and none of them is kept. Each becomes the row keyed by its name, replacing one of that name.
+    @Sendable func uploadFiles(_ request: Request, context: AppRequestContext) async throws -> FilesWritten {
+        let (workspaceID, botID, id) = try ids(context)
+        let source = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
+        guard source.type == .file else {
+            throw AppError(
+                .conflict,
+                code: .invalidTransition,
+                message: "Only file data sources take uploads; this one is a \(source.type.rawValue) data source."
+            )
+        }
+        let body = Array(buffer: try await request.collectBody(upTo: FileUploads.requestLimit))
+        let uploads = try FileUploads.files(
+            in: body,
+            contentType: request.headers[.contentType],
+            name: request.uri.queryParameters["name"].map(String.init)
+        )
+        var rows: [RowInput] = []
+        var files: [FilesWritten.File] = []
+        for upload in uploads {
+            let file: FileText
+            do {
+                file = try FileText(filename: upload.name, bytes: Array(upload.bytes))
+            } catch {
+                throw AppError(
+                    .unprocessableContent,
+                    code: .unreadableFile,
+                    message: "The file \"\(upload.name)\" \(error.reason)",
+                    details: ["file": .string(upload.name)]
+                )
+            }
+            let title = String((file.title ?? upload.name).prefix(RowRules.maximumTitleLength))
+            rows.append(RowInput(key: upload.name, title: title, content: file.text, url: nil))
+            files.append(.init(key: upload.name, format: file.format, title: title, characters: file.text.count))
+        }
+        let total = try await store.writeRows(
+            rows,
+            replace: false,
+            dataSourceID: id,
+            botID: botID,
+            workspaceID: workspaceID
+        )
+        return FilesWritten(files: files, totalDataSourceRows: total)
+    }
+
     private func writeRows(_ request: Request, context: AppRequestContext, replace: Bool) async throws -> RowsWritten {
         let (workspaceID, botID, id) = try ids(context)
         let source = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         let rows: [RowInput]
-        if source.type == .csv {
+        if source.type == .file {
+            throw AppError(
+                .unsupportedMediaType,
+                code: .unsupportedMediaType,
+                message: "A file data source takes its rows as files, at POST …/files."
+            )
+        } else if source.type == .csv {
             guard request.hasContentType("text/csv") else {
                 throw AppError(
                     .unsupportedMediaType,
@@ -235,7 +300,7 @@ struct DataSourceController {
             }
             seen[row.key] = index
             switch type {
-            case .text, .csv:
+            case .text, .csv, .file:
                 guard let content = row.content, content.count <= RowRules.maximumContentLength else {
                     throw .invalidField(
                         "\(field).content",

@@ -34,6 +34,7 @@ struct AppError: Error, HTTPResponseError, Sendable {
         case rateLimited = "rate_limited"
         case tooManyStreams = "too_many_streams"
         case unauthenticated = "unauthenticated"
+        case unreadableFile = "unreadable_file"
         case unsupportedMediaType = "unsupported_media_type"
     }
 

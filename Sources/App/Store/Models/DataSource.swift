@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 enum DataSourceType: String, Codable, CaseIterable, Sendable, DatabaseValueConvertible {
-    case text, csv, url
+    case text, csv, url, file
 }
 
 /// Where a bot's knowledge comes from: rows that syncs turn into token-counted documents.
