@@ -1,7 +1,7 @@
 # Build: a Swift 6 image with the headers of SQLite, libxml2, Poppler (GLib) and OpenBLAS; the Swift runtime is linked in statically.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-dev libxml2-dev libpoppler-glib-dev libopenblas-dev pkg-config python3 python3-pip \
+    && apt-get install -y --no-install-recommends libsqlite3-dev libxml2-dev libpoppler-glib-dev zlib1g-dev libopenblas-dev pkg-config python3 python3-pip \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /build
 # The tokenizer's rank files and the embedding model, fetched and checked by the project's setup script.
@@ -17,7 +17,7 @@ RUN swift build -c release --static-swift-stdlib --product switchboard
 # privileges.
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 libxml2 libpoppler-glib8 libopenblas0 ca-certificates \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libxml2 libpoppler-glib8 zlib1g libopenblas0 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /app --uid 10001 switchboard
 WORKDIR /app

@@ -17,6 +17,7 @@ missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
 pkg-config --exists poppler-glib 2>/dev/null || missing+=(libpoppler-glib-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         say "installing ${missing[*]}"

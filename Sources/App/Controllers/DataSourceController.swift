@@ -28,6 +28,10 @@ struct DataSourceController {
         let keyColumn: String?
         let contentColumns: [String]?
         let syncEveryMinutes: Double?
+        let sitemapUrl: String?
+        let maxPages: Double?
+        let include: [String]?
+        let exclude: [String]?
     }
 
     struct UpdateBody: Decodable {
@@ -37,6 +41,11 @@ struct DataSourceController {
         let contentColumns: [String]?
         /// Absent: unchanged; null: no schedule.
         let syncEveryMinutes: Double??
+        /// Absent: unchanged; null: no sitemap (the rows stay, as a plain url source's).
+        let sitemapUrl: String??
+        let maxPages: Double?
+        let include: [String]?
+        let exclude: [String]?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -45,10 +54,14 @@ struct DataSourceController {
             keyColumn = try container.decodeIfPresent(String.self, forKey: .keyColumn)
             contentColumns = try container.decodeIfPresent([String].self, forKey: .contentColumns)
             syncEveryMinutes = try container.decodeClearable(Double.self, forKey: .syncEveryMinutes)
+            sitemapUrl = try container.decodeClearable(String.self, forKey: .sitemapUrl)
+            maxPages = try container.decodeIfPresent(Double.self, forKey: .maxPages)
+            include = try container.decodeIfPresent([String].self, forKey: .include)
+            exclude = try container.decodeIfPresent([String].self, forKey: .exclude)
         }
 
         private enum CodingKeys: String, CodingKey {
-            case name, chunkTokens, keyColumn, contentColumns, syncEveryMinutes
+            case name, chunkTokens, keyColumn, contentColumns, syncEveryMinutes, sitemapUrl, maxPages, include, exclude
         }
     }
 
@@ -85,6 +98,19 @@ struct DataSourceController {
             syncEveryMinutes: try body.syncEveryMinutes.map(Self.validSyncEveryMinutes),
             createdAt: clock.now()
         )
+        if let sitemapUrl = body.sitemapUrl {
+            guard type == .url else {
+                throw AppError.invalidField("sitemapUrl", "Only url data sources have a sitemap.")
+            }
+            settings.site = try Self.validSite(
+                SiteSettings(sitemapUrl: sitemapUrl, maxPages: SiteSettings.defaultMaxPages, include: [], exclude: []),
+                maxPages: body.maxPages,
+                include: body.include,
+                exclude: body.exclude
+            )
+        } else if body.maxPages != nil || body.include != nil || body.exclude != nil {
+            throw Self.withoutSitemap(body.maxPages != nil ? "maxPages" : body.include != nil ? "include" : "exclude")
+        }
         if type == .csv {
             guard let keyColumn = body.keyColumn else {
                 throw AppError.invalidField("keyColumn", "A csv data source needs keyColumn.")
@@ -130,6 +156,7 @@ struct DataSourceController {
         let keyColumn = try body.keyColumn.map { try Self.validColumn($0, field: "keyColumn") }
         let contentColumns = try body.contentColumns.map { try Self.validColumns($0) }
         let schedule = try body.syncEveryMinutes.map { try $0.map(Self.validSyncEveryMinutes) }
+        let site = try Self.changedSite(of: current, body)
         let now = clock.now()
         let source = try await store.updateDataSource(id: id, botID: botID, workspaceID: workspaceID) { source in
             if let name { source.name = name }
@@ -137,6 +164,7 @@ struct DataSourceController {
             if let keyColumn { source.keyColumn = keyColumn }
             if let contentColumns { source.contentColumns = contentColumns }
             if let schedule, schedule != source.syncEveryMinutes { source.schedule(everyMinutes: schedule, from: now) }
+            if let site { source.site = site }
         }
         return DataSourceResponse(source)
     }
@@ -240,7 +268,13 @@ struct DataSourceController {
         let (workspaceID, botID, id) = try ids(context)
         let source = try await store.dataSource(id: id, botID: botID, workspaceID: workspaceID)
         let rows: [RowInput]
-        if source.type == .file {
+        if source.sitemapUrl != nil {
+            throw AppError(
+                .conflict,
+                code: .invalidTransition,
+                message: "The rows of a sitemap source follow its sitemap at each sync; they cannot be written."
+            )
+        } else if source.type == .file {
             throw AppError(
                 .unsupportedMediaType,
                 code: .unsupportedMediaType,
@@ -315,11 +349,7 @@ struct DataSourceController {
                 }
                 result.append(RowInput(key: row.key, title: row.title, content: content, url: nil))
             case .url:
-                guard let url = row.url, url.utf8.count <= 2048, let parsed = URL(string: url),
-                    ["http", "https"].contains(parsed.scheme?.lowercased()), parsed.host?.isEmpty == false
-                else {
-                    throw .invalidField("\(field).url", "\(field).url must be an http:// or https:// URL.")
-                }
+                let url = try Validate.webURL(row.url ?? "", field: "\(field).url")
                 result.append(RowInput(key: row.key, title: row.title, content: nil, url: url))
             }
         }
@@ -332,6 +362,60 @@ struct DataSourceController {
             DataSource.chunkTokensRange,
             field: "chunkTokens"
         )
+    }
+
+    /// The site after a PATCH's sitemap fields; nil when they leave it as it is.
+    private static func changedSite(of current: DataSource, _ body: UpdateBody) throws(AppError) -> SiteSettings?? {
+        let touched = body.sitemapUrl != nil || body.maxPages != nil || body.include != nil || body.exclude != nil
+        guard touched else { return nil }
+        guard current.type == .url else {
+            throw .invalidField(
+                body.sitemapUrl != nil ? "sitemapUrl" : "maxPages",
+                "Only url data sources have a sitemap."
+            )
+        }
+        if case .some(.none) = body.sitemapUrl { return .some(nil) }  // cleared
+        let address = (body.sitemapUrl ?? nil) ?? current.sitemapUrl
+        guard let address else {
+            throw withoutSitemap(body.maxPages != nil ? "maxPages" : body.include != nil ? "include" : "exclude")
+        }
+        let base =
+            current.site
+            ?? SiteSettings(sitemapUrl: address, maxPages: SiteSettings.defaultMaxPages, include: [], exclude: [])
+        var site = base
+        site.sitemapUrl = address
+        return .some(try validSite(site, maxPages: body.maxPages, include: body.include, exclude: body.exclude))
+    }
+
+    /// `site` with the given fields changed, each checked.
+    private static func validSite(
+        _ site: SiteSettings,
+        maxPages: Double?,
+        include: [String]?,
+        exclude: [String]?
+    ) throws(AppError) -> SiteSettings {
+        var site = site
+        site.sitemapUrl = try Validate.webURL(site.sitemapUrl, field: "sitemapUrl")
+        if let maxPages {
+            site.maxPages = try Validate.wholeNumber(maxPages, SiteSettings.maxPagesRange, field: "maxPages")
+        }
+        if let include { site.include = try validPrefixes(include, field: "include") }
+        if let exclude { site.exclude = try validPrefixes(exclude, field: "exclude") }
+        return site
+    }
+
+    private static func validPrefixes(_ prefixes: [String], field: String) throws(AppError) -> [String] {
+        guard prefixes.count <= 20, prefixes.allSatisfy({ $0.hasPrefix("/") && (1...200).contains($0.count) }) else {
+            throw .invalidField(
+                field,
+                "\(field) must be up to 20 path prefixes, each starting with / (such as /docs/)."
+            )
+        }
+        return prefixes
+    }
+
+    private static func withoutSitemap(_ field: String) -> AppError {
+        .invalidField(field, "\(field) applies only with a sitemapUrl.")
     }
 
     private static func validSyncEveryMinutes(_ value: Double) throws(AppError) -> Int {

@@ -314,6 +314,10 @@ struct DataSourceResponse: ResponseEncodable, Sendable {
         try container.encode(source.chunkTokens, forKey: .chunkTokens)
         try container.encode(source.keyColumn, forKey: .keyColumn)
         try container.encode(source.contentColumns, forKey: .contentColumns)
+        try container.encode(source.sitemapUrl, forKey: .sitemapUrl)
+        try container.encode(source.site?.maxPages, forKey: .maxPages)
+        try container.encode(source.site?.include, forKey: .include)
+        try container.encode(source.site?.exclude, forKey: .exclude)
         try container.encode(source.syncEveryMinutes, forKey: .syncEveryMinutes)
         try container.encode(source.nextSyncAt, forKey: .nextSyncAt)
         try container.encode(source.createdAt, forKey: .createdAt)
@@ -321,8 +325,8 @@ struct DataSourceResponse: ResponseEncodable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, botId, name, type, chunkTokens, keyColumn, contentColumns, syncEveryMinutes, nextSyncAt, createdAt
-        case updatedAt
+        case id, botId, name, type, chunkTokens, keyColumn, contentColumns, sitemapUrl, maxPages, include, exclude
+        case syncEveryMinutes, nextSyncAt, createdAt, updatedAt
     }
 }
 

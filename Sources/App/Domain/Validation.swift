@@ -11,6 +11,16 @@ enum Validate {
         return trimmed
     }
 
+    /// An `http://` or `https://` URL with a host, at most 2,048 bytes.
+    static func webURL(_ value: String, field: String) throws(AppError) -> String {
+        guard value.utf8.count <= 2048, let parsed = URL(string: value),
+            ["http", "https"].contains(parsed.scheme?.lowercased()), parsed.host?.isEmpty == false
+        else {
+            throw .invalidField(field, "\(field) must be an http:// or https:// URL.")
+        }
+        return value
+    }
+
     /// A practical address check: one `@`, a non-empty local part, a dotted domain, no spaces, ≤ 254 bytes.
     static func email(_ value: String, field: String = "email") throws(AppError) -> String {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)

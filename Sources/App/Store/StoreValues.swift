@@ -19,6 +19,7 @@ struct DataSourceSettings: Sendable {
     var keyColumn: String?
     var contentColumns: [String]?
     var syncEveryMinutes: Int?
+    var site: SiteSettings?
     /// The time on the schedule's clock, from which its first interval runs.
     var createdAt: Timestamp
 }
@@ -93,6 +94,8 @@ struct SyncInput: Sendable {
     let encoding: Encoding.Name
     let rows: [DataSourceRow]
     let previousHashes: [String: String]
+    /// The pages' validators as the last successful sync stored them (url rows only).
+    var previousValidators: [String: PageValidators] = [:]
 }
 
 /// A synced document that matches a question, with where it came from.

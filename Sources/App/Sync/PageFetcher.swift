@@ -1,26 +1,84 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
-/// Fetches the page of a `url` row for a sync: through the address guard at every hop (redirects are
-/// followed by hand so each one is checked, and every connection is checked again as it is made), within one
-/// deadline for all hops and the whole body, and refusing bodies over `sizeLimit`.
+/// Fetches what a sync reads — the pages of `url` rows, sitemaps, robots.txt — through the address guard at every
+/// hop (redirects are followed by hand so each one is checked, and every connection is checked again as it is
+/// made), within one deadline for all hops and the whole body, and refusing bodies over a size limit.
 struct PageFetcher: Sendable {
     static let sizeLimit = 5 * 1024 * 1024
     static let redirectLimit = 5
+    static let userAgent = "Switchboard-Sync/1"
+    /// The product token robots.txt groups name.
+    static let robotsToken = "Switchboard-Sync"
 
-    /// Why a page could not be fetched, as the end of a sentence ("… could not be fetched: it …").
+    /// Why something could not be fetched, as the end of a sentence ("… could not be fetched: it …").
     struct Failure: Error, Equatable {
         let reason: String
+    }
+
+    /// A page as a sync reads it.
+    enum PageResult: Sendable, Equatable {
+        /// Its text, and the validators to send next time.
+        case page(HTMLText, PageValidators)
+        /// 304: unchanged since the validators were given; nothing was downloaded.
+        case notModified
+        /// 404 or 410.
+        case gone(Int)
+    }
+
+    /// A response whose body was read whole (nothing for a 304).
+    struct Fetched: Sendable {
+        let url: URL
+        let status: Int
+        let headers: HTTPHeaders
+        let body: [UInt8]
     }
 
     let client: HTTPClient
     let targetGuard: TargetGuard
     let timeout: Duration
 
-    func page(at address: String) async throws(Failure) -> HTMLText {
+    /// The page at `address`, asked only if it changed since `validators`.
+    func page(at address: String, validators: PageValidators = PageValidators()) async throws(Failure) -> PageResult {
+        let fetched = try await fetch(
+            address,
+            accept: "text/html, application/xhtml+xml, text/plain;q=0.9",
+            validators: validators,
+            sizeLimit: Self.sizeLimit
+        )
+        switch fetched.status {
+        case 304 where !validators.isEmpty: return .notModified
+        case 404, 410: return .gone(fetched.status)
+        case 200..<300: break
+        default: throw Failure(reason: "answered HTTP \(fetched.status).")
+        }
+        let contentType = ContentType(fetched.headers.first(name: "Content-Type"))
+        guard contentType.isReadable else {
+            throw Failure(reason: "is not an HTML or text page (Content-Type \(contentType.mediaType)).")
+        }
+        let next = PageValidators(
+            etag: fetched.headers.first(name: "ETag"),
+            lastModified: fetched.headers.first(name: "Last-Modified")
+        )
+        if contentType.mediaType == "text/plain" {
+            return .page(HTMLText(title: nil, text: String(decoding: fetched.body, as: UTF8.self)), next)
+        }
+        return .page(HTMLText(html: fetched.body, charset: contentType.charset ?? "UTF-8"), next)
+    }
+
+    /// Whatever `address` answers (after redirects), its body read whole up to `sizeLimit`.
+    func fetch(
+        _ address: String,
+        accept: String,
+        validators: PageValidators = PageValidators(),
+        sizeLimit: Int
+    ) async throws(Failure) -> Fetched {
         do {
-            return try await withDeadline(.now + timeout) { try await fetch(address) }
+            return try await withDeadline(.now + timeout) {
+                try await follow(address, accept: accept, validators: validators, sizeLimit: sizeLimit)
+            }
         } catch let failure as Failure {
             throw failure
         } catch {
@@ -28,7 +86,12 @@ struct PageFetcher: Sendable {
         }
     }
 
-    private func fetch(_ address: String) async throws(Failure) -> HTMLText {
+    private func follow(
+        _ address: String,
+        accept: String,
+        validators: PageValidators,
+        sizeLimit: Int
+    ) async throws(Failure) -> Fetched {
         guard TargetGuard.isPlainURLText(address), var url = URL(string: address) else {
             throw Failure(reason: "is not a valid URL.")
         }
@@ -36,8 +99,12 @@ struct PageFetcher: Sendable {
         for _ in 0...Self.redirectLimit {
             if let refusal = await targetGuard.refusal(for: url) { throw Failure(reason: refusal) }
             var request = HTTPClientRequest(url: url.absoluteString)
-            request.headers.add(name: "User-Agent", value: "Switchboard-Sync/1")
-            request.headers.add(name: "Accept", value: "text/html, application/xhtml+xml, text/plain;q=0.9")
+            request.headers.add(name: "User-Agent", value: Self.userAgent)
+            request.headers.add(name: "Accept", value: accept)
+            if let etag = validators.etag { request.headers.add(name: "If-None-Match", value: etag) }
+            if let lastModified = validators.lastModified {
+                request.headers.add(name: "If-Modified-Since", value: lastModified)
+            }
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, deadline: deadline)
@@ -53,28 +120,24 @@ struct PageFetcher: Sendable {
                 url = next
                 continue
             }
-            guard (200..<300).contains(code) else { throw Failure(reason: "answered HTTP \(code).") }
-            let contentType = ContentType(response.headers.first(name: "Content-Type"))
-            guard contentType.isReadable else {
-                throw Failure(reason: "is not an HTML or text page (Content-Type \(contentType.mediaType)).")
+            guard (200..<300).contains(code) else {
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return Fetched(url: url, status: code, headers: response.headers, body: [])
             }
-            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > Self.sizeLimit {
-                throw Failure(reason: Self.tooLarge)
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > sizeLimit {
+                throw Failure(reason: Self.tooLarge(sizeLimit))
             }
-            let body = try await Self.collect(response.body)
-            if contentType.mediaType == "text/plain" {
-                return HTMLText(title: nil, text: String(decoding: body, as: UTF8.self))
-            }
-            return HTMLText(html: body, charset: contentType.charset ?? "UTF-8")
+            let body = try await Self.collect(response.body, sizeLimit: sizeLimit)
+            return Fetched(url: url, status: code, headers: response.headers, body: body)
         }
         throw Failure(reason: "redirected more than \(Self.redirectLimit) times.")
     }
 
-    private static func collect(_ body: HTTPClientResponse.Body) async throws(Failure) -> [UInt8] {
+    private static func collect(_ body: HTTPClientResponse.Body, sizeLimit: Int) async throws(Failure) -> [UInt8] {
         var bytes: [UInt8] = []
         do {
             for try await chunk in body {
-                guard bytes.count + chunk.readableBytes <= sizeLimit else { throw Failure(reason: tooLarge) }
+                guard bytes.count + chunk.readableBytes <= sizeLimit else { throw Failure(reason: tooLarge(sizeLimit)) }
                 bytes.append(contentsOf: chunk.readableBytesView)
             }
         } catch let failure as Failure {
@@ -85,7 +148,7 @@ struct PageFetcher: Sendable {
         return bytes
     }
 
-    private static let tooLarge = "is larger than \(sizeLimit / 1024 / 1024) MiB."
+    private static func tooLarge(_ limit: Int) -> String { "is larger than \(limit / 1024 / 1024) MiB." }
 
     private static func describe(_ error: any Error) -> String {
         if let refused = error as? TargetGuard.RefusedConnection { return "\(refused)." }
@@ -98,7 +161,7 @@ struct PageFetcher: Sendable {
     }
 
     /// The parts of a `Content-Type` header that decide how a page is read.
-    private struct ContentType {
+    struct ContentType {
         let mediaType: String
         let charset: String?
 

@@ -13,11 +13,13 @@ final class SyncProgressMeter: Sendable {
 
     var progress: SyncProgress { state.withLock { $0 } }
 
-    /// A new phase, its rows counted from zero (tokens carry on).
-    func begin(_ phase: SyncPhase) {
+    /// A new phase, its rows counted from zero (tokens carry on); `rowsTotal` when it is known only now (the
+    /// pages a sitemap lists).
+    func begin(_ phase: SyncPhase, rowsTotal: Int? = nil) {
         state.withLock {
             $0.phase = phase
             $0.rowsDone = 0
+            if let rowsTotal { $0.rowsTotal = rowsTotal }
         }
         phaseBegan.notify()
     }

@@ -127,6 +127,7 @@ struct SyncWorker: Service {
                     input.dataSource,
                     rows: input.rows,
                     previous: input.previousHashes,
+                    validators: input.previousValidators,
                     encoding: input.encoding,
                     meter: meter
                 )

@@ -1,3 +1,4 @@
+import CZlib
 import Foundation
 import Hummingbird
 import ZIPFoundation
@@ -111,5 +112,35 @@ extension API {
             body: ByteBuffer(bytes: bytes)
         )
         return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+}
+
+extension FileFixtures {
+    /// `bytes` gzipped by zlib, as a server sends a `.xml.gz` sitemap.
+    static func gzip(_ bytes: [UInt8]) -> [UInt8] {
+        var stream = z_stream()
+        deflateInit2_(
+            &stream,
+            Z_BEST_COMPRESSION,
+            Z_DEFLATED,
+            16 + MAX_WBITS,
+            8,
+            Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION,
+            Int32(MemoryLayout<z_stream>.size)
+        )
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 32)
+        var input = bytes
+        input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = uInt(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = uInt(target.count)
+                _ = deflate(&stream, Z_FINISH)
+            }
+        }
+        return Array(output.prefix(Int(stream.total_out)))
     }
 }

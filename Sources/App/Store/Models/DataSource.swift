@@ -21,6 +21,11 @@ struct DataSource: AppRecord, Listed {
     var keyColumn: String?
     /// csv only: the columns whose values make a row's content, as a JSON array.
     var contentColumns: [String]?
+    /// url only: the sitemap whose pages are its rows, with how many to take and which paths (`SiteSettings`).
+    var sitemapUrl: String?
+    var maxPages: Int?
+    var includePaths: [String]?
+    var excludePaths: [String]?
     /// How often it syncs by itself, in minutes; nil when only on demand.
     var syncEveryMinutes: Int?
     /// When its schedule queues the next sync; nil without a schedule.
@@ -68,11 +73,32 @@ extension DataSource {
             updatedAt: now
         )
         source.schedule(everyMinutes: settings.syncEveryMinutes, from: now)
+        source.site = settings.site
         return source
     }
 }
 
 extension DataSource {
+    /// The site a sitemap source crawls; nil for every other data source.
+    var site: SiteSettings? {
+        get {
+            sitemapUrl.map {
+                SiteSettings(
+                    sitemapUrl: $0,
+                    maxPages: maxPages ?? SiteSettings.defaultMaxPages,
+                    include: includePaths ?? [],
+                    exclude: excludePaths ?? []
+                )
+            }
+        }
+        set {
+            sitemapUrl = newValue?.sitemapUrl
+            maxPages = newValue?.maxPages
+            includePaths = newValue?.include
+            excludePaths = newValue?.exclude
+        }
+    }
+
     /// Puts the data source on a schedule of `minutes` (nil: none), its first sync one interval from `now`.
     mutating func schedule(everyMinutes minutes: Int?, from now: Timestamp) {
         syncEveryMinutes = minutes

@@ -77,10 +77,20 @@ struct RowHash: AppRecord {
     var dataSourceId: String
     var rowKey: String
     var contentHash: String
+    /// A `url` row's page validators at that sync, sent back so an unchanged page answers 304.
+    var validators: PageValidators? = nil
 
     enum Columns {
         static let dataSourceId = Column(CodingKeys.dataSourceId)
         static let rowKey = Column(CodingKeys.rowKey)
+    }
+}
+
+extension [RowHash] {
+    var hashesByKey: [String: String] { Dictionary(uniqueKeysWithValues: map { ($0.rowKey, $0.contentHash) }) }
+
+    var validatorsByKey: [String: PageValidators] {
+        Dictionary(uniqueKeysWithValues: compactMap { hash in hash.validators.map { (hash.rowKey, $0) } })
     }
 }
 

@@ -70,29 +70,37 @@ extension PostgresStore {
                 connection
             )
             if replace { try await connection.run("DELETE FROM dataSourceRow WHERE dataSourceId = \(dataSourceID)") }
-            let now = Timestamp.now()
-            // A few statements for the whole upload: the rows travel as JSON, the last of a key winning as it would
-            // row by row (one statement may not change a row twice).
-            var latest: [String: Int] = [:]
-            for (index, row) in rows.enumerated() { latest[row.key] = index }
-            let unique: [RowInput] = rows.enumerated().filter { latest[$0.element.key] == $0.offset }.map(\.element)
-            for start in stride(from: 0, to: unique.count, by: 5_000) {
-                let end = min(start + 5_000, unique.count)
-                let batch = String(decoding: try JSONEncoder().encode(Array(unique[start..<end])), as: UTF8.self)
-                try await connection.run(
-                    """
-                    INSERT INTO dataSourceRow (dataSourceId, key, title, content, url, updatedAt)
-                    SELECT \(dataSourceID), key, title, content, url, \(now)
-                    FROM jsonb_to_recordset(\(batch)::jsonb) AS row(key text, title text, content text, url text)
-                    ON CONFLICT (dataSourceId, key) DO UPDATE SET title = excluded.title, content = excluded.content,
-                      url = excluded.url, updatedAt = excluded.updatedAt
-                    """
-                )
-            }
+            try await Self.insertRows(rows, dataSourceID: dataSourceID, at: .now(), connection)
             return try await connection.value(
                 Int.self,
                 "SELECT COUNT(*) FROM dataSourceRow WHERE dataSourceId = \(dataSourceID)"
             ) ?? 0
+        }
+    }
+
+    /// Inserts or updates `rows` by key in a few statements: the rows travel as JSON, the last of a key winning as
+    /// it would row by row (one statement may not change a row twice).
+    static func insertRows(
+        _ rows: [RowInput],
+        dataSourceID: String,
+        at now: Timestamp,
+        _ connection: PostgresConnection
+    ) async throws {
+        var latest: [String: Int] = [:]
+        for (index, row) in rows.enumerated() { latest[row.key] = index }
+        let unique: [RowInput] = rows.enumerated().filter { latest[$0.element.key] == $0.offset }.map(\.element)
+        for start in stride(from: 0, to: unique.count, by: 5_000) {
+            let end = min(start + 5_000, unique.count)
+            let batch = String(decoding: try JSONEncoder().encode(Array(unique[start..<end])), as: UTF8.self)
+            try await connection.run(
+                """
+                INSERT INTO dataSourceRow (dataSourceId, key, title, content, url, updatedAt)
+                SELECT \(dataSourceID), key, title, content, url, \(now)
+                FROM jsonb_to_recordset(\(batch)::jsonb) AS row(key text, title text, content text, url text)
+                ON CONFLICT (dataSourceId, key) DO UPDATE SET title = excluded.title, content = excluded.content,
+                  url = excluded.url, updatedAt = excluded.updatedAt
+                """
+            )
         }
     }
 

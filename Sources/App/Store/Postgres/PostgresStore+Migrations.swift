@@ -211,6 +211,16 @@ extension PostgresStore {
                 "ALTER TABLE syncJob ADD COLUMN progress text",
             ]
         ),
+        (
+            "v10: sites from a sitemap, conditional page requests (SQLite's v18)",
+            [
+                """
+                ALTER TABLE dataSource ADD COLUMN sitemapUrl text, ADD COLUMN maxPages bigint,
+                  ADD COLUMN includePaths text[], ADD COLUMN excludePaths text[]
+                """,
+                "ALTER TABLE rowHash ADD COLUMN validators text",
+            ]
+        ),
     ]
 
     /// Applies the steps not yet applied, once per process (every background service asks before it starts, and

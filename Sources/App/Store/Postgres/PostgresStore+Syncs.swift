@@ -141,12 +141,14 @@ extension PostgresStore {
                 DataSourceRow.self,
                 "SELECT * FROM dataSourceRow WHERE dataSourceId = \(source.id) ORDER BY key"
             )
+            let hashes = try await Self.rowHashes(dataSourceID: source.id, connection)
             return SyncInput(
                 job: job,
                 dataSource: source,
                 encoding: workspace.tokenEncoding,
                 rows: sourceRows,
-                previousHashes: try await Self.rowHashes(dataSourceID: source.id, connection)
+                previousHashes: hashes.hashesByKey,
+                previousValidators: hashes.validatorsByKey
             )
         }
     }
@@ -230,14 +232,33 @@ extension PostgresStore {
                 )
             }
             if plan.changesDocuments { try await Self.advanceDocumentGeneration(botID: bot.id, connection) }
+            // Validators travel as JSON text, '' for none (arrays here cannot hold NULLs).
+            let validators = try plan.changed.map { try $0.validators.map(Self.json) ?? "" }
             try await connection.run(
                 """
-                INSERT INTO rowHash (dataSourceId, rowKey, contentHash)
-                SELECT \(source.id), rowKey, contentHash
-                FROM unnest(\(plan.changed.map(\.key)), \(plan.changed.map(\.contentHash))) AS hash(rowKey, contentHash)
-                ON CONFLICT (dataSourceId, rowKey) DO UPDATE SET contentHash = excluded.contentHash
+                INSERT INTO rowHash (dataSourceId, rowKey, contentHash, validators)
+                SELECT \(source.id), rowKey, contentHash, NULLIF(validators, '')
+                FROM unnest(\(plan.changed.map(\.key)), \(plan.changed.map(\.contentHash)), \(validators))
+                  AS hash(rowKey, contentHash, validators)
+                ON CONFLICT (dataSourceId, rowKey) DO UPDATE SET contentHash = excluded.contentHash,
+                  validators = excluded.validators
                 """
             )
+            if !plan.refreshedValidators.isEmpty {
+                let refreshed = plan.refreshedValidators.sorted { $0.key < $1.key }
+                try await connection.run(
+                    """
+                    UPDATE rowHash SET validators = fresh.validators
+                    FROM unnest(\(refreshed.map(\.key)), \(try refreshed.map { try Self.json($0.value) }))
+                      AS fresh(rowKey, validators)
+                    WHERE rowHash.dataSourceId = \(source.id) AND rowHash.rowKey = fresh.rowKey
+                    """
+                )
+            }
+            if let rows = plan.replacementRows {
+                try await connection.run("DELETE FROM dataSourceRow WHERE dataSourceId = \(source.id)")
+                try await Self.insertRows(rows, dataSourceID: source.id, at: now, connection)
+            }
             if plan.totalTokens > 0 {
                 try await connection.insert(
                     StorageUsage(
@@ -395,23 +416,18 @@ extension PostgresStore {
                 "SELECT * FROM dataSourceRow WHERE dataSourceId = \(source.id)"
             )
             return (
-                rows, try await Self.rowHashes(dataSourceID: source.id, connection), source,
+                rows, try await Self.rowHashes(dataSourceID: source.id, connection).hashesByKey, source,
                 try await Self.workspaceUsage(id: workspaceID, connection)
             )
         }
     }
 
-    private static func rowHashes(
-        dataSourceID: String,
-        _ connection: PostgresConnection
-    ) async throws
-        -> [String: String]
-    {
-        let hashes = try await connection.all(
-            RowHash.self,
-            "SELECT * FROM rowHash WHERE dataSourceId = \(dataSourceID)"
-        )
-        return Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
+    private static func rowHashes(dataSourceID: String, _ connection: PostgresConnection) async throws -> [RowHash] {
+        try await connection.all(RowHash.self, "SELECT * FROM rowHash WHERE dataSourceId = \(dataSourceID)")
+    }
+
+    private static func json(_ validators: PageValidators) throws -> String {
+        String(decoding: try JSONEncoder().encode(validators), as: UTF8.self)
     }
 
     /// How long a started sync stays its instance's before another may take it over, unless renewed: the worker

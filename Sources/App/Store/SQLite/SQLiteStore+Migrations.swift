@@ -370,6 +370,15 @@ extension SQLiteStore {
                 t.add(column: "dataSourceId", .text)
             }
         }
+        migrator.registerMigration("v18: sites from a sitemap, conditional page requests") { db in
+            try db.alter(table: "dataSource") { t in
+                t.add(column: "sitemapUrl", .text)
+                t.add(column: "maxPages", .integer)
+                t.add(column: "includePaths", .text)
+                t.add(column: "excludePaths", .text)
+            }
+            try db.alter(table: "rowHash") { t in t.add(column: "validators", .text) }
+        }
         return migrator
     }
 }

@@ -91,7 +91,8 @@ extension SQLiteStore {
                 dataSource: source,
                 encoding: workspace.tokenEncoding,
                 rows: rows,
-                previousHashes: Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) })
+                previousHashes: hashes.hashesByKey,
+                previousValidators: hashes.validatorsByKey
             )
         }
     }
@@ -131,7 +132,25 @@ extension SQLiteStore {
             .deleteAll(db)
             for document in plan.documents(dataSourceID: source.id, at: now) { try document.insert(db) }
             for row in plan.changed {
-                try RowHash(dataSourceId: source.id, rowKey: row.key, contentHash: row.contentHash).upsert(db)
+                try RowHash(
+                    dataSourceId: source.id,
+                    rowKey: row.key,
+                    contentHash: row.contentHash,
+                    validators: row.validators
+                ).upsert(db)
+            }
+            for (key, validators) in plan.refreshedValidators {
+                try RowHash.filter(RowHash.Columns.dataSourceId == source.id && RowHash.Columns.rowKey == key)
+                    .updateAll(
+                        db,
+                        Column("validators").set(
+                            to: String(decoding: try JSONEncoder().encode(validators), as: UTF8.self)
+                        )
+                    )
+            }
+            if let rows = plan.replacementRows {
+                try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == source.id).deleteAll(db)
+                for row in rows { try DataSourceRow(row, dataSourceID: source.id, at: now).upsert(db) }
             }
             if let vectors = plan.vectors {
                 let statement = try db.cachedStatement(
@@ -285,7 +304,7 @@ extension SQLiteStore {
             let rows = try DataSourceRow.filter(DataSourceRow.Columns.dataSourceId == source.id).fetchAll(db)
             let hashes = try RowHash.filter(RowHash.Columns.dataSourceId == source.id).fetchAll(db)
             return (
-                rows, Dictionary(uniqueKeysWithValues: hashes.map { ($0.rowKey, $0.contentHash) }), source,
+                rows, hashes.hashesByKey, source,
                 try Self.workspaceUsage(id: workspaceID, db)
             )
         }
