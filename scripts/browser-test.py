@@ -113,7 +113,10 @@ class Page:
         except TimeoutException:
             self.driver.save_screenshot(os.path.join(SHOTS, "failure.png"))
             raise AssertionError(f"{css} never became clickable (screenshots/failure.png)")
-        self.find(css).click()
+        element = self.find(css)
+        # Centred, not at the top edge where Selenium scrolls it: the sticky top bar would take the click.
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
 
     def type(self, css, text, submit=False):
         field = self.find(css)
@@ -138,6 +141,7 @@ class Page:
         """The button labelled `label` inside the element `scope`."""
         for candidate in self.find(scope).find_elements(By.TAG_NAME, "button"):
             if candidate.text.strip() == label:
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", candidate)
                 return candidate
         raise AssertionError(f"no button {label!r} in {scope}")
 
@@ -146,6 +150,57 @@ class Page:
         time.sleep(0.3)  # let transitions settle
         self.driver.save_screenshot(os.path.join(SHOTS, f"{name}.png"))
         print(f"  screenshot {name}.png")
+
+
+class SlowSite(http.server.BaseHTTPRequestHandler):
+    """A site for a sitemap data source: no robots.txt, a sitemap of PAGES pages, each a little slow to answer."""
+
+    PAGES = 16
+
+    def do_GET(self):
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/sitemap.xml":
+            locations = "".join(f"<url><loc>{base}/page-{n}</loc></url>" for n in range(1, SlowSite.PAGES + 1))
+            self.answer(200, "application/xml",
+                        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locations}</urlset>')
+        elif self.path.startswith("/page-"):
+            time.sleep(0.5)
+            number = self.path.split("-")[1]
+            self.answer(200, "text/html", f"<title>Page {number}</title><p>Help page {number} explains feature {number}.</p>")
+        else:
+            self.answer(404, "text/plain", "not found")
+
+    def answer(self, status, content_type, text):
+        body = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def pdf(text):
+    """A one-page PDF showing `text` in Helvetica."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode()
+    table = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{table}\n%%EOF\n".encode()
+    return out
 
 
 def api(base, key, path):
@@ -389,6 +444,63 @@ def run(binary):
             input.dispatchEvent(new Event('change'));""", f"{card} input[aria-label='Created since']")
         owner.button(f"{card} details.delivery-log", "Recover failed").click()
         owner.wait_text("#toasts", "0 failed deliveries queued again")
+
+        step("uploads a PDF and a Markdown file to a file data source")
+        owner.focus()
+        owner.click("#tab-data-sources")
+        owner.type("#source-name", "Manuals")
+        Select(owner.find("#source-type")).select_by_value("file")
+        owner.click("#new-source button[type=submit]")
+        owner.wait_text("#source-title", "Manuals")
+        uploads = {"manual.pdf": pdf("Hold the power button for ten seconds to reset the device."),
+                   "guide.md": b"# Guide\n\nCharge the device fully before first use."}
+        for name, content in uploads.items():
+            with open(os.path.join(folder, name), "wb") as file:
+                file.write(content)
+        owner.find("#upload-files").send_keys("\n".join(os.path.join(folder, name) for name in uploads))
+        owner.click("#upload-form button[type=submit]")
+        owner.wait_text("#source-detail table", "manual.pdf")
+        owner.wait_text("#source-detail table", "power button")
+        owner.wait_text("#source-detail table", "guide.md")
+        owner.shot("16-console-file-upload")
+
+        step("a site's sitemap syncs, its progress bar moving")
+        site = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), SlowSite)
+        threading.Thread(target=site.serve_forever, daemon=True).start()
+        owner.type("#source-name", "Help site")
+        Select(owner.find("#source-type")).select_by_value("url")
+        owner.type("#source-sitemap", f"http://127.0.0.1:{site.server_address[1]}/sitemap.xml")
+        owner.click("#new-source button[type=submit]")
+        owner.wait_text("#source-title", "Help site")
+        owner.button("#source-detail .card header", "Sync now").click()
+        owner.find("#sync-progress progress", timeout=15)
+        seen = set()
+        deadline = time.time() + 15
+        while len(seen) < 2 and time.time() < deadline:
+            seen.add(driver.execute_script(
+                "const bar = document.querySelector('#sync-progress progress'); return bar ? bar.value : null"))
+            seen.discard(None)
+            time.sleep(0.1)
+        assert len(seen) >= 2, f"the progress bar never moved: {seen}"
+        owner.shot("17-console-sync-progress")
+        owner.find("#sync-history tr[data-sync-status=succeeded]", timeout=30)
+        owner.wait_gone("#sync-progress progress")
+        owner.wait_text("#source-detail table", "page-16")
+        site.shutdown()
+
+        step("the usage report charts the month's tokens per day")
+        owner.click("#usage-link")
+        owner.find("#usage-chart")
+        owner.wait_text("#usage-total", "of 1,000,000")
+        used = api(base, key, "/api/v1/workspace")["storageTokensUsedThisMonth"]
+        days = driver.execute_script(
+            "return [...document.querySelectorAll('#usage-chart rect[data-tokens]')].map((bar) => +bar.dataset.tokens)")
+        assert sum(days) == used and len([day for day in days if day > 0]) == 1, (days, used)
+        owner.wait_text("#usage-table", "Help site")
+        owner.wait_text("#usage-table", "Help centre")
+        owner.shot("18-console-usage")
+        driver.execute_script("location.hash = arguments[0]", f"{bot_id}/hooks")
+        owner.find("#tab-hooks")
 
         step("every page reads on a phone")
         for page, name in [(visitor, "13-phone-widget"), (agent, "14-phone-inbox"), (owner, "15-phone-console")]:

@@ -5,7 +5,8 @@ import { createAgent, refreshAgents } from "./console/agents.js";
 import { renderDataSources } from "./console/data-sources.js";
 import { renderHandoff } from "./console/handoff.js";
 import { renderHooks } from "./console/hooks.js";
-import { $, api, go, ownerKey, readHash, refreshUsage, view } from "./console/session.js";
+import { $, api, closeStreams, go, ownerKey, readHash, refreshUsage, view } from "./console/session.js";
+import { renderUsage } from "./console/usage.js";
 
 // MARK: Sign in
 
@@ -46,6 +47,7 @@ async function signIn({ key }) {
 }
 
 function signOut() {
+  closeStreams();
   ownerKey.clear();
   location.hash = "";
   showSignIn();
@@ -93,6 +95,10 @@ async function createBot({ name }) {
 function renderMain() {
   refreshBots();
   const main = $("main");
+  if (view.usage) {
+    renderUsage(main);
+    return;
+  }
   const bot = view.bots.find((candidate) => candidate.id === view.botId);
   if (!bot) {
     main.replaceChildren(

@@ -8,7 +8,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Benchmarks for Switchboard.",
         subcommands: [
             CeilingBenchmark.self, LifecycleBenchmark.self, AssignmentBenchmark.self, DeliveriesBenchmark.self,
-            SyncBenchmark.self,
+            SyncBenchmark.self, SiteBenchmark.self,
             TokenizerBenchmark.self, EmbeddingBenchmark.self, RetrievalBenchmark.self,
         ]
     )

@@ -1,7 +1,7 @@
 // A bot's data sources: rows, syncs and their history, documents, and what the bot would answer.
 import { busy, confirmDialog, counted, h, load, number, onSubmit, toast, truncate, when } from "../ui.js";
 import { allPages } from "../api.js";
-import { api, go, refreshUsage, view } from "./session.js";
+import { api, go, onSync, refreshUsage, view } from "./session.js";
 
 export async function renderDataSources(bot, panel) {
   const list = h("ul", { class: "nav-list", id: "source-list" });
@@ -57,13 +57,25 @@ function evidence(hit) {
 
 function sourceForm(bot) {
   const type = h("select", { id: "source-type", name: "type" },
-    h("option", { value: "text" }, "Text rows"), h("option", { value: "csv" }, "CSV upload"), h("option", { value: "url" }, "Web pages (URLs)"));
+    h("option", { value: "text" }, "Text rows"), h("option", { value: "csv" }, "CSV upload"), h("option", { value: "url" }, "Web pages (URLs or a sitemap)"),
+    h("option", { value: "file" }, "Files (PDF, Word, HTML, Markdown, text)"));
   const csvFields = h("div", {},
     h("div", { class: "field" }, h("label", { for: "source-key-column" }, "Key column"), h("input", { id: "source-key-column", name: "keyColumn" })),
     h("div", { class: "field" }, h("label", { for: "source-content-columns" }, "Content columns"),
       h("input", { id: "source-content-columns", name: "contentColumns", placeholder: "question, answer" }),
       h("small", {}, "Comma-separated header names.")));
-  const update = () => { csvFields.hidden = type.value !== "csv"; };
+  const siteFields = h("div", {},
+    h("div", { class: "field" }, h("label", { for: "source-sitemap" }, "Sitemap URL (optional)"),
+      h("input", { id: "source-sitemap", name: "sitemapUrl", type: "url", placeholder: "https://example.com/sitemap.xml" }),
+      h("small", {}, "With a sitemap, each sync reads the site's pages from it (and robots.txt) instead of rows you add.")),
+    h("div", { class: "row" },
+      h("div", { class: "field" }, h("label", { for: "source-max-pages" }, "At most (pages)"),
+        h("input", { id: "source-max-pages", name: "maxPages", type: "number", min: 1, max: 5000, value: 200 })),
+      h("div", { class: "field" }, h("label", { for: "source-include" }, "Only paths under"),
+        h("input", { id: "source-include", name: "include", placeholder: "/docs/, /help/" })),
+      h("div", { class: "field" }, h("label", { for: "source-exclude" }, "Never paths under"),
+        h("input", { id: "source-exclude", name: "exclude", placeholder: "/blog/" }))));
+  const update = () => { csvFields.hidden = type.value !== "csv"; siteFields.hidden = type.value !== "url"; };
   type.addEventListener("change", update);
   update();
   const form = h("form", { class: "card", id: "new-source" },
@@ -73,17 +85,32 @@ function sourceForm(bot) {
     h("div", { class: "field" }, h("label", { for: "source-chunk" }, "Tokens per document"),
       h("input", { id: "source-chunk", name: "chunkTokens", type: "number", min: 16, max: 8192, value: 512 })),
     csvFields,
+    siteFields,
+    scheduleField("source-schedule", null),
     h("button", { type: "submit", class: "primary" }, "Add data source"));
   return onSubmit(form, async (values) => {
     const body = { name: values.name, type: values.type, chunkTokens: Number(values.chunkTokens) };
     if (values.type === "csv") {
       body.keyColumn = values.keyColumn;
-      body.contentColumns = values.contentColumns.split(",").map((column) => column.trim()).filter(Boolean);
+      body.contentColumns = list(values.contentColumns);
     }
+    if (values.type === "url" && values.sitemapUrl) {
+      Object.assign(body, { sitemapUrl: values.sitemapUrl, maxPages: Number(values.maxPages), include: list(values.include), exclude: list(values.exclude) });
+    }
+    if (values.syncEveryMinutes) body.syncEveryMinutes = Number(values.syncEveryMinutes);
     const source = await api.post(`/api/v1/bots/${bot.id}/data-sources`, body);
     toast(`Data source “${source.name}” added.`, "ok");
     go(bot.id, "data-sources", source.id);
   });
+}
+
+const list = (text) => text.split(",").map((item) => item.trim()).filter(Boolean);
+
+/** How often a data source syncs by itself: blank for only on demand. */
+function scheduleField(id, minutes) {
+  return h("div", { class: "field" }, h("label", { for: id }, "Sync automatically every (minutes)"),
+    h("input", { id, name: "syncEveryMinutes", type: "number", min: 15, max: 10080, step: 1, value: minutes ?? "", placeholder: "Off" }),
+    h("small", {}, "15 minutes to a week (10,080); blank to sync only when asked."));
 }
 
 function sourceDetail(bot, source) {
@@ -98,12 +125,22 @@ function sourceDetail(bot, source) {
   refreshRows();
   refreshHistory();
   refreshDocuments();
+  const progress = h("div", { class: "sync-progress", id: "sync-progress", "aria-live": "polite" });
+  const stopListening = onSync((job) => {
+    if (job.dataSourceId !== source.id) return;
+    if (!document.body.contains(progress)) return stopListening();
+    if (job.status === "running") progress.replaceChildren(...progressView(job.progress));
+    else progress.replaceChildren();
+    if (job.status === "succeeded" || job.status === "failed") { refreshHistory(); refreshDocuments(); refreshRows(); refreshUsage(); }
+  });
   return [
     h("section", { class: "card", "aria-labelledby": "source-title" },
       h("header", {},
         h("div", {}, h("h2", { id: "source-title" }, source.name, " ", h("span", { class: "badge" }, source.type)),
           h("p", { class: "hint" }, `Documents of at most ${number(source.chunkTokens)} tokens.`,
-            source.type === "csv" ? ` Key column “${source.keyColumn}”, content from ${source.contentColumns.join(", ")}.` : "")),
+            source.type === "csv" ? ` Key column “${source.keyColumn}”, content from ${source.contentColumns.join(", ")}.` : "",
+            source.sitemapUrl ? ` Pages from ${source.sitemapUrl} (at most ${number(source.maxPages)}).` : "",
+            source.nextSyncAt ? ` Syncs every ${counted(source.syncEveryMinutes, "minute")}; next ${when(source.nextSyncAt)}.` : "")),
         h("div", { class: "actions" },
           h("button", {
             type: "button",
@@ -129,10 +166,30 @@ function sourceDetail(bot, source) {
               await busy(button, async () => { await api.delete(base); go(bot.id, "data-sources"); });
             },
           }, "Delete"))),
-      estimate),
+      estimate, progress, scheduleForm(base, source)),
     h("section", { class: "card", "aria-labelledby": "rows-title" }, h("h2", { id: "rows-title" }, "Rows"), rows),
     h("section", { class: "card", "aria-labelledby": "history-title" }, h("h2", { id: "history-title" }, "Sync history"), history),
     h("section", { class: "card", "aria-labelledby": "documents-title" }, h("h2", { id: "documents-title" }, "Documents"), documents),
+  ];
+}
+
+function scheduleForm(base, source) {
+  const form = h("form", { class: "row", id: "schedule-form", style: "margin-top: .75rem" },
+    scheduleField("schedule-minutes", source.syncEveryMinutes),
+    h("div", { class: "field fixed" }, h("button", { type: "submit" }, "Save schedule")));
+  return onSubmit(form, async ({ syncEveryMinutes }) => {
+    const saved = await api.patch(base, { syncEveryMinutes: syncEveryMinutes ? Number(syncEveryMinutes) : null });
+    toast(saved.nextSyncAt ? `Next sync ${when(saved.nextSyncAt)}.` : "Syncs only when asked now.", "ok");
+  });
+}
+
+/** A running sync: how far it is, in its phase. */
+function progressView(progress) {
+  if (!progress) return [];
+  const phase = { fetching: "Fetching pages", tokenizing: "Tokenizing", writing: "Writing documents" }[progress.phase] ?? progress.phase;
+  return [
+    h("p", { class: "hint" }, `${phase}: ${number(progress.rowsDone)} of ${number(progress.rowsTotal)} rows · ${number(progress.tokens)} tokens so far`),
+    h("progress", { max: Math.max(progress.rowsTotal, 1), value: progress.rowsDone, "aria-label": `${phase} progress` }),
   ];
 }
 
@@ -172,6 +229,24 @@ async function rowsView(source, base, refresh) {
 }
 
 function rowEditor(source, base, saved) {
+  if (source.sitemapUrl) {
+    return { form: h("p", { class: "hint" }, "The rows follow the sitemap: each sync adds new pages and removes those gone."), edit() {} };
+  }
+  if (source.type === "file") {
+    const file = h("input", { id: "upload-files", name: "file", type: "file", multiple: true, required: true, accept: ".pdf,.docx,.html,.htm,.md,.markdown,.txt" });
+    const form = h("form", { class: "row", id: "upload-form", style: "margin-top: .75rem" },
+      h("div", { class: "field" }, h("label", { for: "upload-files" }, "Files (PDF, Word .docx, HTML, Markdown, text; 20 MiB each)"), file),
+      h("div", { class: "field fixed" }, h("button", { type: "submit", class: "primary" }, "Upload")));
+    onSubmit(form, async () => {
+      const body = new FormData();
+      for (const each of file.files) body.append("file", each, each.name);
+      const written = await api.send("POST", `${base}/files`, { body });
+      toast(`${counted(written.files.length, "file")} read: ${written.files.map((each) => each.key).join(", ")}.`, "ok");
+      form.reset();
+      saved();
+    });
+    return { form, edit() {} };
+  }
   if (source.type === "csv") {
     const file = h("input", { id: "csv-file", name: "file", type: "file", accept: ".csv,text/csv", required: true });
     const form = h("form", { class: "row", style: "margin-top: .75rem" },
@@ -213,8 +288,8 @@ function rowEditor(source, base, saved) {
 async function historyView(base, finished) {
   const jobs = (await api.get(`${base}/syncs?limit=20`)).data;
   if (jobs.length === 0) return h("p", { class: "empty" }, "Never synced. Sync now to turn the rows into documents.");
-  // A job still queued or running is looked at again until it ends.
-  if (jobs.some((job) => job.status === "queued" || job.status === "running")) setTimeout(finished, 1000);
+  // Live sync events refresh it as a job ends; a queued job is looked at again meanwhile, in case the stream is down.
+  if (jobs.some((job) => job.status === "queued" || job.status === "running")) setTimeout(finished, 3000);
   const tone = { succeeded: "ok", failed: "bad", queued: "warn", running: "" };
   return h("table", { id: "sync-history" },
     h("thead", {}, h("tr", {}, h("th", {}, "Status"), h("th", {}, "Started"), h("th", { class: "num" }, "Modified"),

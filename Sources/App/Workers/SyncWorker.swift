@@ -80,6 +80,8 @@ struct SyncWorker: Service {
                 do {
                     try await store.recordSyncProgress(jobID: job.id, progress)
                     recorded = progress
+                } catch  where Task.isCancelled {
+                    return  // the sync ended meanwhile
                 } catch {
                     logger.warning(
                         "Could not record a sync's progress",
