@@ -2,7 +2,6 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import Logging
 import Synchronization
 
 /// `switchboard-bench site`: a `url` data source on a local site's sitemap of 1,000 pages — its first sync, then a
@@ -126,10 +125,8 @@ final class LocalSite: Sendable {
     func run<Value: Sendable>(_ body: @Sendable (String) async throws -> Value) async throws -> Value {
         let router = Router()
         router.get("robots.txt") { _, _ in "User-agent: *\nAllow: /\n" }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let portBox = Mutex(0)
-        router.get("sitemap.xml") { _, _ -> Response in
-            let base = "http://127.0.0.1:\(portBox.withLock { $0 })"
+        router.get("sitemap.xml") { request, _ -> Response in
+            let base = "http://\(request.head.authority ?? "127.0.0.1")"
             let urls = self.texts.indices.map { "<url><loc>\(base)/page/\($0)</loc></url>" }.joined()
             let xml =
                 #"<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">"#
@@ -160,22 +157,7 @@ final class LocalSite: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: html))
             )
         }
-        var logger = Logger(label: "bench-site")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            portBox.withLock { $0 = port }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)")
-        }
+        return try await withLocalServer(router, body)
     }
 
     /// Seconds to fetch every page `concurrency` at a time with a plain client: what the site itself allows.
