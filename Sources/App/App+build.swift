@@ -52,6 +52,14 @@ func buildApplication(
     )
     var app = Application(
         router: router,
+        server: .http1(
+            configuration: .init(
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: AppRequestContext.headLimit,
+                    maxHeaderListSize: AppRequestContext.headLimit
+                )
+            )
+        ),
         configuration: .init(
             address: .hostname(configuration.hostname, port: configuration.port),
             serverName: "Switchboard"

@@ -5,6 +5,10 @@ import Hummingbird
 struct AppRequestContext: RequestContext {
     /// The body limit of JSON routes (DESIGN.md §8).
     static let jsonBodyLimit = 1 << 20
+    /// Room in the request line and headers for the longest documented parameter (a 10,000-character search,
+    /// each character up to 4 UTF-8 bytes, each byte percent-encoded as 3): past the HTTP decoder's limit the
+    /// server can only answer a bare 400, not a JSON error naming the parameter.
+    static let headLimit = 256 << 10
 
     var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` on the authenticated routes.

@@ -164,7 +164,10 @@ import Testing
             let text = try await Fixtures.textSource(api, app)
             // A text data source takes no files
             let wrongSource = try await Self.upload(api, app, text, [("a.txt", Array("A".utf8))])
-            #expect(wrongSource.status == .conflict, "\(wrongSource.text)")
+            #expect(
+                wrongSource.status == .conflict && wrongSource.errorCode == "wrong_data_source_type",
+                "\(wrongSource.text)"
+            )
             // A file data source takes no JSON rows
             let json = try await api.request(.put, "\(files.base)/rows", key: app.ownerKey, body: #"{"rows": []}"#)
             #expect(json.status == .unsupportedMediaType)

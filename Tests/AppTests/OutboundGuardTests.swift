@@ -167,9 +167,10 @@ import Testing
                 )
                 let started = ContinuousClock.now
                 let job = try await Fixtures.sync(api, app, other, key: app.otherOwnerKey)
-                // Then it ends at once, while the slow one is still running
+                // Then it ends while the slow one is still running — well before the 8 s fetch timeout it would have
+                // waited for behind it (a busy machine's syncs take a few seconds: the bound is the timeout's)
                 #expect(job["status"]?.string == "succeeded", "\(job)")
-                #expect(ContinuousClock.now - started < .seconds(3))
+                #expect(ContinuousClock.now - started < .seconds(7))
                 let slowNow = try await api.get("/api/v1/syncs/\(slowJob["id"]!.string!)", key: app.ownerKey).json
                 #expect(slowNow["status"]?.string == "running", "\(slowNow)")
             }

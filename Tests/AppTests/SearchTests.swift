@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Testing
@@ -6,6 +7,23 @@ import Testing
 
 /// Full-text search over a bot's documents (`GET /api/v1/bots/{botId}/search`), kept in step with syncs.
 @Suite struct SearchTests {
+    @Test func theLongestDocumentedQuestionIsAnsweredOverARealSocket() async throws {
+        let app = try await TestApp()
+        try await app.runLive { api, base in
+            // Given a question of 10,000 characters of 3 UTF-8 bytes each: 90 KB in the request line once encoded
+            let bot = try await api.createBot(key: app.ownerKey)["id"]!.string!
+            let question = String(repeating: "€", count: 10_000)
+                .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            var request = HTTPClientRequest(url: "\(base)/api/v1/bots/\(bot)/search?q=\(question)")
+            request.headers.add(name: "Authorization", value: "Bearer \(app.ownerKey)")
+            // When it is asked through the server's HTTP decoder
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            // Then the route answers it (not the decoder's bare 400)
+            #expect(response.status == .ok, "\(String(buffer: body))")
+            #expect(response.headers.first(name: "Content-Type")?.hasPrefix("application/json") == true)
+        }
+    }
 
     @Test func theBestPassagesComeFirstWithTheirSource() async throws {
         let app = try await TestApp()

@@ -260,7 +260,7 @@ import Testing
                 key: app.ownerKey,
                 body: #"{"rows": [{"key": "a", "url": "https://example.com/a"}]}"#
             )
-            #expect(written.status == .conflict)
+            #expect(written.status == .conflict && written.errorCode == "wrong_data_source_type")
             // Clearing the sitemap makes it a plain url source again
             let cleared = try await api.patch(source.base, key: app.ownerKey, json: #"{"sitemapUrl": null}"#).json
             #expect(cleared["sitemapUrl"] == .null && cleared["maxPages"] == .null)

@@ -226,7 +226,7 @@ struct DataSourceController {
         guard source.type == .file else {
             throw AppError(
                 .conflict,
-                code: .invalidTransition,
+                code: .wrongDataSourceType,
                 message: "Only file data sources take uploads; this one is a \(source.type.rawValue) data source."
             )
         }
@@ -271,7 +271,7 @@ struct DataSourceController {
         if source.sitemapUrl != nil {
             throw AppError(
                 .conflict,
-                code: .invalidTransition,
+                code: .wrongDataSourceType,
                 message: "The rows of a sitemap source follow its sitemap at each sync; they cannot be written."
             )
         } else if source.type == .file {

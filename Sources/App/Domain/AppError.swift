@@ -36,6 +36,7 @@ struct AppError: Error, HTTPResponseError, Sendable {
         case unauthenticated = "unauthenticated"
         case unreadableFile = "unreadable_file"
         case unsupportedMediaType = "unsupported_media_type"
+        case wrongDataSourceType = "wrong_data_source_type"
     }
 
     let status: HTTPResponse.Status
