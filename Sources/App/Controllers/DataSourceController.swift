@@ -108,8 +108,8 @@ struct DataSourceController {
                 include: body.include,
                 exclude: body.exclude
             )
-        } else if body.maxPages != nil || body.include != nil || body.exclude != nil {
-            throw Self.withoutSitemap(body.maxPages != nil ? "maxPages" : body.include != nil ? "include" : "exclude")
+        } else if let field = Self.siteField(maxPages: body.maxPages, include: body.include, exclude: body.exclude) {
+            throw Self.withoutSitemap(field)
         }
         if type == .csv {
             guard let keyColumn = body.keyColumn else {
@@ -366,23 +366,17 @@ struct DataSourceController {
 
     /// The site after a PATCH's sitemap fields; nil when they leave it as it is.
     private static func changedSite(of current: DataSource, _ body: UpdateBody) throws(AppError) -> SiteSettings?? {
-        let touched = body.sitemapUrl != nil || body.maxPages != nil || body.include != nil || body.exclude != nil
-        guard touched else { return nil }
-        guard current.type == .url else {
-            throw .invalidField(
-                body.sitemapUrl != nil ? "sitemapUrl" : "maxPages",
-                "Only url data sources have a sitemap."
-            )
-        }
+        let field = siteField(maxPages: body.maxPages, include: body.include, exclude: body.exclude)
+        // The field to name in an error: sitemapUrl when given, else the first other sitemap setting.
+        guard let named = body.sitemapUrl != nil ? "sitemapUrl" : field else { return nil }
+        guard current.type == .url else { throw .invalidField(named, "Only url data sources have a sitemap.") }
         if case .some(.none) = body.sitemapUrl { return .some(nil) }  // cleared
-        let address = (body.sitemapUrl ?? nil) ?? current.sitemapUrl
-        guard let address else {
-            throw withoutSitemap(body.maxPages != nil ? "maxPages" : body.include != nil ? "include" : "exclude")
+        guard let address = (body.sitemapUrl ?? nil) ?? current.sitemapUrl else {
+            throw withoutSitemap(named)
         }
-        let base =
+        var site =
             current.site
             ?? SiteSettings(sitemapUrl: address, maxPages: SiteSettings.defaultMaxPages, include: [], exclude: [])
-        var site = base
         site.sitemapUrl = address
         return .some(try validSite(site, maxPages: body.maxPages, include: body.include, exclude: body.exclude))
     }
@@ -412,6 +406,11 @@ struct DataSourceController {
             )
         }
         return prefixes
+    }
+
+    /// The first sitemap setting given, for an error that names it; nil when none is.
+    private static func siteField(maxPages: Double?, include: [String]?, exclude: [String]?) -> String? {
+        maxPages != nil ? "maxPages" : include != nil ? "include" : exclude != nil ? "exclude" : nil
     }
 
     private static func withoutSitemap(_ field: String) -> AppError {

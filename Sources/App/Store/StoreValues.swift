@@ -32,6 +32,13 @@ struct RowInput: Codable, Sendable, Equatable {
     var url: String?
 }
 
+extension RowInput {
+    /// A stored row's fields.
+    init(_ row: DataSourceRow) {
+        self.init(key: row.key, title: row.title, content: row.content, url: row.url)
+    }
+}
+
 /// A delivery after its attempt was recorded, and whether that attempt disabled its hook.
 struct RecordedAttempt: Sendable {
     let delivery: Delivery

@@ -15,7 +15,7 @@ struct SiteCrawler: Sendable {
     let fetcher: PageFetcher
 
     /// The pages to sync, as rows keyed by their URL.
-    func rows(of site: SiteSettings) async throws(SyncPlanner.Failure) -> [DataSourceRow] {
+    func rows(of site: SiteSettings) async throws(SyncPlanner.Failure) -> [RowInput] {
         guard let sitemapURL = URL(string: site.sitemapUrl), let origin = Self.origin(of: sitemapURL) else {
             throw SyncPlanner.Failure(reason: "The sitemap URL \(site.sitemapUrl) is not a valid URL.")
         }
@@ -45,16 +45,7 @@ struct SiteCrawler: Sendable {
                 }
             }
         }
-        return pages.map {
-            DataSourceRow(
-                dataSourceId: "",
-                key: Self.rowKey(for: $0),
-                title: nil,
-                content: nil,
-                url: $0,
-                updatedAt: .now()
-            )
-        }
+        return pages.map { RowInput(key: Self.rowKey(for: $0), title: nil, content: nil, url: $0) }
     }
 
     private func robotsRules(origin: String) async throws(SyncPlanner.Failure) -> RobotsRules {

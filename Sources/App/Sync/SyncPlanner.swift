@@ -43,10 +43,9 @@ struct SyncPlanner: Sendable {
             )
             let kept = Set(inputs.map(\.key))
             replacementRows = listed.filter { kept.contains($0.key) }
-                .map { RowInput(key: $0.key, title: nil, content: nil, url: $0.url) }
         } else if source.type == .url {
             inputs = try await pageInputs(
-                rows,
+                rows.map(RowInput.init),
                 validators: validators,
                 chunker: chunker,
                 gonePagesLeave: false,
@@ -64,7 +63,7 @@ struct SyncPlanner: Sendable {
     /// Each row's page, fetched a few at a time and at most `fetchesPerHost` of a host at once; the first page
     /// that cannot be fetched fails them all.
     private func pageInputs(
-        _ rows: [DataSourceRow],
+        _ rows: [RowInput],
         validators: [String: PageValidators],
         chunker: Chunker,
         gonePagesLeave: Bool,
@@ -105,13 +104,13 @@ struct SyncPlanner: Sendable {
         }
     }
 
-    private static func unfetched(_ row: DataSourceRow, because reason: String) -> String {
+    private static func unfetched(_ row: RowInput, because reason: String) -> String {
         "The page of row \"\(row.key)\" (\(row.url ?? "")) could not be fetched: it \(reason)"
     }
 
     /// The row's page as text; nil for a page gone from a sitemap source.
     private func input(
-        of row: DataSourceRow,
+        of row: RowInput,
         validators: PageValidators?,
         gonePagesLeave: Bool
     ) async throws(Failure) -> SyncPlan.Input? {

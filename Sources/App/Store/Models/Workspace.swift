@@ -57,6 +57,20 @@ struct StorageUsage: AppRecord {
     }
 }
 
+extension StorageUsage {
+    /// What a sync of `source` consumed at `now`.
+    static func spent(_ tokens: Int, by source: DataSource, at now: Timestamp) -> StorageUsage {
+        StorageUsage(
+            id: newID(),
+            workspaceId: source.workspaceId,
+            botId: source.botId,
+            dataSourceId: source.id,
+            tokens: tokens,
+            createdAt: now
+        )
+    }
+}
+
 extension Workspace {
     /// A new workspace on the default plan.
     static func named(_ name: String, at now: Timestamp) -> Workspace {

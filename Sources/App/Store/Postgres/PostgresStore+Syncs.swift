@@ -261,14 +261,7 @@ extension PostgresStore {
             }
             if plan.totalTokens > 0 {
                 try await connection.insert(
-                    StorageUsage(
-                        id: newID(),
-                        workspaceId: source.workspaceId,
-                        botId: source.botId,
-                        dataSourceId: source.id,
-                        tokens: plan.totalTokens,
-                        createdAt: now
-                    )
+                    StorageUsage.spent(plan.totalTokens, by: source, at: now)
                 )
             }
             let totalDocuments = try await connection.value(

@@ -164,15 +164,8 @@ extension SQLiteStore {
             }
             if plan.changesDocuments { try Self.advanceDocumentGeneration(botID: bot.id, db) }
             if plan.totalTokens > 0 {
-                try StorageUsage(
-                    id: newID(),
-                    workspaceId: source.workspaceId,
-                    botId: source.botId,
-                    dataSourceId: source.id,
-                    tokens: plan.totalTokens,
-                    createdAt: now
-                )
-                .insert(db)
+                try StorageUsage.spent(plan.totalTokens, by: source, at: now)
+                    .insert(db)
             }
             job.succeed(
                 plan,
